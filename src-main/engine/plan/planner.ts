@@ -1,0 +1,305 @@
+/**
+ * Planner: a pure function of the three trees (remote, local, synced = merge base) →
+ * operations. No I/O; unit- and property-tested on its own.
+ *
+ * A three-way merge per path (the classic file-synchroniser scheme, as in Unison and
+ * Dropbox's "Nucleus" three-tree design): a side "changed" when it differs from the merge
+ * base; a change on one side is carried to the other; changes on both sides that agree are
+ * adopted; changes that disagree become a conflicted copy (the local version is renamed
+ * aside, the remote one downloaded, and the copy uploaded in a later round). Deletes never
+ * win over edits: a delete is only carried when the other side still equals the merge base,
+ * and the executor re-checks that on disk / with `parent_rev` on the server.
+ *
+ * Moves are planned first and alone: when any move is found, the plan holds only moves and
+ * the caller applies them and plans again (the trees are then rebased, so the rest of the
+ * diff is computed on moved paths). Moves are found by the stable server entry id (remote)
+ * and by the inode (local); only the outermost moved folder is moved.
+ */
+import { isInside, parentPath } from '../../../src-shared/paths.ts';
+import type { TreeNode, Trees } from '../model.ts';
+
+/** One planned operation. Paths are sync-root-relative. */
+export type Op =
+  /** Commit the local file at `path`; `parentRev` null = the path must be free on the server. */
+  | { type: 'upload'; path: string; parentRev: string | null; local: TreeNode }
+  /** Write `remote` at `path`; `expect` is the local node it may replace (null: nothing there). */
+  | { type: 'download'; path: string; remote: TreeNode; expect: TreeNode | null }
+  | { type: 'mkdirLocal'; path: string; remote: TreeNode }
+  | { type: 'mkdirRemote'; path: string; local: TreeNode }
+  /** Rename locally (the server moved the entry). `local` is the node expected at `from`. */
+  | { type: 'moveLocal'; from: string; to: string; local: TreeNode }
+  /** Move on the server (the user moved it locally). */
+  | { type: 'moveRemote'; from: string; to: string; kind: 'file' | 'folder' }
+  /** Remove locally, only if the disk still matches `expect`. `reason` 'excluded' = selective sync. */
+  | { type: 'deleteLocal'; path: string; expect: TreeNode; reason: 'remote' | 'excluded'; files: number }
+  /** Delete on the server; files carry `parentRev` so an edit there makes it fail. */
+  | { type: 'deleteRemote'; path: string; kind: 'file' | 'folder'; parentRev: string | null; files: number }
+  /** Both sides changed the path differently: rename the local version to a conflicted copy. */
+  | { type: 'conflict'; path: string; local: TreeNode; remote: TreeNode }
+  /** Both sides agree: record the merge base. */
+  | { type: 'adopt'; path: string; remote: TreeNode; local: TreeNode }
+  /** Both sides gone (or excluded and gone locally): drop the merge base. */
+  | { type: 'forget'; path: string };
+
+/** Options of {@link plan}. */
+export interface PlanOptions {
+  /** Ignore rules: ignored paths are left alone on both sides. */
+  isIgnored?: (path: string, isFolder: boolean) => boolean;
+  /** Selective sync: true for paths inside an excluded folder. */
+  isExcluded?: (path: string) => boolean;
+}
+
+function sameLocal(l: TreeNode | undefined, s: TreeNode | undefined): boolean {
+  if (!l || !s) return !l && !s;
+  if (l.kind !== s.kind) return false;
+  if (l.kind === 'folder') return true;
+  return l.hash === s.hash && l.executable === s.executable;
+}
+
+function sameRemote(r: TreeNode | undefined, s: TreeNode | undefined): boolean {
+  if (!r || !s) return !r && !s;
+  if (r.kind !== s.kind) return false;
+  if (r.kind === 'folder') return true;
+  return r.id === s.id && r.rev === s.rev;
+}
+
+function depth(p: string): number {
+  return p === '' ? 0 : p.split('/').length;
+}
+
+/** Files at or under `p` in `tree` (1 for a file). */
+function filesUnder(tree: Map<string, TreeNode>, p: string, kind: 'file' | 'folder'): number {
+  if (kind === 'file') return 1;
+  let n = 0;
+  for (const [q, v] of tree) if (v.kind === 'file' && isInside(q, p)) n++;
+  return n;
+}
+
+/** Finds moves; see the module comment. Returns [] when there are none. */
+export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
+  const ignored = (p: string, folder: boolean): boolean => opts.isIgnored?.(p, folder) ?? false;
+  const remoteById = new Map<string, TreeNode>();
+  for (const r of t.remote.values()) if (r.id) remoteById.set(r.id, r);
+  const localByInode = new Map<number, TreeNode>();
+  for (const l of t.local.values()) if (l.inode !== null) localByInode.set(l.inode, l);
+
+  const found: Op[] = [];
+  const synced = [...t.synced.values()].sort((a, b) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : 1));
+  const taken: Array<[string, string]> = [];
+  const covered = (p: string): boolean => taken.some(([from, to]) => isInside(p, from) || isInside(p, to));
+  for (const s of synced) {
+    if (covered(s.path) || ignored(s.path, s.kind === 'folder')) continue;
+    if (opts.isExcluded?.(s.path)) continue;
+    // Remote move: the server entry with this id now lives elsewhere; the local one is in place.
+    const r = s.id ? remoteById.get(s.id) : undefined;
+    const l = t.local.get(s.path);
+    if (r && r.path !== s.path && r.kind === s.kind && l && l.kind === s.kind && (s.inode === null || l.inode === s.inode)) {
+      if (!t.local.has(r.path) && !covered(r.path) && !ignored(r.path, r.kind === 'folder') && !opts.isExcluded?.(r.path)) {
+        found.push({ type: 'moveLocal', from: s.path, to: r.path, local: l });
+        taken.push([s.path, r.path]);
+        continue;
+      }
+    }
+    // Local move: the inode of the merge base now lives at a new path; the server entry is in place.
+    if (s.inode === null) continue;
+    const moved = localByInode.get(s.inode);
+    const here = t.remote.get(s.path);
+    if (!moved || moved.path === s.path || moved.kind !== s.kind) continue;
+    if (l && l.inode === s.inode) continue;
+    if (!here || here.id !== s.id || here.kind !== s.kind) continue;
+    if (t.synced.has(moved.path) || t.remote.has(moved.path) || covered(moved.path)) continue;
+    if (ignored(moved.path, moved.kind === 'folder') || opts.isExcluded?.(moved.path)) continue;
+    found.push({ type: 'moveRemote', from: s.path, to: moved.path, kind: s.kind });
+    taken.push([s.path, moved.path]);
+  }
+  return found;
+}
+
+/**
+ * Plans one round. When moves exist, returns only them (apply, then plan again).
+ * Otherwise returns the per-path operations in execution order: conflicts, folder
+ * creations (outermost first), transfers, adopt/forget, deletes (innermost first).
+ */
+export function plan(t: Trees, opts: PlanOptions = {}): Op[] {
+  const moves = planMoves(t, opts);
+  if (moves.length > 0) return moves;
+
+  const ignored = (p: string, folder: boolean): boolean => opts.isIgnored?.(p, folder) ?? false;
+  const excluded = (p: string): boolean => opts.isExcluded?.(p) ?? false;
+  const paths = new Set<string>([...t.remote.keys(), ...t.local.keys(), ...t.synced.keys()]);
+  const ops: Op[] = [];
+  // Paths whose subtree must not be deleted wholesale because something under them survives.
+  const keepParents = new Set<string>();
+  const keep = (p: string): void => {
+    for (let q = parentPath(p); q !== ''; q = parentPath(q)) keepParents.add(q);
+  };
+
+  for (const p of paths) {
+    const L = t.local.get(p);
+    const R = t.remote.get(p);
+    const S = t.synced.get(p);
+    const kindHint = (L ?? R ?? S)?.kind === 'folder';
+    if (ignored(p, kindHint)) continue;
+    const lc = !sameLocal(L, S);
+    const rc = !sameRemote(R, S);
+
+    if (excluded(p)) {
+      if (L && lc && L.kind === 'file') {
+        // Unsynced local work inside an excluded folder is uploaded before anything is removed.
+        ops.push(R && R.kind === 'file' && !rc ? { type: 'upload', path: p, parentRev: R.rev, local: L } : R ? { type: 'conflict', path: p, local: L, remote: R } : { type: 'upload', path: p, parentRev: null, local: L });
+        keep(p);
+      } else if (L && lc && L.kind === 'folder' && !R) {
+        ops.push({ type: 'mkdirRemote', path: p, local: L });
+        keep(p);
+      } else if (L && !lc) {
+        ops.push({ type: 'deleteLocal', path: p, expect: L, reason: 'excluded', files: L.kind === 'file' ? 1 : 0 });
+      } else if (!L && S) {
+        ops.push({ type: 'forget', path: p });
+      } else if (L) {
+        keep(p);
+      }
+      continue;
+    }
+
+    if (!lc && !rc) continue;
+    if (lc && !rc) {
+      if (!L) {
+        if (R) ops.push({ type: 'deleteRemote', path: p, kind: R.kind, parentRev: R.kind === 'file' ? R.rev : null, files: filesUnder(t.synced, p, R.kind) });
+        else ops.push({ type: 'forget', path: p });
+      } else if (R && R.kind !== L.kind) {
+        ops.push({ type: 'deleteRemote', path: p, kind: R.kind, parentRev: R.kind === 'file' ? R.rev : null, files: filesUnder(t.synced, p, R.kind) });
+        keep(p);
+      } else if (L.kind === 'file') {
+        ops.push({ type: 'upload', path: p, parentRev: R?.rev ?? null, local: L });
+        keep(p);
+      } else if (!R) {
+        ops.push({ type: 'mkdirRemote', path: p, local: L });
+        keep(p);
+      } else {
+        ops.push({ type: 'adopt', path: p, remote: R, local: L });
+        keep(p);
+      }
+      continue;
+    }
+    if (rc && !lc) {
+      if (!R) {
+        if (L) ops.push({ type: 'deleteLocal', path: p, expect: L, reason: 'remote', files: L.kind === 'file' ? 1 : 0 });
+        else ops.push({ type: 'forget', path: p });
+      } else if (L && L.kind !== R.kind) {
+        ops.push({ type: 'deleteLocal', path: p, expect: L, reason: 'remote', files: L.kind === 'file' ? 1 : 0 });
+        keep(p);
+      } else if (R.kind === 'file') {
+        ops.push({ type: 'download', path: p, remote: R, expect: L ?? null });
+        keep(p);
+      } else if (!L) {
+        ops.push({ type: 'mkdirLocal', path: p, remote: R });
+        keep(p);
+      } else {
+        ops.push({ type: 'adopt', path: p, remote: R, local: L });
+        keep(p);
+      }
+      continue;
+    }
+    // Both sides changed.
+    keep(p);
+    if (!L && !R) ops.push({ type: 'forget', path: p });
+    else if (!L && R) ops.push(R.kind === 'file' ? { type: 'download', path: p, remote: R, expect: null } : { type: 'mkdirLocal', path: p, remote: R });
+    else if (L && !R) ops.push(L.kind === 'file' ? { type: 'upload', path: p, parentRev: null, local: L } : { type: 'mkdirRemote', path: p, local: L });
+    else if (L && R) {
+      if (L.kind === 'folder' && R.kind === 'folder') ops.push({ type: 'adopt', path: p, remote: R, local: L });
+      else if (L.kind === 'file' && R.kind === 'file' && L.hash === R.hash) ops.push({ type: 'adopt', path: p, remote: R, local: L });
+      else ops.push({ type: 'conflict', path: p, local: L, remote: R });
+    }
+  }
+
+  // A folder delete removes its subtree in one step only when nothing under it survives;
+  // then the deletes under it are implied and dropped.
+  const folderDeletes = new Set<string>();
+  const filtered: Op[] = [];
+  for (const op of ops) {
+    if ((op.type === 'deleteRemote' || op.type === 'deleteLocal') && (op.type === 'deleteRemote' ? op.kind : op.expect.kind) === 'folder') {
+      if (keepParents.has(op.path)) continue; // the folder stays (with what survives in it)
+      folderDeletes.add(`${op.type}:${op.path}`);
+    }
+    filtered.push(op);
+  }
+  const impliedBy = (op: Op): boolean => {
+    if (op.type !== 'deleteRemote' && op.type !== 'deleteLocal') return false;
+    for (let q = parentPath(op.path); q !== ''; q = parentPath(q)) if (folderDeletes.has(`${op.type}:${q}`)) return true;
+    return false;
+  };
+  // Local deletes under a deleted folder stay: each file is checked on disk before removal.
+  return order(filtered.filter((op) => op.type !== 'deleteRemote' || !impliedBy(op)));
+}
+
+const RANK: Record<Op['type'], number> = {
+  moveLocal: 0,
+  moveRemote: 0,
+  conflict: 1,
+  mkdirLocal: 2,
+  mkdirRemote: 2,
+  upload: 3,
+  download: 3,
+  adopt: 4,
+  forget: 4,
+  deleteLocal: 5,
+  deleteRemote: 5,
+};
+
+function opPath(op: Op): string {
+  return 'path' in op ? op.path : op.from;
+}
+
+/** Sorts ops for execution: by rank, folders outermost first, deletes innermost first. */
+export function order(ops: Op[]): Op[] {
+  return ops.sort((a, b) => {
+    const r = RANK[a.type] - RANK[b.type];
+    if (r !== 0) return r;
+    const d = depth(opPath(a)) - depth(opPath(b));
+    const isDelete = a.type === 'deleteLocal' || a.type === 'deleteRemote';
+    if (d !== 0) return isDelete ? -d : d;
+    return opPath(a) < opPath(b) ? -1 : opPath(a) > opPath(b) ? 1 : 0;
+  });
+}
+
+/** Thresholds of the mass-delete guard. */
+export interface MassDeleteLimits {
+  /** Hold when more than this many files would be deleted on one side (default 1000). */
+  max: number;
+  /** Hold when more than this fraction of the synced files would go (default 0.5)… */
+  ratio: number;
+  /** …and at least this many files (default 10), so small trees stay usable. */
+  min: number;
+}
+
+export const DEFAULT_MASS_DELETE: MassDeleteLimits = { max: 1000, ratio: 0.5, min: 10 };
+
+/** A plan that the mass-delete guard holds. `side` is where files would be deleted. */
+export interface HeldDeletes {
+  side: 'local' | 'remote';
+  count: number;
+  sample: string[];
+  paths: string[];
+}
+
+/**
+ * The mass-delete guard: returns the side whose deletes must wait for the user, or null.
+ * Deletes caused by selective sync (reason 'excluded') do not count: they only remove local
+ * copies of files the server holds. A local tree emptied of every synced file is always held
+ * (a wiped or unmounted folder must never read as "the user deleted everything").
+ */
+export function massDeleteCheck(ops: readonly Op[], syncedFiles: number, localEntries: number, limits: MassDeleteLimits = DEFAULT_MASS_DELETE): HeldDeletes | null {
+  for (const side of ['remote', 'local'] as const) {
+    const dels = ops.filter((o): o is Extract<Op, { type: 'deleteRemote' | 'deleteLocal' }> =>
+      side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote',
+    );
+    const count = dels.reduce((s, o) => s + o.files, 0);
+    if (count === 0) continue;
+    const emptied = side === 'remote' && localEntries === 0 && syncedFiles > 0;
+    if (emptied || count > limits.max || (count > syncedFiles * limits.ratio && count >= limits.min)) {
+      const paths = dels.map((o) => o.path);
+      return { side, count, sample: paths.slice(0, 10), paths };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,26 @@
+/**
+ * The engine's view of the chunker (native-chunker): cut a file into content-defined blocks
+ * and hash them. Injected into the engine so unit tests can run without the addon.
+ */
+
+/** One block of a file: byte offset and length, lowercase hex SHA-256 of its bytes. */
+export interface BlockRef {
+  offset: number;
+  length: number;
+  hash: string;
+}
+
+/** What the engine needs from native-chunker. */
+export interface Chunker {
+  /**
+   * Blocks of the file at absolute path `path`, in order.
+   * @throws ChunkerError with `code` 'changed_during_read' | 'unreadable' | 'not_found'.
+   */
+  chunkFile(path: string): Promise<BlockRef[]>;
+}
+
+/** Loads the real chunker from the `native-chunker` package (addon or its TS fallback). */
+export async function loadChunker(): Promise<Chunker> {
+  const m = await import('native-chunker');
+  return { chunkFile: (p: string) => m.chunkFile(p) };
+}

@@ -1,0 +1,254 @@
+/**
+ * Scanner: reads the sync root (or some dirty paths of it) into local-tree nodes.
+ *
+ * Fast path: a file whose (inode, size, mtime) equal the previous local node keeps its
+ * content hash without being read, so an unchanged tree rescans at `lstat` speed. Changed
+ * files are cut and hashed by the chunker. Things that cannot be synced are returned as
+ * issues, never silently dropped: symlinks (not followed), sockets/FIFOs/devices, unreadable
+ * files and folders, invalid or colliding names, names other OSes cannot hold, and files
+ * that keep changing while read (the previous node is kept and the file is retried later:
+ * torn content is never returned).
+ */
+import { lstat, readdir } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
+import { isPortableName, joinPath, normalizePath, pathKey } from '../../../src-shared/paths.ts';
+import { node, type TreeNode } from '../model.ts';
+import type { BlockRef, Chunker } from './chunker.ts';
+import type { IgnoreRules } from './ignore.ts';
+
+/** A condition the scanner reports for one path (stored as a sync issue). */
+export interface ScanIssue {
+  path: string;
+  code: string;
+  message: string;
+  action: string;
+}
+
+/** Input of {@link scan}. */
+export interface ScanOptions {
+  /** Absolute path of the sync root. */
+  root: string;
+  /** Sync-root-relative paths to rescan (each with its subtree); `[""]` = the whole tree. */
+  scopes: readonly string[];
+  /** The previous local node at a path (fast path and fallbacks). */
+  prev: (p: string) => TreeNode | undefined;
+  ignore: IgnoreRules;
+  chunker: Chunker;
+  /** Paths never to descend into or report (selective sync exclusions). */
+  skip?: (p: string) => boolean;
+  /** Files hashed at once (default 4). */
+  concurrency?: number;
+}
+
+/** Output of {@link scan}. */
+export interface ScanResult {
+  /** Every node found inside the scopes (folders and files). */
+  nodes: TreeNode[];
+  /** Block lists of files that were (re)hashed in this scan, by path. */
+  hashed: Map<string, BlockRef[]>;
+  /** Paths whose previous subtree must be kept as is (unreadable folders). */
+  keep: string[];
+  issues: ScanIssue[];
+  /** Codes of issues that the scanner owns (cleared for the scopes before storing new ones). */
+  rootMissing: boolean;
+}
+
+/** Issue codes produced by the scanner. */
+export const SCAN_ISSUE_CODES = [
+  'symlink',
+  'special_file',
+  'unreadable',
+  'path_invalid',
+  'path_case_collision',
+  'non_portable',
+  'changed_during_read',
+] as const;
+
+const ACTIONS: Record<string, string> = {
+  symlink: 'Symbolic links are not synced. Replace it with the file or folder itself to sync it.',
+  special_file: 'Sockets, pipes and devices cannot be synced. Move it out of the Cairn folder.',
+  unreadable: 'Cairn may not read it. Fix its permissions.',
+  path_invalid: 'Rename it: the name holds characters Cairn cannot sync (backslash, control characters) or is not NFC.',
+  path_case_collision: 'Rename one of them: another item has the same name ignoring case.',
+  non_portable: 'It syncs, but Windows devices cannot hold this name. Rename it to sync it everywhere.',
+  changed_during_read: 'The file kept changing while Cairn read it; it will be retried.',
+};
+
+function issue(p: string, code: string, message: string): ScanIssue {
+  return { path: p, code, message, action: ACTIONS[code] ?? '' };
+}
+
+/** True when a chunker/file-system error means "cannot read". */
+function codeOf(err: unknown): string | undefined {
+  return (err as { code?: string } | null)?.code;
+}
+
+/**
+ * Scans `opts.scopes` under `opts.root`.
+ * @returns nodes, hashed block lists, issues; `rootMissing` when the root is not a folder.
+ */
+export async function scan(opts: ScanOptions): Promise<ScanResult> {
+  const out: ScanResult = { nodes: [], hashed: new Map(), keep: [], issues: [], rootMissing: false };
+  let rootStat: Stats;
+  try {
+    rootStat = await lstat(opts.root);
+  } catch {
+    out.rootMissing = true;
+    return out;
+  }
+  if (!rootStat.isDirectory()) {
+    out.rootMissing = true;
+    return out;
+  }
+  const files: Array<{ rel: string; st: Stats }> = [];
+  const seen = new Set<string>();
+
+  const visit = async (rel: string, st: Stats): Promise<void> => {
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    if (opts.skip?.(rel)) return;
+    if (st.isSymbolicLink()) {
+      out.issues.push(issue(rel, 'symlink', 'Symbolic link (not followed)'));
+      return;
+    }
+    if (st.isDirectory()) {
+      if (opts.ignore.isIgnored(rel, true)) return;
+      if (rel !== '') out.nodes.push(node({ path: rel, kind: 'folder', mtime: st.mtimeMs, inode: st.ino }));
+      await walk(rel);
+      return;
+    }
+    if (!st.isFile()) {
+      out.issues.push(issue(rel, 'special_file', 'Socket, pipe or device'));
+      return;
+    }
+    if (opts.ignore.isIgnored(rel, false)) return;
+    files.push({ rel, st });
+  };
+
+  const walk = async (rel: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = await readdir(path.join(opts.root, rel));
+    } catch (err) {
+      if (codeOf(err) === 'ENOENT') return;
+      out.issues.push(issue(rel, 'unreadable', `Folder cannot be read (${codeOf(err) ?? 'error'})`));
+      out.keep.push(rel);
+      return;
+    }
+    // Prefer names already in the previous tree when two collide ignoring case.
+    names.sort((a, b) => Number(!opts.prev(joinPath(rel, a))) - Number(!opts.prev(joinPath(rel, b))) || (a < b ? -1 : 1));
+    const keys = new Map<string, string>();
+    const todo: Array<Promise<void>> = [];
+    for (const name of names) {
+      const child = joinPath(rel, name);
+      let valid: string | null = null;
+      try {
+        valid = normalizePath(child);
+      } catch {
+        valid = null;
+      }
+      if (valid === null || valid !== child) {
+        if (!opts.ignore.isIgnored(child)) out.issues.push(issue(child, 'path_invalid', 'Name cannot be synced'));
+        continue;
+      }
+      const key = pathKey(name);
+      const other = keys.get(key);
+      if (other !== undefined) {
+        out.issues.push(issue(child, 'path_case_collision', `Same name as "${other}" ignoring case`));
+        continue;
+      }
+      keys.set(key, name);
+      todo.push(
+        lstat(path.join(opts.root, child)).then(
+          async (st) => {
+            if (!isPortableName(name) && !opts.ignore.isIgnored(child, st.isDirectory())) {
+              out.issues.push(issue(child, 'non_portable', 'Name cannot exist on Windows'));
+            }
+            await visit(child, st);
+          },
+          (err: unknown) => {
+            if (codeOf(err) !== 'ENOENT') {
+              out.issues.push(issue(child, 'unreadable', `Cannot read (${codeOf(err) ?? 'error'})`));
+              out.keep.push(child);
+            }
+          },
+        ),
+      );
+    }
+    await Promise.all(todo);
+  };
+
+  for (const scope of opts.scopes) {
+    if (scope === '') {
+      seen.add('');
+      await walk('');
+      continue;
+    }
+    let st: Stats;
+    try {
+      st = await lstat(path.join(opts.root, scope));
+    } catch (err) {
+      if (codeOf(err) !== 'ENOENT') {
+        out.issues.push(issue(scope, 'unreadable', `Cannot read (${codeOf(err) ?? 'error'})`));
+        out.keep.push(scope);
+      }
+      continue;
+    }
+    await visit(scope, st);
+  }
+
+  // Hash what changed, a few files at a time.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const f = files[next++] as { rel: string; st: Stats };
+      await hashOne(f.rel, f.st, opts, out);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+  return out;
+}
+
+/** Builds a local file node from a stat and a block list. */
+export function fileNode(rel: string, st: Stats, blocks: BlockRef[]): TreeNode {
+  const hashes = blocks.map((b) => b.hash);
+  return node({
+    path: rel,
+    kind: 'file',
+    hash: hashes.length === 0 ? EMPTY_CONTENT_HASH : contentHash(hashes),
+    size: st.size,
+    mtime: st.mtimeMs,
+    inode: st.ino,
+    executable: (st.mode & 0o100) !== 0,
+    blocks: hashes,
+  });
+}
+
+async function hashOne(rel: string, st: Stats, opts: ScanOptions, out: ScanResult): Promise<void> {
+  const prev = opts.prev(rel);
+  const exec = (st.mode & 0o100) !== 0;
+  if (prev && prev.kind === 'file' && prev.hash && prev.inode === st.ino && prev.size === st.size && prev.mtime === st.mtimeMs) {
+    out.nodes.push({ ...prev, executable: exec });
+    return;
+  }
+  const abs = path.join(opts.root, rel);
+  try {
+    const blocks = await opts.chunker.chunkFile(abs);
+    const after = await lstat(abs);
+    const total = blocks.reduce((s, b) => s + b.length, 0);
+    if (after.size !== st.size || after.mtimeMs !== st.mtimeMs || after.ino !== st.ino || total !== after.size) {
+      throw Object.assign(new Error('changed during read'), { code: 'changed_during_read' });
+    }
+    out.nodes.push(fileNode(rel, after, blocks));
+    out.hashed.set(rel, blocks);
+  } catch (err) {
+    const code = codeOf(err);
+    if (code === 'ENOENT' || code === 'not_found') return; // gone meanwhile: the next scan sees it
+    if (code === 'changed_during_read') out.issues.push(issue(rel, 'changed_during_read', 'Changed while being read'));
+    else out.issues.push(issue(rel, 'unreadable', `Cannot read (${code ?? String(err)})`));
+    // Keep what we knew: a file we cannot read now must not look deleted.
+    if (prev) out.nodes.push(prev);
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { StateDb } from './db.ts';
+import { node } from '../model.ts';
+
+const H = 'a'.repeat(64);
+
+describe('StateDb', () => {
+  it('stores trees, moves and deletes subtrees by path prefix', () => {
+    const db = new StateDb(':memory:');
+    db.tx(() => {
+      db.put('synced', node({ path: 'a', kind: 'folder', id: 'A' }));
+      db.put('synced', node({ path: 'a/x', kind: 'file', id: 'X', hash: H, rev: 'r1' }));
+      db.put('synced', node({ path: 'a/b', kind: 'folder', id: 'B' }));
+      db.put('synced', node({ path: 'a/b/y', kind: 'file', id: 'Y', hash: H, rev: 'r1' }));
+      db.put('synced', node({ path: 'ab', kind: 'file', id: 'AB', hash: H, rev: 'r1' }));
+    });
+    expect(db.integrityCheck()).toEqual([]);
+    db.moveSubtree('synced', 'a', 'c');
+    expect([...db.all('synced').keys()].sort()).toEqual(['ab', 'c', 'c/b', 'c/b/y', 'c/x']);
+    db.removeSubtree('synced', 'c/b');
+    expect([...db.all('synced').keys()].sort()).toEqual(['ab', 'c', 'c/x']);
+    expect(db.get('synced', 'c/x')?.rev).toBe('r1');
+    expect(db.integrityCheck()).toEqual([]);
+  });
+
+  it('integrityCheck finds orphans and duplicate ids', () => {
+    const db = new StateDb(':memory:');
+    db.put('remote', node({ path: 'p/q', kind: 'file', id: 'Q', hash: H }));
+    db.put('remote', node({ path: 'r', kind: 'file', id: 'Q', hash: H }));
+    const problems = db.integrityCheck();
+    expect(problems.some((p) => p.includes('no parent'))).toBe(true);
+    expect(problems.some((p) => p.includes('id Q'))).toBe(true);
+  });
+
+  it('keeps a block index, op log, meta, activity and issues', () => {
+    const db = new StateDb(':memory:');
+    db.setBlocks('f', [{ hash: H, offset: 0, length: 10 }]);
+    db.moveBlocks('f', 'g');
+    expect(db.findBlock(H)).toEqual([{ path: 'g', offset: 0, length: 10 }]);
+    const id = db.opBegin('upload', 'g', { x: 1 });
+    expect(db.opsPending()).toHaveLength(1);
+    db.opEnd(id);
+    expect(db.opsPending()).toHaveLength(0);
+    db.setMeta('cursor', 'c1');
+    expect(db.getMeta('cursor', null)).toBe('c1');
+    db.logActivity({ path: 'g', action: 'uploaded', device_name: null, detail: null });
+    expect(db.activity(10)[0]?.action).toBe('uploaded');
+    db.setIssue({ path: 'l', code: 'symlink', message: 'm', action: 'a' });
+    db.setIssue({ path: 'l', code: 'symlink', message: 'm2', action: 'a' });
+    expect(db.issues()).toHaveLength(1);
+    db.clearIssue('l');
+    expect(db.issues()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,346 @@
+/**
+ * The engine's state DB (better-sqlite3, WAL): the three trees, the durable op log, the
+ * local block index, settings/meta, the activity log and the list of sync issues.
+ *
+ * Every multi-row update runs in one transaction (`tx`), so a crash at any point leaves a
+ * state the engine can resume from (docs/architecture.md §4.3). The trees are small rows
+ * keyed by path; subtree moves and deletes are range updates on the path prefix.
+ */
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { CairnError } from '../../../src-shared/errors.ts';
+import { isInside } from '../../../src-shared/paths.ts';
+import type { TreeName, TreeNode } from '../model.ts';
+import { migrate, SCHEMA_VERSION } from './schema.ts';
+
+const TREES: readonly TreeName[] = ['remote', 'local', 'synced'];
+
+/** One logged activity line (see control.ts ActivityItem). */
+export interface ActivityRow {
+  id: number;
+  time: number;
+  path: string;
+  action: string;
+  device_name: string | null;
+  detail: string | null;
+}
+
+/** A thing the engine cannot sync (see control.ts SyncIssue). */
+export interface IssueRow {
+  path: string;
+  code: string;
+  message: string;
+  action: string;
+  since: number;
+}
+
+/** One durable op-log row: an operation started and not yet finished. */
+export interface OpRow {
+  id: number;
+  kind: string;
+  path: string;
+  payload: unknown;
+  started_at: number;
+}
+
+/** A local copy of a block: where its bytes are on disk now. */
+export interface BlockLocation {
+  path: string;
+  offset: number;
+  length: number;
+}
+
+interface RawNode {
+  path: string;
+  kind: 'file' | 'folder';
+  ns: string | null;
+  id: string | null;
+  rev: string | null;
+  hash: string | null;
+  size: number;
+  mtime: number;
+  inode: number | null;
+  executable: number;
+  blocks: string | null;
+}
+
+function toNode(r: RawNode): TreeNode {
+  return { ...r, executable: r.executable === 1, blocks: r.blocks === null ? null : (JSON.parse(r.blocks) as string[]) };
+}
+
+/** Upper bound of a path-prefix range: every path inside `p/` sorts below `p/\uffff`. */
+function prefixRange(p: string): [string, string] {
+  return [`${p}/`, `${p}/\uffff`];
+}
+
+/**
+ * Handle on one device's state DB file. Not safe to share between processes (one engine per
+ * home holds it).
+ */
+export class StateDb {
+  readonly db: Db;
+  private readonly stmts = new Map<string, Statement>();
+
+  /**
+   * Opens (creating and migrating) the DB at `file` (`:memory:` for tests).
+   * @throws CairnError `internal` when the file is from a newer schema version.
+   */
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private st(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- trees --------------------------------------------------------------------------
+
+  /** One node of `tree` at exactly `path`, or undefined. */
+  get(tree: TreeName, path: string): TreeNode | undefined {
+    const r = this.st(`SELECT * FROM ${tree} WHERE path = ?`).get(path) as RawNode | undefined;
+    return r ? toNode(r) : undefined;
+  }
+
+  /** The whole of `tree` as a Map by path. */
+  all(tree: TreeName): Map<string, TreeNode> {
+    const out = new Map<string, TreeNode>();
+    for (const r of this.st(`SELECT * FROM ${tree}`).iterate() as Iterable<RawNode>) out.set(r.path, toNode(r));
+    return out;
+  }
+
+  /** Nodes of `tree` at or under `path` (`""` = everything). */
+  subtree(tree: TreeName, path: string): TreeNode[] {
+    if (path === '') return [...this.all(tree).values()];
+    const [lo, hi] = prefixRange(path);
+    const rows = this.st(`SELECT * FROM ${tree} WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path`).all(path, lo, hi) as RawNode[];
+    return rows.map(toNode);
+  }
+
+  /** Number of rows of `tree` (files only with `filesOnly`). */
+  count(tree: TreeName, filesOnly = false): number {
+    const sql = filesOnly ? `SELECT count(*) AS n FROM ${tree} WHERE kind = 'file'` : `SELECT count(*) AS n FROM ${tree}`;
+    return (this.st(sql).get() as { n: number }).n;
+  }
+
+  /** Inserts or replaces one node of `tree`. */
+  put(tree: TreeName, n: TreeNode): void {
+    this.st(
+      `INSERT OR REPLACE INTO ${tree} (path, kind, ns, id, rev, hash, size, mtime, inode, executable, blocks)
+       VALUES (@path, @kind, @ns, @id, @rev, @hash, @size, @mtime, @inode, @executable, @blocks)`,
+    ).run({ ...n, executable: n.executable ? 1 : 0, blocks: n.blocks === null ? null : JSON.stringify(n.blocks) });
+  }
+
+  /** Removes the node at `path` only. */
+  remove(tree: TreeName, path: string): void {
+    this.st(`DELETE FROM ${tree} WHERE path = ?`).run(path);
+  }
+
+  /** Removes the node at `path` and everything under it. */
+  removeSubtree(tree: TreeName, path: string): void {
+    if (path === '') {
+      this.st(`DELETE FROM ${tree}`).run();
+      return;
+    }
+    const [lo, hi] = prefixRange(path);
+    this.st(`DELETE FROM ${tree} WHERE path = ? OR (path >= ? AND path < ?)`).run(path, lo, hi);
+  }
+
+  /**
+   * Moves the node at `from` and its subtree to `to` (paths rewritten), replacing anything
+   * that was at the target paths.
+   */
+  moveSubtree(tree: TreeName, from: string, to: string): void {
+    if (from === to) return;
+    this.tx(() => {
+      const nodes = this.subtree(tree, from);
+      this.removeSubtree(tree, from);
+      for (const n of nodes) {
+        const p = n.path === from ? to : `${to}${n.path.slice(from.length)}`;
+        this.put(tree, { ...n, path: p });
+      }
+    });
+  }
+
+  // ---- block index --------------------------------------------------------------------
+
+  /** Replaces the indexed blocks of the local file `path` (offsets in bytes). */
+  setBlocks(path: string, blocks: ReadonlyArray<{ hash: string; offset: number; length: number }>): void {
+    this.tx(() => {
+      this.st('DELETE FROM block_index WHERE path = ?').run(path);
+      const ins = this.st('INSERT INTO block_index (hash, path, offset, length) VALUES (?, ?, ?, ?)');
+      for (const b of blocks) ins.run(b.hash, path, b.offset, b.length);
+    });
+  }
+
+  /** Drops the block index rows of `path` and (with `subtree`) of everything under it. */
+  dropBlocks(path: string, subtree = false): void {
+    this.st('DELETE FROM block_index WHERE path = ?').run(path);
+    if (subtree) {
+      const [lo, hi] = prefixRange(path);
+      this.st('DELETE FROM block_index WHERE path >= ? AND path < ?').run(lo, hi);
+    }
+  }
+
+  /** Rewrites block index paths after a local move of `from` (and its subtree) to `to`. */
+  moveBlocks(from: string, to: string): void {
+    const [lo, hi] = prefixRange(from);
+    this.st('UPDATE block_index SET path = ? || substr(path, ?) WHERE path = ? OR (path >= ? AND path < ?)').run(
+      to,
+      from.length + 1,
+      from,
+      lo,
+      hi,
+    );
+  }
+
+  /** Local places holding block `hash` (possibly stale: callers verify the bytes). */
+  findBlock(hash: string): BlockLocation[] {
+    return this.st('SELECT path, offset, length FROM block_index WHERE hash = ? LIMIT 4').all(hash) as BlockLocation[];
+  }
+
+  // ---- meta and settings --------------------------------------------------------------
+
+  /** A JSON value stored under `key`, or `fallback`. */
+  getMeta<T>(key: string, fallback: T): T {
+    const r = this.st('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? (JSON.parse(r.value) as T) : fallback;
+  }
+
+  setMeta(key: string, value: unknown): void {
+    if (value === undefined) this.st('DELETE FROM meta WHERE key = ?').run(key);
+    else this.st('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, JSON.stringify(value));
+  }
+
+  // ---- durable op log -----------------------------------------------------------------
+
+  /** Records that an operation starts; returns its id. */
+  opBegin(kind: string, path: string, payload: unknown): number {
+    const r = this.st('INSERT INTO ops (kind, path, payload, started_at) VALUES (?, ?, ?, ?)').run(
+      kind,
+      path,
+      JSON.stringify(payload ?? null),
+      Date.now(),
+    );
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Records that operation `id` finished (successfully or not). */
+  opEnd(id: number): void {
+    this.st('DELETE FROM ops WHERE id = ?').run(id);
+  }
+
+  /** Operations that were started and never finished (a crash happened), oldest first. */
+  opsPending(): OpRow[] {
+    const rows = this.st('SELECT * FROM ops ORDER BY id').all() as Array<Omit<OpRow, 'payload'> & { payload: string }>;
+    return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
+  }
+
+  // ---- activity and issues ------------------------------------------------------------
+
+  /** Appends an activity line; keeps the newest 5,000. Returns the stored row. */
+  logActivity(a: Omit<ActivityRow, 'id' | 'time'> & { time?: number }): ActivityRow {
+    const time = a.time ?? Date.now();
+    const r = this.st('INSERT INTO activity (time, path, action, device_name, detail) VALUES (?, ?, ?, ?, ?)').run(
+      time,
+      a.path,
+      a.action,
+      a.device_name,
+      a.detail,
+    );
+    const id = Number(r.lastInsertRowid);
+    if (id % 500 === 0) this.st('DELETE FROM activity WHERE id <= ?').run(id - 5000);
+    return { id, time, path: a.path, action: a.action, device_name: a.device_name, detail: a.detail };
+  }
+
+  /** Newest activity first. */
+  activity(limit: number): ActivityRow[] {
+    return this.st('SELECT * FROM activity ORDER BY id DESC LIMIT ?').all(limit) as ActivityRow[];
+  }
+
+  /** Records (or refreshes) an issue for `path` and `code`. */
+  setIssue(i: Omit<IssueRow, 'since'>): void {
+    this.st(
+      `INSERT INTO issues (path, code, message, action, since) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (path, code) DO UPDATE SET message = excluded.message, action = excluded.action`,
+    ).run(i.path, i.code, i.message, i.action, Date.now());
+  }
+
+  /** Clears issues of `path` (all codes, or one). */
+  clearIssue(path: string, code?: string): void {
+    if (code) this.st('DELETE FROM issues WHERE path = ? AND code = ?').run(path, code);
+    else this.st('DELETE FROM issues WHERE path = ?').run(path);
+  }
+
+  /** Clears every issue whose code is in `codes` (e.g. before a full rescan reports anew). */
+  clearIssuesByCode(codes: readonly string[]): void {
+    const del = this.st('DELETE FROM issues WHERE code = ?');
+    for (const c of codes) del.run(c);
+  }
+
+  issues(): IssueRow[] {
+    return this.st('SELECT * FROM issues ORDER BY path, code').all() as IssueRow[];
+  }
+
+  // ---- integrity ----------------------------------------------------------------------
+
+  /**
+   * Checks the DB file and the engine's invariants; returns a list of problems (empty = ok):
+   * SQLite `integrity_check`; every tree node's parent folder present in the same tree;
+   * files have content hashes in the synced tree; no two synced/remote paths collide in id.
+   */
+  integrityCheck(): string[] {
+    const problems: string[] = [];
+    const ic = this.db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    if (ic[0]?.integrity_check !== 'ok') problems.push(`sqlite: ${ic.map((r) => r.integrity_check).join('; ')}`);
+    const v = this.db.pragma('user_version', { simple: true }) as number;
+    if (v !== SCHEMA_VERSION) problems.push(`schema version ${v} != ${SCHEMA_VERSION}`);
+    for (const tree of TREES) {
+      const nodes = this.all(tree);
+      for (const n of nodes.values()) {
+        const slash = n.path.lastIndexOf('/');
+        if (slash > 0) {
+          const parent = nodes.get(n.path.slice(0, slash));
+          if (!parent || parent.kind !== 'folder') problems.push(`${tree}: ${n.path} has no parent folder`);
+        }
+        if (tree !== 'local' && n.kind === 'file' && !n.hash) problems.push(`${tree}: file ${n.path} has no content hash`);
+      }
+      if (tree !== 'local') {
+        const ids = new Map<string, string>();
+        for (const n of nodes.values()) {
+          if (!n.id) continue;
+          const other = ids.get(n.id);
+          if (other !== undefined) problems.push(`${tree}: id ${n.id} at both ${other} and ${n.path}`);
+          ids.set(n.id, n.path);
+        }
+      }
+    }
+    return problems;
+  }
+}
+
+/** True when `path` is `prefix` or inside it (re-exported for callers of the DB). */
+export { isInside };
+
+/** @throws CairnError `internal` — helper for impossible states found in the DB. */
+export function corrupt(what: string): never {
+  throw new CairnError('internal', `state DB: ${what}`);
+}
