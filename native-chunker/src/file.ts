@@ -1,0 +1,269 @@
+/**
+ * Chunking and hashing files: read → cut → hash as a pipeline over a few shared read
+ * buffers, with cut and hash work on worker threads (src/pool.ts), and torn-read detection.
+ *
+ * Buffers: the file is read in segments of `segBytes` into rotating slots laid out as
+ * [headroom = maxSize][segment]. After segment s is cut, the bytes of its unfinished last
+ * chunk (< maxSize) are copied into the headroom of segment s+1's slot, just before its data,
+ * so every block is contiguous in one slot and can be hashed in place, and reading segment
+ * s+1 overlaps cutting segment s.
+ *
+ * Torn reads: the file is opened once; its (dev, inode, size, mtime) are taken at open and
+ * compared at the end with both the open handle and the path; every read must return exactly
+ * the bytes the size at open promised, and one read past the end must return nothing.
+ * Anything else is `changed_during_read`.
+ */
+import { constants, type BigIntStats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { newScanState } from './cutter.ts';
+import { chunkBuffer, type HashedChunk } from './chunker.ts';
+import { ChunkerError } from './errors.ts';
+import { resolveParams, type ChunkParams, type ResolvedParams } from './params.ts';
+import { inlineExecutor, sharedExecutor, type Executor } from './pool.ts';
+
+/** Options of {@link chunkFile} and {@link chunkFileStream}. */
+export interface ChunkFileOptions {
+  /** Chunk parameters (default: protocol v1). */
+  params?: Partial<ChunkParams>;
+  /** Aborts the read; the promise / iterator rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Files up to this size (bytes) are read in one go and chunked on the calling thread. */
+export const INLINE_MAX_BYTES = 1024 * 1024;
+/** Read slots in rotation (bounds memory: slots × (maxSize + segment) bytes). */
+const SLOTS = 4;
+
+/** Internal knobs, for tests and the benchmark. */
+export interface PipelineTuning {
+  executor?: Executor;
+  segBytes?: number;
+  inlineMaxBytes?: number;
+  /** Called after segment `s` has been read (tests use it to change the file mid-read). */
+  afterRead?: (s: number) => void | Promise<void>;
+}
+
+/**
+ * Chunks a file and hashes every block, off the main thread. Resolves to the blocks in file
+ * order; an empty file has none. Offsets are exact up to 2^53 bytes.
+ * @throws ChunkerError `not_found`, `is_directory`, `unreadable`, `changed_during_read`,
+ *   `invalid_params`; or `signal.reason` when aborted.
+ */
+export async function chunkFile(path: string, opts: ChunkFileOptions = {}, tuning: PipelineTuning = {}): Promise<HashedChunk[]> {
+  const out: HashedChunk[] = [];
+  for await (const c of pipeline(path, opts, false, tuning)) out.push({ offset: c.offset, length: c.length, hash: c.hash });
+  return out;
+}
+
+/**
+ * Like {@link chunkFile} but yields each block as soon as it is hashed, in file order, with a
+ * private copy of its bytes in `data` (for uploads). Reading runs at most a few segments ahead
+ * of the consumer. The whole file is verified unchanged only when iteration ends, so the
+ * caller must not commit a revision before the iterator completes: on `changed_during_read`
+ * discard what was uploaded for this revision (the blocks themselves are still valid blocks).
+ * @throws as {@link chunkFile}, from the iterator.
+ */
+export function chunkFileStream(
+  path: string,
+  opts: ChunkFileOptions = {},
+  tuning: PipelineTuning = {},
+): AsyncIterable<HashedChunk & { data: Buffer }> {
+  return pipeline(path, opts, true, tuning) as AsyncIterable<HashedChunk & { data: Buffer }>;
+}
+
+type Out = HashedChunk & { data?: Buffer };
+
+async function openChecked(path: string): Promise<{ fh: FileHandle; st: BigIntStats }> {
+  let fh: FileHandle;
+  try {
+    // O_NONBLOCK: opening a FIFO must not hang waiting for a writer (no effect on regular files).
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw fsError(err, path);
+  }
+  try {
+    const st = await fh.stat({ bigint: true });
+    if (st.isDirectory()) throw new ChunkerError('is_directory', `is a folder: ${path}`, path);
+    if (!st.isFile()) throw new ChunkerError('unreadable', `not a regular file: ${path}`, path);
+    return { fh, st };
+  } catch (err) {
+    await fh.close().catch(() => {});
+    throw err instanceof ChunkerError ? err : fsError(err, path);
+  }
+}
+
+/** Maps a node:fs error to a ChunkerError with a stable code. */
+export function fsError(err: unknown, path: string): ChunkerError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new ChunkerError('not_found', `no such file: ${path}`, path, err);
+  if (code === 'EISDIR') return new ChunkerError('is_directory', `is a folder: ${path}`, path, err);
+  return new ChunkerError('unreadable', `cannot read ${path}: ${code ?? String(err)}`, path, err);
+}
+
+function changed(path: string, why: string): ChunkerError {
+  return new ChunkerError('changed_during_read', `file changed while being read (${why}): ${path}`, path);
+}
+
+/**
+ * True when two stats describe the same file version: device, inode, size, and mtime and
+ * ctime to the nanosecond (ctime too, because a rewrite can restore mtime but not ctime).
+ */
+export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+/** Reads exactly `len` bytes at `pos` into `buf[off..]`; a short read means the file shrank. */
+async function readExactly(fh: FileHandle, buf: Uint8Array, off: number, len: number, pos: number, path: string): Promise<void> {
+  let done = 0;
+  while (done < len) {
+    let n: number;
+    try {
+      ({ bytesRead: n } = await fh.read(buf, off + done, len - done, pos + done));
+    } catch (err) {
+      throw fsError(err, path);
+    }
+    if (n === 0) throw changed(path, `short read at ${pos + done} of ${len} bytes`);
+    done += n;
+  }
+}
+
+/** After the last byte: the file must end where its size at open said, and be the same version. */
+async function verifyEnd(fh: FileHandle, st0: BigIntStats, size: number, path: string): Promise<void> {
+  const probe = Buffer.alloc(1);
+  let n: number;
+  let st1: BigIntStats;
+  let st2: BigIntStats;
+  try {
+    ({ bytesRead: n } = await fh.read(probe, 0, 1, size));
+    st1 = await fh.stat({ bigint: true });
+  } catch (err) {
+    throw fsError(err, path);
+  }
+  if (n !== 0) throw changed(path, 'grew past its size at open');
+  if (!sameVersion(st0, st1)) throw changed(path, 'size, mtime or inode differ');
+  try {
+    st2 = await stat(path, { bigint: true });
+  } catch {
+    throw changed(path, 'removed or renamed');
+  }
+  if (!sameVersion(st0, st2)) throw changed(path, 'replaced at its path');
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason;
+}
+
+/**
+ * Plans segment boundaries: segment s covers [s·seg, min((s+1)·seg, size)). Pure; exported
+ * so the 64-bit offset arithmetic is testable without multi-GiB files.
+ */
+export function segmentRange(s: number, seg: number, size: number): { pos: number; len: number } {
+  const pos = s * seg;
+  return { pos, len: Math.max(0, Math.min(seg, size - pos)) };
+}
+
+async function* pipeline(path: string, opts: ChunkFileOptions, withData: boolean, tuning: PipelineTuning): AsyncGenerator<Out> {
+  const p = resolveParams(opts.params);
+  const signal = opts.signal;
+  throwIfAborted(signal);
+  const { fh, st: st0 } = await openChecked(path);
+  try {
+    const size = Number(st0.size);
+    if (size <= (tuning.inlineMaxBytes ?? INLINE_MAX_BYTES)) {
+      const buf = Buffer.allocUnsafe(size);
+      await readExactly(fh, buf, 0, size, 0, path);
+      await tuning.afterRead?.(0);
+      await verifyEnd(fh, st0, size, path);
+      throwIfAborted(signal);
+      for (const c of chunkBuffer(buf, p)) {
+        yield withData ? { ...c, data: Buffer.from(buf.subarray(c.offset, c.offset + c.length)) } : c;
+      }
+      return;
+    }
+    yield* segmented(fh, st0, path, p, withData, signal, tuning);
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+async function* segmented(
+  fh: FileHandle,
+  st0: BigIntStats,
+  path: string,
+  p: ResolvedParams,
+  withData: boolean,
+  signal: AbortSignal | undefined,
+  tuning: PipelineTuning,
+): AsyncGenerator<Out> {
+  const exec = tuning.executor ?? sharedExecutor();
+  const size = Number(st0.size);
+  const seg = Math.max(tuning.segBytes ?? 8 * 1024 * 1024, 2 * p.maxSize);
+  const head = p.maxSize;
+  const nSeg = Math.ceil(size / seg);
+  const nSlots = Math.min(SLOTS, nSeg);
+  const shared = exec !== inlineExecutor;
+  const slots = Array.from({ length: nSlots }, () => {
+    const bytes = head + Math.min(seg, size);
+    return shared ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes);
+  });
+  const reads: Array<Promise<void> | undefined> = [];
+  // hashed[s]: the blocks completed in segment s, resolved when all are hashed (frees the slot).
+  const hashed: Array<Promise<Out[]> | undefined> = [];
+  const startRead = (s: number, after: Promise<unknown>): void => {
+    if (s >= nSeg || reads[s]) return;
+    const { pos, len } = segmentRange(s, seg, size);
+    const r = after
+      .then(() => readExactly(fh, slots[s % nSlots]!, head, len, pos, path))
+      .then(() => tuning.afterRead?.(s));
+    r.catch(() => {}); // awaited in order below; never an unhandled rejection
+    reads[s] = r;
+  };
+  for (let s = 0; s < Math.max(1, nSlots - 1); s++) startRead(s, Promise.resolve());
+
+  const st = newScanState();
+  let tailLen = 0; // bytes of the unfinished chunk, at the end of the previous segment's slot
+  let chunkOffset = 0; // file offset of the unfinished chunk
+  try {
+    for (let s = 0; s < nSeg; s++) {
+      throwIfAborted(signal);
+      await reads[s];
+      const slot = slots[s % nSlots]!;
+      if (s > 0) {
+        // Move the unfinished chunk in front of this segment's data; then the previous slot
+        // is free once its blocks are hashed.
+        const prev = slots[(s - 1) % nSlots]!;
+        const prevEnd = head + segmentRange(s - 1, seg, size).len;
+        slot.set(prev.subarray(prevEnd - tailLen, prevEnd), head - tailLen);
+      }
+      startRead(s + nSlots - 1, hashed[s - 1] ?? Promise.resolve());
+      const { len } = segmentRange(s, seg, size);
+      const cuts = await exec.cut(slot, head, head + len, st, p);
+      const blocks: Array<Promise<Out>> = [];
+      let start = head - tailLen;
+      const last = s === nSeg - 1;
+      const ends = Array.from(cuts);
+      if (last && start < head + len) ends.push(head + len); // the file's last block
+      for (const end of ends) {
+        const offset = chunkOffset;
+        const length = end - start;
+        const data = withData ? Buffer.from(slot.subarray(start, end)) : undefined;
+        blocks.push(exec.hash(slot, start, length).then((hash) => (data ? { offset, length, hash, data } : { offset, length, hash })));
+        chunkOffset += length;
+        start = end;
+      }
+      tailLen = head + len - start;
+      const all = Promise.all(blocks);
+      all.catch(() => {});
+      hashed[s] = all;
+      // Hand out the previous segment's blocks while this one is being hashed.
+      if (s > 0) yield* (await hashed[s - 1])!;
+      hashed[s - 1] = undefined;
+    }
+    await verifyEnd(fh, st0, size, path);
+    throwIfAborted(signal);
+    yield* (await hashed[nSeg - 1])!;
+  } finally {
+    // Let in-flight reads and tasks settle before the caller closes the handle / drops slots.
+    await Promise.allSettled([...reads, ...hashed].filter((x) => x !== undefined));
+  }
+}

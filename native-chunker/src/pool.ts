@@ -1,0 +1,134 @@
+/**
+ * Where cut and hash work runs: a small pool of worker threads (one per core, at most
+ * {@link MAX_WORKERS}) sharing read buffers through SharedArrayBuffer, so a large file keeps
+ * every core busy — one worker cuts segment s+1 while the others hash the blocks of segment s
+ * — and the main thread only orchestrates. When worker threads are unavailable the work runs
+ * inline (synchronously on the calling thread).
+ *
+ * Scheduling: cut tasks (on the critical path: the next segment's blocks depend on them) jump
+ * the queue; each worker holds at most {@link IN_FLIGHT} tasks so it never idles waiting for a
+ * message round trip. Workers are unref'd while idle so they never keep a process alive.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { type ScanState } from './cutter.ts';
+import { hashBlock } from './hash.ts';
+import { scan } from './chunker.ts';
+import type { ResolvedParams } from './params.ts';
+
+/** Runs cut and hash tasks; buffers are views over SharedArrayBuffers (or plain, inline). */
+export interface Executor {
+  /** Scans `buf[start..end)` from state `st` (updated in place); resolves to cut positions in `buf`. */
+  cut(buf: Uint8Array, start: number, end: number, st: ScanState, p: ResolvedParams): Promise<ArrayLike<number>>;
+  /** Resolves to the hex SHA-256 of `buf[off..off+len)`. */
+  hash(buf: Uint8Array, off: number, len: number): Promise<string>;
+}
+
+/** Upper bound on worker threads (the engine runs other work too). */
+export const MAX_WORKERS = 4;
+const IN_FLIGHT = 2;
+
+/** Runs everything synchronously on the calling thread. */
+export const inlineExecutor: Executor = {
+  cut: async (buf, start, end, st, p) => scan(buf, start, end, st, p),
+  hash: async (buf, off, len) => hashBlock(buf.subarray(off, off + len)),
+};
+
+type Task = { msg: Record<string, unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Task>;
+}
+
+class WorkerPool implements Executor {
+  readonly #slots: Slot[] = [];
+  readonly #queue: Task[] = [];
+  #nextId = 1;
+  readonly #size: number;
+
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  cut(buf: Uint8Array, start: number, end: number, st: ScanState, p: ResolvedParams): Promise<ArrayLike<number>> {
+    const msg = { op: 'cut', sab: buf.buffer, base: buf.byteOffset, start, end, st: [st[0], st[1]], p };
+    return this.#submit(msg, true).then((r) => {
+      const { cuts, st: st2 } = r as { cuts: Float64Array; st: number[] };
+      st[0] = st2[0]!;
+      st[1] = st2[1]!;
+      return cuts;
+    });
+  }
+
+  hash(buf: Uint8Array, off: number, len: number): Promise<string> {
+    return this.#submit({ op: 'hash', sab: buf.buffer, off: buf.byteOffset + off, len }, false) as Promise<string>;
+  }
+
+  #submit(msg: Record<string, unknown>, urgent: boolean): Promise<unknown> {
+    if (!(msg.sab instanceof SharedArrayBuffer)) throw new TypeError('pool: buffers must be shared');
+    return new Promise((resolve, reject) => {
+      const t: Task = { msg, resolve, reject };
+      if (urgent) this.#queue.unshift(t);
+      else this.#queue.push(t);
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      let best: Slot | undefined;
+      for (const s of this.#slots) if (s.pending.size < IN_FLIGHT && (!best || s.pending.size < best.pending.size)) best = s;
+      if (!best || (best.pending.size > 0 && this.#slots.length < this.#size)) best = this.#spawn() ?? best;
+      if (!best) return;
+      const t = this.#queue.shift()!;
+      const id = this.#nextId++;
+      if (best.pending.size === 0) best.worker.ref();
+      best.pending.set(id, t);
+      best.worker.postMessage({ id, ...t.msg });
+    }
+  }
+
+  #spawn(): Slot | undefined {
+    if (this.#slots.length >= this.#size) return undefined;
+    const worker = new Worker(new URL('./worker.ts', import.meta.url));
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+      const t = slot.pending.get(m.id);
+      if (!t) return;
+      slot.pending.delete(m.id);
+      if (slot.pending.size === 0) worker.unref();
+      if (m.ok) t.resolve(m.value);
+      else t.reject(new Error(`chunker worker: ${m.error}`));
+      this.#pump();
+    });
+    const fail = (err: unknown): void => {
+      // A dead worker fails its tasks; the pool replaces it on the next submit.
+      const i = this.#slots.indexOf(slot);
+      if (i >= 0) this.#slots.splice(i, 1);
+      for (const t of slot.pending.values()) t.reject(err instanceof Error ? err : new Error(String(err)));
+      slot.pending.clear();
+      this.#pump();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`chunker worker exited with code ${code}`)));
+    worker.unref();
+    this.#slots.push(slot);
+    return slot;
+  }
+}
+
+let pool: Executor | undefined;
+
+/**
+ * The shared executor: a worker pool sized to the machine (min(cores, 4), at least 2 so
+ * cutting and hashing overlap even on one core), or {@link inlineExecutor} when worker threads
+ * cannot start or CAIRN_CHUNKER_WORKERS=0.
+ */
+export function sharedExecutor(): Executor {
+  if (pool) return pool;
+  const env = process.env.CAIRN_CHUNKER_WORKERS;
+  const n = env !== undefined && env !== '' ? Number(env) : Math.max(2, Math.min(MAX_WORKERS, availableParallelism()));
+  pool = Number.isInteger(n) && n > 0 ? new WorkerPool(n) : inlineExecutor;
+  return pool;
+}

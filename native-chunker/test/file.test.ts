@@ -1,0 +1,173 @@
+/**
+ * chunkFile / chunkFileStream on real files: agreement with the vectors, bad input, torn
+ * reads (the file changed while read), abort, sparse files and offsets past 4 GiB.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunkBuffer, type HashedChunk } from '../src/chunker.ts';
+import { ChunkerError } from '../src/errors.ts';
+import { chunkFile, chunkFileStream, segmentRange, type PipelineTuning } from '../src/file.ts';
+import { inlineExecutor } from '../src/pool.ts';
+import { prngBytes } from './scanners.ts';
+import { buildStream, type StreamSpec } from './streams.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-chunker-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const MiB = 1024 * 1024;
+const v24 = (
+  JSON.parse(readFileSync(new URL('./vectors-v1.json', import.meta.url), 'utf8')) as {
+    vectors: Array<{ name: string; stream: StreamSpec; chunks: Array<[number, number, string]> }>;
+  }
+).vectors.find((v) => v.name === 'random-24MiB-v1')!;
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ChunkerError) return e.code;
+    throw e;
+  }
+  return 'resolved';
+}
+
+describe('chunkFile', () => {
+  const tunings: Array<[string, PipelineTuning]> = [
+    ['worker pool, default segments', {}],
+    ['worker pool, minimal segments', { segBytes: 1 }],
+    ['inline executor', { executor: inlineExecutor, segBytes: 9 * MiB }],
+  ];
+  for (const [name, tuning] of tunings) {
+    it(`reproduces the 24 MiB vector (${name})`, async () => {
+      const f = join(dir, 'v24.bin');
+      writeFileSync(f, buildStream(v24.stream));
+      const got = await chunkFile(f, {}, tuning);
+      expect(got.map((c) => [c.offset, c.length, c.hash])).toEqual(v24.chunks);
+    });
+  }
+
+  it('streams blocks with their bytes, in order', async () => {
+    const f = join(dir, 'stream.bin');
+    const data = Buffer.from(prngBytes(7, 20 * MiB + 12345));
+    writeFileSync(f, data);
+    const got: HashedChunk[] = [];
+    let pos = 0;
+    for await (const c of chunkFileStream(f, {}, { segBytes: 1 })) {
+      expect(c.offset).toBe(pos);
+      expect(c.data.equals(data.subarray(c.offset, c.offset + c.length))).toBe(true);
+      expect(createHash('sha256').update(c.data).digest('hex')).toBe(c.hash);
+      got.push({ offset: c.offset, length: c.length, hash: c.hash });
+      pos += c.length;
+    }
+    expect(pos).toBe(data.length);
+    expect(got).toEqual(chunkBuffer(data));
+  });
+
+  it('small files (inline path) and custom params', async () => {
+    const f = join(dir, 'small.bin');
+    const data = Buffer.from(prngBytes(3, 300_000));
+    writeFileSync(f, data);
+    const p = { minSize: 1024, avgSize: 4096, maxSize: 16384 };
+    expect(await chunkFile(f, { params: p })).toEqual(chunkBuffer(data, p));
+    expect(await chunkFile(f, { params: p }, { inlineMaxBytes: 0, segBytes: 1 })).toEqual(chunkBuffer(data, p));
+  });
+
+  it('an empty file has zero blocks', async () => {
+    const f = join(dir, 'empty');
+    writeFileSync(f, '');
+    expect(await chunkFile(f)).toEqual([]);
+    const it = chunkFileStream(f)[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('bad input gets a stable code', async () => {
+    expect(await codeOf(chunkFile(join(dir, 'missing')))).toBe('not_found');
+    expect(await codeOf(chunkFile(join(dir, 'missing', 'below')))).toBe('not_found');
+    symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+    expect(await codeOf(chunkFile(join(dir, 'dangling')))).toBe('not_found');
+    expect(await codeOf(chunkFile(dir))).toBe('is_directory');
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(await codeOf(chunkFile(join(dir, 'fifo')))).toBe('unreadable');
+    writeFileSync(join(dir, 'ok'), 'x');
+    expect(await codeOf(chunkFile(join(dir, 'ok'), { params: { minSize: 1 } }))).toBe('invalid_params');
+  });
+
+  it('rejects with the abort reason when aborted', async () => {
+    const f = join(dir, 'abort.bin');
+    writeFileSync(f, prngBytes(5, 40 * MiB));
+    const ac = new AbortController();
+    const p = chunkFile(f, { signal: ac.signal }, { segBytes: 1, afterRead: (s) => (s === 1 ? ac.abort(new Error('stop')) : undefined) });
+    await expect(p).rejects.toThrow('stop');
+    await expect(chunkFile(f, { signal: AbortSignal.abort(new Error('early')) })).rejects.toThrow('early');
+  });
+});
+
+describe('chunkFile detects a file changed during read', () => {
+  const size = 30 * MiB;
+  const mutations: Array<[string, (f: string) => void]> = [
+    ['grows', (f) => appendFileSync(f, 'more')],
+    ['shrinks', (f) => truncateSync(f, size - 5 * MiB)],
+    ['shrinks by one byte', (f) => truncateSync(f, size - 1)],
+    [
+      'is rewritten in place with its mtime restored',
+      (f) => {
+        const st = statSync(f);
+        const fd = openSync(f, 'r+');
+        writeSync(fd, Buffer.from('rewritten'), 0, 9, 20 * MiB);
+        closeSync(fd);
+        utimesSync(f, st.atime, st.mtime);
+      },
+    ],
+    [
+      'is replaced by rename',
+      (f) => {
+        writeFileSync(f + '.new', prngBytes(9, size));
+        renameSync(f + '.new', f);
+      },
+    ],
+    ['is deleted', (f) => rmSync(f)],
+  ];
+  for (const [name, mutate] of mutations) {
+    it(`when it ${name}`, async () => {
+      const f = join(dir, 'torn.bin');
+      writeFileSync(f, prngBytes(11, size));
+      const tuning: PipelineTuning = { segBytes: 1, afterRead: (s) => (s === 0 ? mutate(f) : undefined) };
+      expect(await codeOf(chunkFile(f, {}, tuning))).toBe('changed_during_read');
+    });
+  }
+  it('also on the inline path for small files', async () => {
+    const f = join(dir, 'torn-small.bin');
+    writeFileSync(f, prngBytes(12, 1000));
+    expect(await codeOf(chunkFile(f, {}, { afterRead: () => appendFileSync(f, 'x') }))).toBe('changed_during_read');
+  });
+});
+
+describe('large and sparse files', () => {
+  it('segment offsets stay exact past 4 GiB and 2^53 / 2', () => {
+    expect(segmentRange(600, 8 * MiB, 5 * 1024 * MiB + 3)).toEqual({ pos: 600 * 8 * MiB, len: 8 * MiB });
+    expect(segmentRange(640, 8 * MiB, 5 * 1024 * MiB + 3)).toEqual({ pos: 5 * 1024 * MiB, len: 3 });
+    expect(segmentRange(2 ** 29, 2 ** 23, 2 ** 52 + 7)).toEqual({ pos: 2 ** 52, len: 7 });
+  });
+
+  it('a sparse 4 GiB file with data at the end: exact 64-bit offsets', async () => {
+    const f = join(dir, 'sparse.bin');
+    const tail = Buffer.from(prngBytes(13, 3 * MiB + 77));
+    const fd = openSync(f, 'w');
+    writeSync(fd, tail, 0, tail.length, 4 * 1024 * MiB);
+    closeSync(fd);
+    const t0 = Date.now();
+    const got = await chunkFile(f);
+    const zeros = createHash('sha256').update(Buffer.alloc(4 * MiB)).digest('hex');
+    expect(got.slice(0, 1024).every((c, i) => c.offset === i * 4 * MiB && c.length === 4 * MiB && c.hash === zeros)).toBe(true);
+    expect(got.slice(1024)).toEqual(chunkBuffer(tail).map((c) => ({ ...c, offset: c.offset + 4 * 1024 * MiB })));
+    expect(got.at(-1)!.offset + got.at(-1)!.length).toBe(4 * 1024 * MiB + tail.length);
+    console.log(`sparse 4 GiB file chunked in ${Date.now() - t0} ms`);
+  }, 120_000);
+});
