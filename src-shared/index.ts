@@ -9,4 +9,5 @@ export * from './hash.ts';
 export * from './protocol/limits.ts';
 export * from './protocol/model.ts';
 export * from './protocol/routes.ts';
+export * from './protocol/cursor.ts';
 export * from './control.ts';

@@ -1,0 +1,89 @@
+/**
+ * Builds the fastify application: content-type parsers, error and not-found handlers that
+ * always answer `CairnError.toBody()`, rate limiters, the protocol routes, the notify
+ * WebSocket, `/healthz` and `/metrics`.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
+import { CairnError, OTHER_ENDPOINTS } from '../../src-shared/index.ts';
+import type { AppContext } from './context.ts';
+import { toCairnError } from './errors.ts';
+import type { AuthLimiters } from './handlers.ts';
+import { DeviceSockets, WS_OPTIONS, registerNotify } from './notify-ws.ts';
+import { registerRoutes } from './register.ts';
+
+/** Options of {@link buildApp} besides the shared context. */
+export interface AppOptions {
+  logger: FastifyServerOptions['logger'];
+  https?: { cert: string | Buffer; key: string | Buffer } | null;
+}
+
+/** Creates the app (not listening yet). `ctx.closeDeviceSockets` is wired here. */
+export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<FastifyInstance> {
+  const app = (
+    opts.https
+      ? Fastify({ logger: opts.logger, https: opts.https, forceCloseConnections: 'idle', return503OnClosing: true })
+      : Fastify({ logger: opts.logger, forceCloseConnections: 'idle', return503OnClosing: true })
+  ) as unknown as FastifyInstance;
+  ctx.log = app.log;
+  app.decorateRequest('auth', null);
+
+  // Block uploads are streamed straight into the block store (hashed on the way), so the
+  // parser hands over the raw request stream; size is enforced while streaming.
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toCairnError(err);
+    if (e.code === 'internal') req.log.error({ err }, 'request failed');
+    else req.log.debug({ code: e.code }, 'request refused');
+    // A refused upload may still be streaming in: do not keep reading it.
+    if (e.code === 'block_too_large' || e.code === 'body_too_large') reply.header('connection', 'close');
+    void reply.code(e.status).type('application/json').send(e.toBody());
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    const e = new CairnError('not_found', 'no such route');
+    void reply.code(e.status).send(e.toBody());
+  });
+
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => new CairnError('rate_limited'),
+  });
+  const window = ctx.rateLimits.windowMs;
+  const signupIp = app.createRateLimit({ max: ctx.rateLimits.signupPerIp, timeWindow: window, keyGenerator: (r) => `signup:${r.ip}` });
+  const loginIp = app.createRateLimit({ max: ctx.rateLimits.loginPerIp, timeWindow: window, keyGenerator: (r) => `login:${r.ip}` });
+  const loginEmail = app.createRateLimit({
+    max: ctx.rateLimits.loginPerEmail,
+    timeWindow: window,
+    keyGenerator: (r) => `login-email:${String((r.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
+  });
+  const limiters: AuthLimiters = {
+    signupIp: async (r) => exceeded(await signupIp(r)),
+    loginIp: async (r) => exceeded(await loginIp(r)),
+    loginEmail: async (r, consume) => exceeded(await loginEmail(r, { increment: consume })),
+  };
+
+  const sockets = new DeviceSockets();
+  ctx.closeDeviceSockets = (id) => sockets.close(id, 1008, 'unauthorized');
+  await app.register(websocket, {
+    options: WS_OPTIONS,
+    preClose: (done) => {
+      sockets.closeAll(1001, 'server shutting down');
+      done();
+    },
+  });
+
+  registerRoutes(app, ctx, limiters);
+  registerNotify(app, ctx, sockets);
+  app.get(OTHER_ENDPOINTS.healthz.url, async () => ({ ok: true }));
+  app.get(OTHER_ENDPOINTS.metrics.url, async (_req, reply) => {
+    reply.type(ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+  return app;
+}
+
+function exceeded(r: { isAllowed: boolean } & { isExceeded?: boolean }): boolean {
+  return !r.isAllowed && r.isExceeded === true;
+}

@@ -1,0 +1,45 @@
+/**
+ * What request handlers share: the stores, the notify hub, metrics, and server options.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { BlockStore } from '../store/blocks.ts';
+import type { AuthContext, MetadataStore } from '../store/metadata.ts';
+import type { NotifyHub } from '../notify/hub.ts';
+import type { KeyedMutex } from '../notify/keyed-mutex.ts';
+import type { ServerMetrics } from './metrics.ts';
+
+/** Limits of the auth rate limiter (requests per window). */
+export interface RateLimits {
+  /** Sign-ups per IP per window. */
+  signupPerIp: number;
+  /** Log-ins per IP per window. */
+  loginPerIp: number;
+  /** Log-ins per email per window. */
+  loginPerEmail: number;
+  /** Window length (ms). */
+  windowMs: number;
+}
+
+/** Shared state of one server instance. */
+export interface AppContext {
+  store: MetadataStore;
+  blocks: BlockStore;
+  hub: NotifyHub;
+  blockLocks: KeyedMutex;
+  metrics: ServerMetrics;
+  log: FastifyBaseLogger;
+  /** Quota of new accounts (bytes). */
+  defaultQuotaBytes: number;
+  rateLimits: RateLimits;
+  /** Closes the notify sockets of a device (revocation, log-out). */
+  closeDeviceSockets(deviceId: string): void;
+  /** Long-polls and sockets end when this aborts (server shutdown). */
+  shutdown: AbortSignal;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller (routes with `auth: true`). */
+    auth: AuthContext | null;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * One handler per protocol route (the map is checked against src-shared/protocol/routes.ts
+ * at compile time: a route without a handler does not typecheck). Handlers get validated
+ * input and the authenticated caller, call the stores, and return the success body; errors
+ * are thrown as CairnError and rendered by the app's error handler.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CairnError,
+  DEFAULT_PAGE_LIMIT,
+  MAX_BLOCK_BYTES,
+  decodeCursor,
+  type RouteInput,
+  type RouteName,
+  type RouteOutput,
+} from '../../src-shared/index.ts';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/password.ts';
+import { newToken } from '../auth/token.ts';
+import type { Actor, AuthContext, BlockRef } from '../store/metadata.ts';
+import type { BlockStore } from '../store/blocks.ts';
+import type { AppContext } from './context.ts';
+import { parseRange } from './range.ts';
+
+/** Rate limiters the auth handlers consult (created by the app from @fastify/rate-limit). */
+export interface AuthLimiters {
+  /** Counts one request of `req` against `key`'s budget; true when over the limit. */
+  signupIp(req: FastifyRequest): Promise<boolean>;
+  loginIp(req: FastifyRequest): Promise<boolean>;
+  /** `peek` does not consume budget (failed log-ins only consume it). */
+  loginEmail(req: FastifyRequest, consume: boolean): Promise<boolean>;
+}
+
+/** Everything a handler gets. `auth` is non-null on routes with `auth: true`. */
+export interface Call<N extends RouteName> {
+  input: RouteInput<N>;
+  auth: AuthContext | null;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  ctx: AppContext;
+  limiters: AuthLimiters;
+  now: number;
+}
+
+type Handler<N extends RouteName> = (c: Call<N>) => Promise<RouteOutput<N> | Readable | undefined>;
+type HandlerMap = { [N in RouteName]: Handler<N> };
+
+function me(c: { auth: AuthContext | null }): AuthContext {
+  if (!c.auth) throw new CairnError('unauthorized');
+  return c.auth;
+}
+
+function actor(c: { auth: AuthContext | null; now: number }): Actor {
+  const a = me(c);
+  return { accountId: a.accountId, deviceId: a.deviceId, now: c.now };
+}
+
+/** Streams bytes `[start, end)` of a file made of `blocks` (in order), block by block. */
+function streamBlocks(store: BlockStore, blocks: BlockRef[], start: number, end: number, onBytes: (n: number) => void): Readable {
+  async function* gen(): AsyncGenerator<Buffer> {
+    let offset = 0;
+    for (const b of blocks) {
+      const bStart = offset;
+      const bEnd = offset + b.size;
+      offset = bEnd;
+      if (bEnd <= start) continue;
+      if (bStart >= end) break;
+      const from = Math.max(start, bStart) - bStart;
+      const to = Math.min(end, bEnd) - bStart;
+      for await (const chunk of store.read(b.hash, from, to)) {
+        onBytes((chunk as Buffer).length);
+        yield chunk as Buffer;
+      }
+    }
+  }
+  return Readable.from(gen(), { objectMode: false });
+}
+
+export const handlers: HandlerMap = {
+  // ---- accounts and devices -------------------------------------------------------------
+  async signup(c) {
+    if (await c.limiters.signupIp(c.req)) throw new CairnError('rate_limited');
+    const { email, password, device_name } = c.input.body;
+    const passwordHash = await hashPassword(password);
+    const tok = newToken();
+    const r = await c.ctx.store.createAccount({
+      email,
+      passwordHash,
+      quotaBytes: c.ctx.defaultQuotaBytes,
+      device: { name: device_name, tokenHash: tok.hash },
+      now: c.now,
+    });
+    return { account_id: r.accountId, device_id: r.deviceId!, token: tok.token, home_ns: r.homeNs };
+  },
+
+  async login(c) {
+    if (await c.limiters.loginIp(c.req)) throw new CairnError('rate_limited');
+    if (await c.limiters.loginEmail(c.req, false)) throw new CairnError('rate_limited');
+    const { email, password, device_name } = c.input.body;
+    const acct = await c.ctx.store.findAccountByEmail(email);
+    // Spend the same scrypt time for unknown emails: no account enumeration by timing.
+    const ok = await verifyPassword(password, acct?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!acct || !ok) {
+      await c.limiters.loginEmail(c.req, true);
+      throw new CairnError('invalid_credentials');
+    }
+    const tok = newToken();
+    const deviceId = await c.ctx.store.addDevice(acct.accountId, device_name, tok.hash, c.now);
+    return { account_id: acct.accountId, device_id: deviceId, token: tok.token, home_ns: acct.homeNs };
+  },
+
+  async logout(c) {
+    const a = me(c);
+    await c.ctx.store.revokeDevice(a.accountId, a.deviceId, c.now);
+    c.ctx.closeDeviceSockets(a.deviceId);
+    return undefined;
+  },
+
+  async account(c) {
+    return c.ctx.store.account(me(c).accountId);
+  },
+
+  async listDevices(c) {
+    const a = me(c);
+    return { devices: await c.ctx.store.listDevices(a.accountId, a.deviceId) };
+  },
+
+  async revokeDevice(c) {
+    await c.ctx.store.revokeDevice(me(c).accountId, c.input.params.id, c.now);
+    c.ctx.closeDeviceSockets(c.input.params.id);
+    return undefined;
+  },
+
+  // ---- blocks ---------------------------------------------------------------------------
+  async checkBlocks(c) {
+    return { missing: await c.ctx.store.missingBlocks(me(c).accountId, c.input.body.hashes) };
+  },
+
+  async putBlock(c) {
+    const a = me(c);
+    const { hash } = c.input.params;
+    const declared = Number(c.req.headers['content-length'] ?? 0);
+    if (declared > MAX_BLOCK_BYTES) throw new CairnError('block_too_large', undefined, { max_bytes: MAX_BLOCK_BYTES });
+    const body = c.req.body as AsyncIterable<Uint8Array> | undefined;
+    const source: AsyncIterable<Uint8Array> = body && Symbol.asyncIterator in Object(body) ? body : (async function* () {})();
+    const size = await c.ctx.blockLocks.run(hash, async () => {
+      const r = await c.ctx.blocks.put(hash, source, MAX_BLOCK_BYTES);
+      await c.ctx.store.recordBlock(a.accountId, hash, r.size, c.now);
+      return r.size;
+    });
+    c.ctx.metrics.blockUploadBytes.inc(size);
+    return { hash, size };
+  },
+
+  async getBlock(c) {
+    const { hash } = c.input.params;
+    const size = await c.ctx.store.readableBlock(me(c).accountId, hash);
+    if (size === null) throw new CairnError('not_found');
+    const bytes = await c.ctx.blocks.readAll(hash).catch(() => {
+      throw new CairnError('internal', 'block bytes missing from the block store');
+    });
+    c.ctx.metrics.blockDownloadBytes.inc(bytes.length);
+    c.reply.header('content-type', 'application/octet-stream').header('etag', `"${hash}"`);
+    return Readable.from([bytes]);
+  },
+
+  // ---- files ----------------------------------------------------------------------------
+  async commit(c) {
+    const entry = await c.ctx.store.commit(actor(c), c.input.params.ns, c.input.body);
+    c.ctx.metrics.commits.inc();
+    return { entry };
+  },
+
+  async commitBatch(c) {
+    const results = await c.ctx.store.commitBatch(actor(c), c.input.params.ns, c.input.body.commits);
+    c.ctx.metrics.commits.inc(results.filter((r) => r.ok).length);
+    return { results };
+  },
+
+  async mkdir(c) {
+    return { entry: await c.ctx.store.mkdir(actor(c), c.input.params.ns, c.input.body.path) };
+  },
+
+  async move(c) {
+    const b = c.input.body;
+    return { entry: await c.ctx.store.move(actor(c), c.input.params.ns, b.from, b.to, b.parent_rev) };
+  },
+
+  async delete(c) {
+    const b = c.input.body;
+    return { entry: await c.ctx.store.delete(actor(c), c.input.params.ns, b.path, b.parent_rev) };
+  },
+
+  async undelete(c) {
+    return { entry: await c.ctx.store.undelete(actor(c), c.input.params.ns, c.input.body.path) };
+  },
+
+  async listDeleted(c) {
+    const q = c.input.query;
+    return c.ctx.store.listDeleted(c.input.params.ns, q.path ?? '', q.after, q.limit ?? DEFAULT_PAGE_LIMIT);
+  },
+
+  async revisions(c) {
+    const q = c.input.query;
+    return { revisions: await c.ctx.store.revisions(c.input.params.ns, q.path, q.limit ?? DEFAULT_PAGE_LIMIT) };
+  },
+
+  async restore(c) {
+    const entry = await c.ctx.store.restore(actor(c), c.input.params.ns, c.input.body.path, c.input.body.rev);
+    c.ctx.metrics.commits.inc();
+    return { entry };
+  },
+
+  async list(c) {
+    const q = c.input.query;
+    return c.ctx.store.list(c.input.params.ns, q.path ?? '', q.after, q.limit ?? DEFAULT_PAGE_LIMIT);
+  },
+
+  async snapshot(c) {
+    const q = c.input.query;
+    return c.ctx.store.snapshot(c.input.params.ns, q.after, q.limit ?? DEFAULT_PAGE_LIMIT);
+  },
+
+  async meta(c) {
+    const q = c.input.query;
+    return { entry: await c.ctx.store.meta(c.input.params.ns, q.path, q.include_deleted ?? false) };
+  },
+
+  async download(c) {
+    const q = c.input.query;
+    const t = await c.ctx.store.downloadTarget(c.input.params.ns, q.path, q.rev);
+    const range = parseRange(c.req.headers.range, t.size);
+    c.reply.header('etag', `"${t.content_hash}"`).header('accept-ranges', 'bytes');
+    if (range === 'unsatisfiable') {
+      c.reply.header('content-range', `bytes */${t.size}`);
+      throw new CairnError('range_not_satisfiable', undefined, { size: t.size });
+    }
+    const { start, end } = range ?? { start: 0, end: t.size };
+    c.reply.header('content-type', 'application/octet-stream').header('content-length', String(end - start));
+    if (range) c.reply.code(206).header('content-range', `bytes ${start}-${end - 1}/${t.size}`);
+    const metric = c.ctx.metrics.blockDownloadBytes;
+    return streamBlocks(c.ctx.blocks, t.blocks, start, end, (n) => metric.inc(n));
+  },
+
+  // ---- journal --------------------------------------------------------------------------
+  async changes(c) {
+    const q = c.input.query;
+    return c.ctx.store.changes(me(c).accountId, q.cursor, q.limit ?? DEFAULT_PAGE_LIMIT);
+  },
+
+  async waitChanges(c) {
+    const a = me(c);
+    const cursor = decodeCursor(c.input.query.cursor);
+    const timeout = c.input.query.timeout_ms ?? 30_000;
+    const { hub, store, shutdown } = c.ctx;
+    const behind = (seqs: Record<string, number>) =>
+      Object.entries(seqs).some(([ns, seq]) => cursor.ns[ns] === undefined || cursor.ns[ns]! < seq);
+    let unsubscribe = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort = () => {};
+    try {
+      const woke = new Promise<boolean>((resolve) => {
+        onAbort = () => resolve(false);
+        timer = setTimeout(() => resolve(false), timeout);
+        shutdown.addEventListener('abort', onAbort);
+        c.reply.raw.once('close', onAbort);
+        // Subscribe before reading the seqs so that no advance can slip between the two.
+        void store.seqs(a.accountId).then((seqs) => {
+          unsubscribe = hub.subscribe(Object.keys(seqs), (ns, seq) => {
+            if (cursor.ns[ns] === undefined || cursor.ns[ns]! < seq) resolve(true);
+          });
+          return store.seqs(a.accountId).then((now) => {
+            if (behind(now)) resolve(true);
+          });
+        }, () => resolve(false));
+      });
+      return { changes: await woke };
+    } finally {
+      clearTimeout(timer);
+      unsubscribe();
+      shutdown.removeEventListener('abort', onAbort);
+      c.reply.raw.off('close', onAbort);
+    }
+  },
+};

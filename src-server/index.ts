@@ -1,0 +1,123 @@
+/**
+ * The Cairn reference server as a library: {@link startServer} opens a data dir, serves
+ * protocol v1 and returns a handle. Used by the CLI (cli.ts), tests and benchmarks.
+ */
+import fs from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_RETENTION_MS } from '../src-shared/index.ts';
+import { dataPaths, openDataDir } from './data-dir.ts';
+import { buildApp } from './http/app.ts';
+import type { AppContext, RateLimits } from './http/context.ts';
+import { createMetrics } from './http/metrics.ts';
+import { NotifyHub } from './notify/hub.ts';
+import { KeyedMutex } from './notify/keyed-mutex.ts';
+import { DEFAULT_GRACE_MS, runGc } from './ops/gc.ts';
+
+export type { RateLimits } from './http/context.ts';
+
+/** Default quota of a new account (bytes): 10 GiB. */
+export const DEFAULT_QUOTA_BYTES = 10 * 1024 ** 3;
+/** Default auth rate limits: per minute. */
+export const DEFAULT_RATE_LIMITS: RateLimits = { signupPerIp: 20, loginPerIp: 30, loginPerEmail: 10, windowMs: 60_000 };
+
+/** Options of {@link startServer}. Times in ms, sizes in bytes. */
+export interface StartOptions {
+  dataDir: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 7780; 0 picks a free port. */
+  port?: number;
+  /** Retention of old revisions, deleted entries and journal records (default 30 days). */
+  retentionMs?: number;
+  /** Quota of new accounts (default {@link DEFAULT_QUOTA_BYTES}). */
+  quotaBytes?: number;
+  /** pino level (default 'info'; logs go to stderr as JSON). 'silent' for tests. */
+  logLevel?: string;
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  rateLimits?: Partial<RateLimits>;
+  /** Period of the in-process GC pass (default 1 h; 0 disables it). */
+  gcIntervalMs?: number;
+  /** Grace period of unreferenced blocks (default 24 h). */
+  graceMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  port: number;
+  /** Drains in-flight requests, closes sockets, then the database. Idempotent. */
+  close(): Promise<void>;
+  app: FastifyInstance;
+  /** Runs one GC pass now (tests, admin). */
+  gc(now?: number): ReturnType<typeof runGc>;
+}
+
+/** Opens `opts.dataDir` and starts listening. Resolves once the port is bound. */
+export async function startServer(opts: StartOptions): Promise<RunningServer> {
+  const hub = new NotifyHub();
+  const { store, blocks } = await openDataDir(opts.dataDir, { onAdvance: (ns, seq) => hub.advance(ns, seq) });
+  await blocks.cleanTemp();
+  const shutdown = new AbortController();
+  const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  const ctx: AppContext = {
+    store,
+    blocks,
+    hub,
+    blockLocks: new KeyedMutex(),
+    metrics: createMetrics(),
+    log: undefined as unknown as AppContext['log'],
+    defaultQuotaBytes: opts.quotaBytes ?? DEFAULT_QUOTA_BYTES,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
+    closeDeviceSockets: () => {},
+    shutdown: shutdown.signal,
+  };
+  const app = await buildApp(ctx, {
+    logger: { level: opts.logLevel ?? 'info', stream: process.stderr },
+    https: opts.tls ?? null,
+  });
+  app.addHook('preClose', async () => shutdown.abort());
+  const gc = (now = Date.now()) => runGc({ store, blocks, locks: ctx.blockLocks }, { now, retentionMs, graceMs });
+  let gcTimer: NodeJS.Timeout | undefined;
+  const interval = opts.gcIntervalMs ?? 3600_000;
+  if (interval > 0) {
+    gcTimer = setInterval(() => {
+      gc().then(
+        (r) => app.log.info({ gc: r }, 'gc pass done'),
+        (err: unknown) => app.log.error({ err }, 'gc pass failed'),
+      );
+    }, interval);
+    gcTimer.unref();
+  }
+  try {
+    await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 7780 });
+  } catch (err) {
+    await app.close().catch(() => {});
+    await store.close();
+    throw err;
+  }
+  const pidFile = dataPaths(opts.dataDir).pid;
+  await fs.writeFile(pidFile, String(process.pid));
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 7780);
+  const host = opts.host ?? '127.0.0.1';
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    port,
+    app,
+    gc,
+    close() {
+      closing ??= (async () => {
+        clearInterval(gcTimer);
+        await app.close();
+        await store.close();
+        await fs.rm(pidFile, { force: true });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * In-process fan-out of journal advances: the metadata store reports "namespace N is at
+ * seq S" after each commit; WebSocket sessions and long-polls subscribe per namespace.
+ * Several server processes would relay through PostgreSQL LISTEN/NOTIFY into this same hub.
+ */
+
+/** Listener of advances of one namespace. */
+export type AdvanceListener = (ns: string, seq: number) => void;
+
+/** Subscription registry keyed by namespace id. */
+export class NotifyHub {
+  readonly #byNs = new Map<string, Set<AdvanceListener>>();
+
+  /** Subscribes `fn` to every namespace in `namespaces`; returns the unsubscribe function. */
+  subscribe(namespaces: Iterable<string>, fn: AdvanceListener): () => void {
+    const list = [...namespaces];
+    for (const ns of list) {
+      let set = this.#byNs.get(ns);
+      if (!set) this.#byNs.set(ns, (set = new Set()));
+      set.add(fn);
+    }
+    return () => {
+      for (const ns of list) {
+        const set = this.#byNs.get(ns);
+        set?.delete(fn);
+        if (set?.size === 0) this.#byNs.delete(ns);
+      }
+    };
+  }
+
+  /** Tells every subscriber of `ns` that it is now at `seq`. */
+  advance(ns: string, seq: number): void {
+    for (const fn of [...(this.#byNs.get(ns) ?? [])]) fn(ns, seq);
+  }
+}

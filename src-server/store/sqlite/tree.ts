@@ -1,0 +1,479 @@
+/**
+ * Namespace tree mutations (commit, mkdir, move, delete, undelete, restore), each meant to
+ * run inside one SQLite transaction opened by the caller (store.ts). A thrown CairnError
+ * rolls the whole transaction back, so bad input never changes anything.
+ *
+ * Invariants kept here:
+ * - every live entry's parent is a live folder (implicit parents are created, each with its
+ *   own `mkdir` journal record before the main record);
+ * - live paths are unique under `pathKey` (enforced by the `entries_live_key` index too);
+ * - a child's path starts with its parent's exact path, so ancestors adopt the existing
+ *   folder's casing (committing `a/x` into an existing `A` yields `A/x`);
+ * - a folder move or delete is ONE journal record for the folder; its subtree moves or is
+ *   deleted in the same transaction;
+ * - `namespaces.used_bytes` = sum of the sizes of the namespace's live files (quota).
+ */
+import {
+  CairnError,
+  baseName,
+  contentHash,
+  isPortableName,
+  joinPath,
+  normalizePath,
+  parentPath,
+  pathKey,
+  type CommitRequest,
+  type Entry,
+} from '../../../src-shared/index.ts';
+import type { Actor } from '../metadata.ts';
+import type { Sql } from './sql.ts';
+import { ENTRY_SELECT, newId, subtreeRange, toEntry, type EntryRow, type RevisionRow } from './rows.ts';
+
+type Op = 'put' | 'mkdir' | 'delete' | 'move';
+
+/** Mutations of one namespace tree; `onSeq` hears every journal append (ns, seq). */
+export class TreeOps {
+  readonly #sql: Sql;
+  readonly #onSeq: (ns: string, seq: number) => void;
+  constructor(sql: Sql, onSeq: (ns: string, seq: number) => void) {
+    this.#sql = sql;
+    this.#onSeq = onSeq;
+  }
+
+  // ---- reads used by writes -----------------------------------------------------------
+
+  /** The live entry whose key is `key`, if any. */
+  liveByKey(ns: string, key: string): EntryRow | undefined {
+    return this.#sql.get<EntryRow>(`${ENTRY_SELECT} WHERE e.ns = ? AND e.path_key = ? AND e.deleted = 0`, ns, key);
+  }
+
+  /** The most recently deleted entry whose key is `key`, if any. */
+  lastDeletedByKey(ns: string, key: string): EntryRow | undefined {
+    return this.#sql.get<EntryRow>(
+      `${ENTRY_SELECT} WHERE e.ns = ? AND e.path_key = ? AND e.deleted = 1 ORDER BY e.deleted_at DESC, e.seq DESC LIMIT 1`,
+      ns,
+      key,
+    );
+  }
+
+  entryById(id: string): Entry {
+    return toEntry(this.#sql.get<EntryRow>(`${ENTRY_SELECT} WHERE e.id = ?`, id)!);
+  }
+
+  // ---- journal ------------------------------------------------------------------------
+
+  #nextSeq(ns: string): number {
+    const row = this.#sql.get<{ seq: number }>('UPDATE namespaces SET seq = seq + 1 WHERE id = ? RETURNING seq', ns);
+    if (!row) throw new CairnError('not_found', 'no such namespace');
+    return row.seq;
+  }
+
+  #journal(ns: string, seq: number, op: Op, entryId: string, now: number, from?: string): Entry {
+    const entry = this.entryById(entryId);
+    this.#sql.run(
+      'INSERT INTO journal (ns, seq, op, from_path, entry, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ns,
+      seq,
+      op,
+      from ?? null,
+      JSON.stringify(entry),
+      now,
+    );
+    this.#onSeq(ns, seq);
+    return entry;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------
+
+  /** Normalises a client path that must not be the root. @throws path errors */
+  static nonRoot(raw: string, what: string): string {
+    const p = normalizePath(raw);
+    if (p === '') throw new CairnError('path_invalid', `${what} cannot be the root`);
+    return p;
+  }
+
+  /**
+   * Makes sure every ancestor of `path` is a live folder, creating missing ones (each with a
+   * `mkdir` record). Returns the parent's exact stored path (existing casing wins).
+   * @throws `parent_not_folder` when an ancestor is a file.
+   */
+  ensureParents(actor: Actor, ns: string, path: string): string {
+    const parts = path.split('/');
+    let parent = '';
+    for (let i = 0; i < parts.length - 1; i++) {
+      const want = joinPath(parent, parts[i]!);
+      const found = this.liveByKey(ns, pathKey(want));
+      if (found) {
+        if (found.kind !== 'folder') {
+          throw new CairnError('parent_not_folder', undefined, { path: found.path });
+        }
+        parent = found.path;
+      } else {
+        this.#insertFolder(actor, ns, want);
+        parent = want;
+      }
+    }
+    return parent;
+  }
+
+  #insertFolder(actor: Actor, ns: string, path: string): Entry {
+    const seq = this.#nextSeq(ns);
+    const id = newId();
+    const name = baseName(path);
+    this.#sql.run(
+      `INSERT INTO entries (id, ns, path, path_key, parent_key, name, kind, rev, size, mtime, content_hash,
+         executable, portable, deleted, seq, server_time, device_id)
+       VALUES (?, ?, ?, ?, ?, ?, 'folder', NULL, 0, ?, NULL, 0, ?, 0, ?, ?, ?)`,
+      id,
+      ns,
+      path,
+      pathKey(path),
+      pathKey(parentPath(path)),
+      name,
+      actor.now,
+      isPortableName(name) ? 1 : 0,
+      seq,
+      actor.now,
+      actor.deviceId,
+    );
+    return this.#journal(ns, seq, 'mkdir', id, actor.now);
+  }
+
+  /** @throws `quota_exceeded` when adding `delta` bytes to ns would pass its owner's quota. */
+  #checkQuota(ns: string, delta: number): void {
+    if (delta <= 0) return;
+    const row = this.#sql.get<{ quota: number; used: number }>(
+      `SELECT a.quota_bytes AS quota,
+         (SELECT COALESCE(SUM(n2.used_bytes), 0) FROM namespaces n2 WHERE n2.owner_account = a.id) AS used
+       FROM namespaces n JOIN accounts a ON a.id = n.owner_account WHERE n.id = ?`,
+      ns,
+    )!;
+    if (row.used + delta > row.quota) {
+      throw new CairnError('quota_exceeded', undefined, { quota_bytes: row.quota, used_bytes: row.used, needed_bytes: delta });
+    }
+  }
+
+  #addUsed(ns: string, delta: number): void {
+    if (delta !== 0) this.#sql.run('UPDATE namespaces SET used_bytes = used_bytes + ? WHERE id = ?', delta, ns);
+  }
+
+  /** Inserts a revision with its block references (refcounts +1 per use). */
+  #insertRevision(
+    rev: string,
+    entryId: string,
+    ns: string,
+    path: string,
+    f: { size: number; mtime: number; content_hash: string; blocks: string[]; executable: boolean },
+    actor: Actor,
+    seq: number,
+  ): void {
+    this.#sql.run(
+      `INSERT INTO revisions (rev, entry_id, ns, path, size, mtime, content_hash, blocks, executable, server_time, device_id, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      rev,
+      entryId,
+      ns,
+      path,
+      f.size,
+      f.mtime,
+      f.content_hash,
+      JSON.stringify(f.blocks),
+      f.executable ? 1 : 0,
+      actor.now,
+      actor.deviceId,
+      seq,
+    );
+    f.blocks.forEach((hash, idx) => {
+      this.#sql.run('INSERT INTO revision_blocks (rev, idx, hash) VALUES (?, ?, ?)', rev, idx, hash);
+      this.#sql.run('UPDATE blocks SET refcount = refcount + 1 WHERE hash = ?', hash);
+    });
+  }
+
+  /** Points a file entry at a new revision (supersedes the old one). */
+  #setRevision(e: EntryRow, rev: string, f: { size: number; mtime: number; content_hash: string; executable: boolean }, actor: Actor, seq: number): void {
+    if (e.rev) this.#sql.run('UPDATE revisions SET superseded_at = ? WHERE rev = ?', actor.now, e.rev);
+    this.#sql.run(
+      `UPDATE entries SET rev = ?, size = ?, mtime = ?, content_hash = ?, executable = ?, seq = ?, server_time = ?, device_id = ?
+       WHERE id = ?`,
+      rev,
+      f.size,
+      f.mtime,
+      f.content_hash,
+      f.executable ? 1 : 0,
+      seq,
+      actor.now,
+      actor.deviceId,
+      e.id,
+    );
+  }
+
+  // ---- operations ---------------------------------------------------------------------
+
+  /** See MetadataStore.commit. */
+  commit(actor: Actor, ns: string, req: CommitRequest): Entry {
+    const path = TreeOps.nonRoot(req.path, 'a file');
+    const sizes = new Map<string, number>();
+    const missing: string[] = [];
+    for (const h of new Set(req.blocks)) {
+      const row = this.#sql.get<{ size: number }>(
+        'SELECT b.size FROM block_owners o JOIN blocks b ON b.hash = o.hash WHERE o.account_id = ? AND o.hash = ?',
+        actor.accountId,
+        h,
+      );
+      if (row) sizes.set(h, row.size);
+      else missing.push(h);
+    }
+    if (missing.length > 0) throw new CairnError('block_missing', undefined, { missing });
+    let total = 0;
+    for (const h of req.blocks) total += sizes.get(h)!;
+    if (total !== req.size) throw new CairnError('size_mismatch', undefined, { size: req.size, blocks_size: total });
+
+    const existing = this.liveByKey(ns, pathKey(path));
+    if (existing) {
+      if (existing.kind === 'folder') throw new CairnError('path_exists', 'a folder exists at this path', { path: existing.path });
+      if (req.parent_rev === null && existing.path !== path) {
+        throw new CairnError('path_case_collision', undefined, { existing: existing.path });
+      }
+      if (existing.rev !== req.parent_rev) throw new CairnError('conflict', undefined, { current: toEntry(existing) });
+    } else if (req.parent_rev !== null) {
+      throw new CairnError('conflict', 'the entry no longer exists', { current: null });
+    }
+    this.#checkQuota(ns, total - (existing?.size ?? 0));
+
+    const file = {
+      size: total,
+      mtime: req.mtime,
+      content_hash: contentHash(req.blocks),
+      blocks: req.blocks,
+      executable: req.executable ?? false,
+    };
+    const rev = newId();
+    if (existing) {
+      const seq = this.#nextSeq(ns);
+      this.#insertRevision(rev, existing.id, ns, existing.path, file, actor, seq);
+      this.#setRevision(existing, rev, file, actor, seq);
+      this.#addUsed(ns, total - existing.size);
+      return this.#journal(ns, seq, 'put', existing.id, actor.now);
+    }
+    const parent = this.ensureParents(actor, ns, path);
+    const finalPath = joinPath(parent, baseName(path));
+    const seq = this.#nextSeq(ns);
+    const id = newId();
+    const name = baseName(finalPath);
+    this.#sql.run(
+      `INSERT INTO entries (id, ns, path, path_key, parent_key, name, kind, rev, size, mtime, content_hash,
+         executable, portable, deleted, seq, server_time, device_id)
+       VALUES (?, ?, ?, ?, ?, ?, 'file', NULL, 0, ?, NULL, 0, ?, 0, ?, ?, ?)`,
+      id,
+      ns,
+      finalPath,
+      pathKey(finalPath),
+      pathKey(parent),
+      name,
+      req.mtime,
+      isPortableName(name) ? 1 : 0,
+      seq,
+      actor.now,
+      actor.deviceId,
+    );
+    this.#insertRevision(rev, id, ns, finalPath, file, actor, seq);
+    this.#setRevision({ id, rev: null } as EntryRow, rev, file, actor, seq);
+    this.#addUsed(ns, total);
+    return this.#journal(ns, seq, 'put', id, actor.now);
+  }
+
+  /** See MetadataStore.mkdir. Idempotent: an existing folder with the same exact path is returned. */
+  mkdir(actor: Actor, ns: string, raw: string): Entry {
+    const path = TreeOps.nonRoot(raw, 'mkdir');
+    const existing = this.liveByKey(ns, pathKey(path));
+    if (existing) {
+      if (existing.kind !== 'folder') throw new CairnError('path_exists', 'a file exists at this path', { path: existing.path });
+      if (existing.path !== path) throw new CairnError('path_case_collision', undefined, { existing: existing.path });
+      return toEntry(existing);
+    }
+    const parent = this.ensureParents(actor, ns, path);
+    return this.#insertFolder(actor, ns, joinPath(parent, baseName(path)));
+  }
+
+  /** See MetadataStore.move. */
+  move(actor: Actor, ns: string, rawFrom: string, rawTo: string, parentRev?: string): Entry {
+    const from = TreeOps.nonRoot(rawFrom, 'the source');
+    const to = TreeOps.nonRoot(rawTo, 'the target');
+    const src = this.liveByKey(ns, pathKey(from));
+    if (!src) throw new CairnError('not_found', 'no entry at the source path');
+    if (parentRev !== undefined && src.kind === 'file' && src.rev !== parentRev) {
+      throw new CairnError('conflict', undefined, { current: toEntry(src) });
+    }
+    const toKey = pathKey(to);
+    if (src.kind === 'folder' && toKey.startsWith(`${src.path_key}/`)) throw new CairnError('move_into_self');
+    if (toKey !== src.path_key) {
+      const target = this.liveByKey(ns, toKey);
+      if (target) {
+        throw new CairnError(target.path === to ? 'path_exists' : 'path_case_collision', undefined, { existing: target.path });
+      }
+    }
+    const parent = this.ensureParents(actor, ns, to);
+    const newPath = joinPath(parent, baseName(to));
+    if (newPath === src.path) return toEntry(src);
+    const seq = this.#nextSeq(ns);
+    const name = baseName(newPath);
+    this.#sql.run(
+      `UPDATE entries SET path = ?, path_key = ?, parent_key = ?, name = ?, portable = ?, seq = ?, server_time = ?, device_id = ?
+       WHERE id = ?`,
+      newPath,
+      pathKey(newPath),
+      pathKey(parent),
+      name,
+      isPortableName(name) ? 1 : 0,
+      seq,
+      actor.now,
+      actor.deviceId,
+      src.id,
+    );
+    if (src.kind === 'folder') {
+      const [lo, hi] = subtreeRange(src.path_key);
+      const rows = this.#sql.all<{ id: string; path: string }>(
+        'SELECT id, path FROM entries WHERE ns = ? AND deleted = 0 AND path_key >= ? AND path_key < ?',
+        ns,
+        lo,
+        hi,
+      );
+      for (const r of rows) {
+        // Keys are recomputed from the full path (case folding is not always per-character).
+        const p = newPath + r.path.slice(src.path.length);
+        this.#sql.run(
+          'UPDATE entries SET path = ?, path_key = ?, parent_key = ?, seq = ?, server_time = ? WHERE id = ?',
+          p,
+          pathKey(p),
+          pathKey(parentPath(p)),
+          seq,
+          actor.now,
+          r.id,
+        );
+      }
+    }
+    return this.#journal(ns, seq, 'move', src.id, actor.now, src.path);
+  }
+
+  /** See MetadataStore.delete. */
+  delete(actor: Actor, ns: string, raw: string, parentRev?: string): Entry {
+    const path = TreeOps.nonRoot(raw, 'delete');
+    const e = this.liveByKey(ns, pathKey(path));
+    if (!e) throw new CairnError('not_found');
+    if (parentRev !== undefined && e.kind === 'file' && e.rev !== parentRev) {
+      throw new CairnError('conflict', undefined, { current: toEntry(e) });
+    }
+    const seq = this.#nextSeq(ns);
+    let freed = e.size;
+    if (e.kind === 'folder') {
+      const [lo, hi] = subtreeRange(e.path_key);
+      const sum = this.#sql.get<{ s: number }>(
+        'SELECT COALESCE(SUM(size), 0) AS s FROM entries WHERE ns = ? AND deleted = 0 AND path_key >= ? AND path_key < ?',
+        ns,
+        lo,
+        hi,
+      )!;
+      freed = sum.s;
+      this.#sql.run(
+        `UPDATE entries SET deleted = 1, deleted_at = ?, delete_root = ?, seq = ?, server_time = ?, device_id = ?
+         WHERE ns = ? AND deleted = 0 AND path_key >= ? AND path_key < ?`,
+        actor.now,
+        e.id,
+        seq,
+        actor.now,
+        actor.deviceId,
+        ns,
+        lo,
+        hi,
+      );
+    }
+    this.#sql.run(
+      'UPDATE entries SET deleted = 1, deleted_at = ?, delete_root = ?, seq = ?, server_time = ?, device_id = ? WHERE id = ?',
+      actor.now,
+      e.id,
+      seq,
+      actor.now,
+      actor.deviceId,
+      e.id,
+    );
+    this.#addUsed(ns, -freed);
+    return this.#journal(ns, seq, 'delete', e.id, actor.now);
+  }
+
+  /**
+   * See MetadataStore.undelete: restores the most recently deleted entry at `path` and
+   * everything deleted with it beneath it (same delete operation), one record per entry
+   * (`mkdir` for folders, `put` for files, parents first).
+   */
+  undelete(actor: Actor, ns: string, raw: string): Entry {
+    const path = TreeOps.nonRoot(raw, 'undelete');
+    const key = pathKey(path);
+    const live = this.liveByKey(ns, key);
+    if (live) throw new CairnError('path_exists', undefined, { existing: live.path });
+    const d = this.lastDeletedByKey(ns, key);
+    if (!d) throw new CairnError('not_found', 'nothing deleted at this path');
+    let rows: EntryRow[] = [d];
+    if (d.kind === 'folder') {
+      const [lo, hi] = subtreeRange(d.path_key);
+      rows = rows.concat(
+        this.#sql.all<EntryRow>(
+          `${ENTRY_SELECT} WHERE e.ns = ? AND e.deleted = 1 AND e.delete_root = ? AND e.deleted_at = ?
+             AND e.path_key >= ? AND e.path_key < ? ORDER BY e.path_key`,
+          ns,
+          d.delete_root,
+          d.deleted_at,
+          lo,
+          hi,
+        ),
+      );
+    }
+    const bytes = rows.reduce((s, r) => s + r.size, 0);
+    this.#checkQuota(ns, bytes);
+    const parent = this.ensureParents(actor, ns, d.path);
+    const newRoot = joinPath(parent, d.name);
+    for (const r of rows) {
+      const p = newRoot + r.path.slice(d.path.length);
+      const seq = this.#nextSeq(ns);
+      const name = baseName(p);
+      this.#sql.run(
+        `UPDATE entries SET deleted = 0, deleted_at = NULL, delete_root = NULL, path = ?, path_key = ?, parent_key = ?,
+           name = ?, portable = ?, seq = ?, server_time = ?, device_id = ? WHERE id = ?`,
+        p,
+        pathKey(p),
+        pathKey(parentPath(p)),
+        name,
+        isPortableName(name) ? 1 : 0,
+        seq,
+        actor.now,
+        actor.deviceId,
+        r.id,
+      );
+      this.#journal(ns, seq, r.kind === 'folder' ? 'mkdir' : 'put', r.id, actor.now);
+    }
+    this.#addUsed(ns, bytes);
+    return this.entryById(d.id);
+  }
+
+  /** See MetadataStore.restore: a new revision with the old one's blocks, size, mtime and mode. */
+  restore(actor: Actor, ns: string, raw: string, rev: string): Entry {
+    const path = TreeOps.nonRoot(raw, 'restore');
+    const e = this.liveByKey(ns, pathKey(path));
+    if (!e || e.kind !== 'file') throw new CairnError('not_found', 'no file at this path');
+    const old = this.#sql.get<RevisionRow>('SELECT * FROM revisions WHERE rev = ? AND entry_id = ?', rev, e.id);
+    if (!old) throw new CairnError('not_found', 'no such revision of this file');
+    this.#checkQuota(ns, old.size - e.size);
+    const file = {
+      size: old.size,
+      mtime: old.mtime,
+      content_hash: old.content_hash,
+      blocks: JSON.parse(old.blocks) as string[],
+      executable: old.executable === 1,
+    };
+    const seq = this.#nextSeq(ns);
+    const newRev = newId();
+    this.#insertRevision(newRev, e.id, ns, e.path, file, actor, seq);
+    this.#setRevision(e, newRev, file, actor, seq);
+    this.#addUsed(ns, old.size - e.size);
+    return this.#journal(ns, seq, 'put', e.id, actor.now);
+  }
+}
