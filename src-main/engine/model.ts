@@ -34,6 +34,8 @@ export interface TreeNode {
   executable: boolean;
   /** Ordered block hashes (remote tree; local tree once hashed). */
   blocks: string[] | null;
+  /** Name of the device that made the last remote change (remote tree), for activity. */
+  device?: string | null;
 }
 
 /** The three trees, keyed by path. */

@@ -190,8 +190,8 @@ describe('plan', () => {
     w.remote.set('both', { kind: 'file', content: 'R', id: 'i2', rev: 'r2' });
     w.remote.set('same', { kind: 'file', content: 'S', id: 'i3', rev: 'r3' });
     const first = plan(trees(w));
-    expect(first.find((o) => o.path === 'both')?.type).toBe('conflict');
-    expect(first.find((o) => o.path === 'same')?.type).toBe('adopt');
+    expect(first.find((o) => 'path' in o && o.path === 'both')?.type).toBe('conflict');
+    expect(first.find((o) => 'path' in o && o.path === 'same')?.type).toBe('adopt');
     settle(w);
     expect(contents(w.local)).toEqual(contents(w.remote));
     expect(contents(w.local).get('both')).toBe('R');

@@ -143,7 +143,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const todo: Array<Promise<void>> = [];
     for (const name of names) {
       const child = joinPath(rel, name);
-      let valid: string | null = null;
+      let valid: string | null;
       try {
         valid = normalizePath(child);
       } catch {

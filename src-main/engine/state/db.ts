@@ -62,6 +62,7 @@ interface RawNode {
   inode: number | null;
   executable: number;
   blocks: string | null;
+  device: string | null;
 }
 
 function toNode(r: RawNode): TreeNode {
@@ -144,9 +145,9 @@ export class StateDb {
   /** Inserts or replaces one node of `tree`. */
   put(tree: TreeName, n: TreeNode): void {
     this.st(
-      `INSERT OR REPLACE INTO ${tree} (path, kind, ns, id, rev, hash, size, mtime, inode, executable, blocks)
-       VALUES (@path, @kind, @ns, @id, @rev, @hash, @size, @mtime, @inode, @executable, @blocks)`,
-    ).run({ ...n, executable: n.executable ? 1 : 0, blocks: n.blocks === null ? null : JSON.stringify(n.blocks) });
+      `INSERT OR REPLACE INTO ${tree} (path, kind, ns, id, rev, hash, size, mtime, inode, executable, blocks, device)
+       VALUES (@path, @kind, @ns, @id, @rev, @hash, @size, @mtime, @inode, @executable, @blocks, @device)`,
+    ).run({ ...n, device: n.device ?? null, executable: n.executable ? 1 : 0, blocks: n.blocks === null ? null : JSON.stringify(n.blocks) });
   }
 
   /** Removes the node at `path` only. */

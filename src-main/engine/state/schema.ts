@@ -14,7 +14,8 @@ const tree = (name: string): string => `
     mtime REAL NOT NULL DEFAULT 0,
     inode INTEGER,
     executable INTEGER NOT NULL DEFAULT 0,
-    blocks TEXT
+    blocks TEXT,
+    device TEXT
   ) WITHOUT ROWID;`;
 
 const MIGRATIONS: string[] = [

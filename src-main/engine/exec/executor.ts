@@ -1,0 +1,563 @@
+/**
+ * Executor: carries out one planned round of operations against the disk and the server and
+ * records each result in the state DB in one transaction.
+ *
+ * - Every op re-checks its precondition at the last moment (the file on disk still matches
+ *   what was planned; `parent_rev` on the server), so a world that moved meanwhile makes the
+ *   op fail softly and the next round re-plans instead of overwriting anything.
+ * - Transfers run with bounded concurrency (p-queue); small uploads go in batch commits.
+ * - Each op is recorded in the durable op log while it runs; after a crash the leftovers
+ *   (temp files) are cleaned and the round is simply planned again from the three trees.
+ * - Transient failures are retried with exponential back-off; `offline` aborts the round.
+ */
+import { lstat, mkdir, readdir, rename, rm, rmdir, unlink, utimes, chmod } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import PQueue from 'p-queue';
+import { CairnError } from '../../../src-shared/errors.ts';
+import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
+import { MAX_BATCH_COMMITS, MAX_CHECK_HASHES } from '../../../src-shared/protocol/limits.ts';
+import type { Entry } from '../../../src-shared/protocol/model.ts';
+import { conflictedCopyPath, parentPath } from '../../../src-shared/paths.ts';
+import { node, type TreeNode } from '../model.ts';
+import type { Op } from '../plan/planner.ts';
+import type { RemoteClient } from '../remote/client.ts';
+import { nodeFromEntry, putRemoteEntry } from '../remote/pull.ts';
+import type { BlockRef, Chunker } from '../scan/chunker.ts';
+import type { IgnoreRules } from '../scan/ignore.ts';
+import { fileNode } from '../scan/scanner.ts';
+import type { StateDb } from '../state/db.ts';
+import { buildFile, putMissingBlocks } from './transfer.ts';
+
+/** What the executor needs from the engine. */
+export interface ExecContext {
+  db: StateDb;
+  client: RemoteClient;
+  chunker: Chunker;
+  root: string;
+  ns: string;
+  deviceName: string;
+  ignore: () => IgnoreRules;
+  /** Records an activity line (and pushes it to the UI). */
+  log: (path: string, action: string, detail?: string | null, device?: string | null) => void;
+  /** Reports progress: bytes moved. */
+  progress: (bytes: number) => void;
+  /** Max transfers at once (default 4). */
+  concurrency?: number;
+}
+
+/** Outcome of a round. */
+export interface RoundResult {
+  done: number;
+  failed: Array<{ op: Op; error: CairnError }>;
+  offline: boolean;
+}
+
+/** Codes that will not go away by retrying now: reported as issues, retried much later. */
+const PERMANENT = new Set([
+  'path_invalid',
+  'path_too_long',
+  'name_too_long',
+  'path_case_collision',
+  'parent_not_folder',
+  'forbidden',
+  'quota_exceeded',
+  'unreadable',
+]);
+/** Codes that mean "the world moved": re-plan at once (not an error). */
+const REPLAN = new Set(['conflict', 'path_exists', 'not_found', 'changed_during_read', 'move_into_self', 'block_missing']);
+
+function errOf(e: unknown): CairnError {
+  if (e instanceof CairnError) return e;
+  const code = (e as { code?: string })?.code;
+  if (code === 'ENOENT') return new CairnError('not_found', (e as Error).message);
+  if (code === 'EACCES' || code === 'EPERM') return new CairnError('unreadable', (e as Error).message);
+  if (code === 'changed_during_read') return new CairnError('changed_during_read', (e as Error).message);
+  if (code === 'not_found') return new CairnError('not_found', (e as Error).message);
+  if (code === 'unreadable') return new CairnError('unreadable', (e as Error).message);
+  return new CairnError('internal', e instanceof Error ? e.message : String(e));
+}
+
+async function statOrNull(abs: string): Promise<Stats | null> {
+  try {
+    return await lstat(abs);
+  } catch {
+    return null;
+  }
+}
+
+function sameStat(st: Stats | null, n: TreeNode | null): boolean {
+  if (!st || !n) return !st && !n;
+  if (n.kind === 'folder') return st.isDirectory();
+  return st.isFile() && st.ino === n.inode && st.size === n.size && st.mtimeMs === n.mtime;
+}
+
+/** True when the op is a transfer that can run in parallel with others. */
+function isTransfer(op: Op): boolean {
+  return op.type === 'upload' || op.type === 'download';
+}
+
+/** Runs one planned round. */
+export class Executor {
+  private readonly ctx: ExecContext;
+  private readonly queue: PQueue;
+
+  constructor(ctx: ExecContext) {
+    this.ctx = ctx;
+    this.queue = new PQueue({ concurrency: ctx.concurrency ?? 4 });
+  }
+
+  private abs(p: string): string {
+    return path.join(this.ctx.root, p);
+  }
+
+  /**
+   * Executes `ops` (already ordered by the planner): non-transfers in order, transfers
+   * in parallel within their rank. Stops early when the server is unreachable or `shouldStop`.
+   */
+  async run(ops: readonly Op[], shouldStop: () => boolean): Promise<RoundResult> {
+    const res: RoundResult = { done: 0, failed: [], offline: false };
+    const attempt = async (op: Op, fn: () => Promise<void>): Promise<void> => {
+      for (let n = 0; ; n++) {
+        if (res.offline) return;
+        try {
+          await fn();
+          res.done++;
+          return;
+        } catch (e) {
+          const err = errOf(e);
+          if (err.code === 'offline') {
+            res.offline = true;
+            return;
+          }
+          if (PERMANENT.has(err.code) || REPLAN.has(err.code) || n >= 2) {
+            res.failed.push({ op, error: err });
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 200 * 2 ** n));
+        }
+      }
+    };
+
+    let i = 0;
+    while (i < ops.length) {
+      if (shouldStop() || res.offline) break;
+      const op = ops[i] as Op;
+      if (!isTransfer(op)) {
+        await attempt(op, () => this.one(op));
+        i++;
+        continue;
+      }
+      // A run of transfers: batch small uploads, the rest in parallel.
+      const run: Op[] = [];
+      while (i < ops.length && isTransfer(ops[i] as Op)) run.push(ops[i++] as Op);
+      const small = run.filter((o): o is Extract<Op, { type: 'upload' }> => o.type === 'upload' && o.local.size <= 1024 * 1024);
+      const rest = run.filter((o) => !(o.type === 'upload' && o.local.size <= 1024 * 1024));
+      const tasks: Array<Promise<void>> = [];
+      if (small.length >= 4) {
+        for (let k = 0; k < small.length; k += 200) {
+          const group = small.slice(k, k + 200);
+          tasks.push(
+            this.queue.add(async () => {
+              if (shouldStop() || res.offline) return;
+              try {
+                const r = await this.uploadBatch(group);
+                res.done += r.done;
+                for (const f of r.failed) await attempt(f, () => this.one(f));
+              } catch (e) {
+                const err = errOf(e);
+                if (err.code === 'offline') res.offline = true;
+                else for (const f of group) await attempt(f, () => this.one(f));
+              }
+            }),
+          );
+        }
+      } else rest.push(...small);
+      for (const op2 of rest) {
+        tasks.push(
+          this.queue.add(async () => {
+            if (shouldStop() || res.offline) return;
+            await attempt(op2, () => this.one(op2));
+          }),
+        );
+      }
+      await Promise.all(tasks);
+    }
+    return res;
+  }
+
+  /** Executes one op. @throws CairnError */
+  async one(op: Op): Promise<void> {
+    const { db } = this.ctx;
+    const id = db.opBegin(op.type, 'path' in op ? op.path : op.from, { type: op.type });
+    try {
+      switch (op.type) {
+        case 'upload':
+          return await this.upload(op.path, op.parentRev, id);
+        case 'download':
+          return await this.download(op.path, op.remote, op.expect, id);
+        case 'mkdirLocal':
+          return await this.mkdirLocal(op.path, op.remote);
+        case 'mkdirRemote':
+          return await this.mkdirRemote(op.path);
+        case 'moveLocal':
+          return await this.moveLocal(op.from, op.to, op.local);
+        case 'moveRemote':
+          return await this.moveRemote(op.from, op.to);
+        case 'deleteLocal':
+          return await this.deleteLocal(op.path, op.expect, op.reason);
+        case 'deleteRemote':
+          return await this.deleteRemote(op.path, op.kind, op.parentRev);
+        case 'conflict':
+          await this.aside(op.path, op.remote.device ?? null);
+          return;
+        case 'adopt':
+          db.put('synced', { ...op.remote, inode: op.local.inode, blocks: null });
+          return;
+        case 'forget':
+          db.remove('synced', op.path);
+          return;
+      }
+    } finally {
+      db.opEnd(id);
+    }
+  }
+
+  // ---- uploads ------------------------------------------------------------------------
+
+  /** Chunks the file and checks it did not change while read. */
+  private async readBlocks(rel: string): Promise<{ st: Stats; blocks: BlockRef[] }> {
+    const abs = this.abs(rel);
+    const st = await lstat(abs);
+    if (!st.isFile()) throw new CairnError('not_found', `${rel} is no longer a file`);
+    const blocks = await this.ctx.chunker.chunkFile(abs);
+    const after = await lstat(abs);
+    const total = blocks.reduce((s, b) => s + b.length, 0);
+    if (after.ino !== st.ino || after.size !== st.size || after.mtimeMs !== st.mtimeMs || total !== st.size) {
+      throw new CairnError('changed_during_read');
+    }
+    return { st: after, blocks };
+  }
+
+  private async missing(hashes: string[]): Promise<Set<string>> {
+    const uniq = [...new Set(hashes)];
+    const out = new Set<string>();
+    for (let k = 0; k < uniq.length; k += MAX_CHECK_HASHES) {
+      const r = await this.ctx.client.call('checkBlocks', { body: { hashes: uniq.slice(k, k + MAX_CHECK_HASHES) } });
+      for (const h of r.missing) out.add(h);
+    }
+    return out;
+  }
+
+  /** Records a successful commit of the local file `rel` as read at `st`. */
+  private committed(rel: string, e: Entry, st: Stats, blocks: BlockRef[]): void {
+    const { db } = this.ctx;
+    db.tx(() => {
+      putRemoteEntry(db, e);
+      db.put('synced', { ...nodeFromEntry(e), inode: st.ino, blocks: null });
+      db.put('local', fileNode(rel, st, blocks));
+      db.setBlocks(rel, blocks);
+    });
+    this.ctx.log(rel, 'uploaded', null, this.ctx.deviceName);
+  }
+
+  private async upload(rel: string, parentRev: string | null, _opId: number): Promise<void> {
+    const { st, blocks } = await this.readBlocks(rel);
+    const hashes = blocks.map((b) => b.hash);
+    const missing = await this.missing(hashes);
+    const sent = await putMissingBlocks(this.ctx.client, this.abs(rel), blocks, missing);
+    this.ctx.progress(sent);
+    try {
+      const { entry } = await this.ctx.client.call('commit', {
+        params: { ns: this.ctx.ns },
+        body: { path: rel, parent_rev: parentRev, blocks: hashes, size: st.size, mtime: Math.floor(st.mtimeMs), executable: (st.mode & 0o100) !== 0 },
+      });
+      this.committed(rel, entry, st, blocks);
+    } catch (e) {
+      await this.onCommitError(rel, errOf(e), st, blocks);
+    }
+  }
+
+  /** A commit lost the race: adopt when contents agree, else set the local version aside. */
+  private async onCommitError(rel: string, err: CairnError, st: Stats, blocks: BlockRef[]): Promise<void> {
+    if (err.code !== 'conflict' && err.code !== 'path_exists') throw err;
+    let current = (err.details?.current as Entry | undefined) ?? undefined;
+    if (!current) {
+      try {
+        current = (await this.ctx.client.call('meta', { params: { ns: this.ctx.ns }, query: { path: rel } })).entry;
+      } catch {
+        current = undefined;
+      }
+    }
+    if (current) putRemoteEntry(this.ctx.db, current);
+    const hash = blocks.length === 0 ? EMPTY_CONTENT_HASH : contentHash(blocks.map((b) => b.hash));
+    if (current && current.kind === 'file' && current.content_hash === hash) {
+      this.ctx.db.tx(() => {
+        this.ctx.db.put('synced', { ...nodeFromEntry(current), inode: st.ino, blocks: null });
+        this.ctx.db.put('local', fileNode(rel, st, blocks));
+      });
+      return;
+    }
+    await this.aside(rel, current?.device_name ?? null);
+  }
+
+  /** Uploads many small files: one check, missing blocks, one batch commit. */
+  private async uploadBatch(ops: Array<Extract<Op, { type: 'upload' }>>): Promise<{ done: number; failed: Op[] }> {
+    const ready: Array<{ op: Extract<Op, { type: 'upload' }>; st: Stats; blocks: BlockRef[] }> = [];
+    const failed: Op[] = [];
+    for (const op of ops) {
+      try {
+        ready.push({ op, ...(await this.readBlocks(op.path)) });
+      } catch {
+        failed.push(op);
+      }
+    }
+    if (ready.length === 0) return { done: 0, failed };
+    const missing = await this.missing(ready.flatMap((r) => r.blocks.map((b) => b.hash)));
+    const sendable: typeof ready = [];
+    for (const r of ready) {
+      try {
+        this.ctx.progress(await putMissingBlocks(this.ctx.client, this.abs(r.op.path), r.blocks, missing, 2));
+        for (const b of r.blocks) missing.delete(b.hash);
+        sendable.push(r);
+      } catch (e) {
+        if (errOf(e).code === 'offline') throw e;
+        failed.push(r.op);
+      }
+    }
+    let done = 0;
+    for (let k = 0; k < sendable.length; k += MAX_BATCH_COMMITS) {
+      const group = sendable.slice(k, k + MAX_BATCH_COMMITS);
+      const id = this.ctx.db.opBegin('commitBatch', group[0]?.op.path ?? '', { n: group.length });
+      try {
+        const { results } = await this.ctx.client.call('commitBatch', {
+          params: { ns: this.ctx.ns },
+          body: {
+            commits: group.map((r) => ({
+              path: r.op.path,
+              parent_rev: r.op.parentRev,
+              blocks: r.blocks.map((b) => b.hash),
+              size: r.st.size,
+              mtime: Math.floor(r.st.mtimeMs),
+              executable: (r.st.mode & 0o100) !== 0,
+            })),
+          },
+        });
+        for (let j = 0; j < group.length; j++) {
+          const g = group[j] as (typeof group)[number];
+          const r = results[j];
+          if (r?.ok) {
+            this.committed(g.op.path, r.entry, g.st, g.blocks);
+            done++;
+          } else {
+            const err = r ? new CairnError((r.error.code as CairnError['code']) ?? 'internal', r.error.message, r.error.details) : new CairnError('internal');
+            try {
+              await this.onCommitError(g.op.path, err, g.st, g.blocks);
+              done++;
+            } catch {
+              failed.push(g.op);
+            }
+          }
+        }
+      } finally {
+        this.ctx.db.opEnd(id);
+      }
+    }
+    return { done, failed };
+  }
+
+  // ---- conflicted copies ----------------------------------------------------------------
+
+  /**
+   * Renames the local version at `rel` to a free conflicted-copy name; the merge base of `rel`
+   * forgets its inode so the rename is not taken for a user's move. Returns the copy's path.
+   */
+  async aside(rel: string, _otherDevice: string | null): Promise<string> {
+    const { db } = this.ctx;
+    const now = new Date();
+    let copy = '';
+    for (let n = 1; n < 1000; n++) {
+      copy = conflictedCopyPath(rel, this.ctx.deviceName, now, n);
+      if (!db.get('remote', copy) && !db.get('local', copy) && !(await statOrNull(this.abs(copy)))) break;
+    }
+    await rename(this.abs(rel), this.abs(copy));
+    db.tx(() => {
+      db.moveSubtree('local', rel, copy);
+      db.moveBlocks(rel, copy);
+      const s = db.get('synced', rel);
+      if (s) db.put('synced', { ...s, inode: null });
+    });
+    this.ctx.log(copy, 'conflict', `conflicted copy of ${rel}`, this.ctx.deviceName);
+    return copy;
+  }
+
+  // ---- downloads ------------------------------------------------------------------------
+
+  /** Creates missing parent folders of `rel` locally and records those the server has. */
+  private async ensureParents(rel: string): Promise<void> {
+    const parent = parentPath(rel);
+    if (parent === '') return;
+    const st = await statOrNull(this.abs(parent));
+    if (st?.isDirectory()) return;
+    if (st) throw new CairnError('parent_not_folder', `${parent} is a file`);
+    await mkdir(this.abs(parent), { recursive: true });
+    const { db } = this.ctx;
+    db.tx(() => {
+      for (let q = parent; q !== ''; q = parentPath(q)) {
+        if (db.get('local', q)) break;
+        const r = db.get('remote', q);
+        db.put('local', node({ path: q, kind: 'folder' }));
+        if (r && r.kind === 'folder') db.put('synced', { ...r });
+      }
+    });
+  }
+
+  private async download(rel: string, remote: TreeNode, expect: TreeNode | null, opId: number): Promise<void> {
+    const { db } = this.ctx;
+    const cur = db.get('remote', rel);
+    if (!cur || cur.rev !== remote.rev) throw new CairnError('conflict', 'remote changed since planned');
+    await this.ensureParents(rel);
+    const abs = this.abs(rel);
+    const built = await buildFile({
+      client: this.ctx.client,
+      root: this.ctx.root,
+      abs,
+      blockHashes: remote.blocks ?? [],
+      expectHash: remote.hash ?? '',
+      findLocal: (h) => db.findBlock(h),
+      onTmp: (tmp) => db.db.prepare('UPDATE ops SET payload = ? WHERE id = ?').run(JSON.stringify({ tmp }), opId),
+    });
+    try {
+      await chmod(built.tmp, remote.executable ? 0o755 : 0o644);
+      const mt = new Date(remote.mtime);
+      await utimes(built.tmp, mt, mt);
+      // Only replace what was planned: a local edit made meanwhile becomes a conflicted copy.
+      const now = await statOrNull(abs);
+      if (now && !(expect && sameStat(now, expect))) {
+        if (now.isDirectory()) throw new CairnError('path_exists', `${rel} is a folder now`);
+        await this.aside(rel, remote.device ?? null);
+      }
+      await rename(built.tmp, abs);
+    } catch (e) {
+      await rm(built.tmp, { force: true });
+      throw e;
+    }
+    const st = await lstat(abs);
+    db.tx(() => {
+      db.put('local', { ...node({ path: rel, kind: 'file' }), hash: remote.hash, size: st.size, mtime: st.mtimeMs, inode: st.ino, executable: (st.mode & 0o100) !== 0, blocks: remote.blocks });
+      db.put('synced', { ...remote, inode: st.ino, blocks: null });
+      db.setBlocks(rel, built.blocks);
+    });
+    this.ctx.progress(built.fetched + built.reused);
+    this.ctx.log(rel, 'downloaded', built.reused > 0 ? `${built.reused} bytes reused from local blocks` : null, remote.device ?? null);
+  }
+
+  // ---- folders, moves, deletes --------------------------------------------------------
+
+  private async mkdirLocal(rel: string, remote: TreeNode): Promise<void> {
+    const abs = this.abs(rel);
+    const st0 = await statOrNull(abs);
+    if (st0 && !st0.isDirectory()) throw new CairnError('path_exists', `${rel} is a file`);
+    await this.ensureParents(rel);
+    await mkdir(abs, { recursive: true });
+    const st = await lstat(abs);
+    this.ctx.db.tx(() => {
+      this.ctx.db.put('local', node({ path: rel, kind: 'folder', mtime: st.mtimeMs, inode: st.ino }));
+      this.ctx.db.put('synced', { ...remote, inode: st.ino });
+    });
+  }
+
+  private async mkdirRemote(rel: string): Promise<void> {
+    const { entry } = await this.ctx.client.call('mkdir', { params: { ns: this.ctx.ns }, body: { path: rel } });
+    const st = await statOrNull(this.abs(rel));
+    this.ctx.db.tx(() => {
+      putRemoteEntry(this.ctx.db, entry);
+      this.ctx.db.put('synced', { ...nodeFromEntry(entry), inode: st?.ino ?? null });
+    });
+  }
+
+  private async moveLocal(from: string, to: string, local: TreeNode): Promise<void> {
+    const src = await statOrNull(this.abs(from));
+    if (!src || (local.inode !== null && src.ino !== local.inode)) throw new CairnError('changed_during_read', `${from} changed`);
+    const dst = await statOrNull(this.abs(to));
+    if (dst && dst.ino !== src.ino) throw new CairnError('path_exists', `${to} exists locally`);
+    await this.ensureParents(to);
+    await rename(this.abs(from), this.abs(to));
+    const { db } = this.ctx;
+    db.tx(() => {
+      db.moveSubtree('local', from, to);
+      db.moveSubtree('synced', from, to);
+      db.moveBlocks(from, to);
+      const r = db.get('remote', to);
+      const s = db.get('synced', to);
+      if (r && s) db.put('synced', { ...s, id: r.id, rev: r.rev });
+    });
+    this.ctx.log(to, 'moved', `from ${from}`, null);
+  }
+
+  private async moveRemote(from: string, to: string): Promise<void> {
+    const { entry } = await this.ctx.client.call('move', { params: { ns: this.ctx.ns }, body: { from, to } });
+    const { db } = this.ctx;
+    db.tx(() => {
+      if (db.get('remote', from)) db.moveSubtree('remote', from, to);
+      putRemoteEntry(db, entry);
+      db.moveSubtree('synced', from, to);
+      const s = db.get('synced', to);
+      if (s) db.put('synced', { ...s, id: entry.id, rev: entry.rev });
+    });
+    this.ctx.log(to, 'moved', `from ${from}`, this.ctx.deviceName);
+  }
+
+  private async deleteLocal(rel: string, expect: TreeNode, reason: 'remote' | 'excluded'): Promise<void> {
+    const abs = this.abs(rel);
+    const st = await statOrNull(abs);
+    const { db } = this.ctx;
+    if (!st) {
+      db.tx(() => {
+        db.removeSubtree('local', rel);
+        db.remove('synced', rel);
+        db.dropBlocks(rel, true);
+      });
+      return;
+    }
+    if (expect.kind === 'file') {
+      if (!sameStat(st, expect)) throw new CairnError('changed_during_read', `${rel} changed locally; not deleting`);
+      await unlink(abs);
+    } else {
+      if (!st.isDirectory()) throw new CairnError('changed_during_read', `${rel} is no longer a folder`);
+      const names = await readdir(abs);
+      const ig = this.ctx.ignore();
+      const rest = names.filter((n) => !ig.isIgnored(`${rel}/${n}`));
+      // Something unsynced survives in it: the folder stays (retried after a back-off).
+      if (rest.length > 0) throw new CairnError('changed_during_read', `${rel} still holds unsynced items`);
+      for (const n of names) await rm(path.join(abs, n), { recursive: true, force: true });
+      await rmdir(abs);
+    }
+    db.tx(() => {
+      db.removeSubtree('local', rel);
+      db.remove('synced', rel);
+      db.dropBlocks(rel, true);
+    });
+    this.ctx.log(rel, reason === 'excluded' ? 'excluded' : 'deleted_local', null, null);
+  }
+
+  private async deleteRemote(rel: string, kind: 'file' | 'folder', parentRev: string | null): Promise<void> {
+    const { db } = this.ctx;
+    try {
+      await this.ctx.client.call('delete', { params: { ns: this.ctx.ns }, body: parentRev ? { path: rel, parent_rev: parentRev } : { path: rel } });
+    } catch (e) {
+      const err = errOf(e);
+      if (err.code === 'conflict') {
+        const current = err.details?.current as Entry | undefined;
+        if (current) putRemoteEntry(db, current);
+        throw err;
+      }
+      if (err.code !== 'not_found') throw err;
+    }
+    db.tx(() => {
+      db.removeSubtree('remote', rel);
+      db.removeSubtree('synced', rel);
+    });
+    this.ctx.log(rel, 'deleted_remote', kind === 'folder' ? 'folder and its contents' : null, this.ctx.deviceName);
+  }
+}

@@ -1,0 +1,926 @@
+/**
+ * The sync engine facade: one {@link Engine} per home folder (= one device) keeps one local
+ * folder in sync with the account's home namespace.
+ *
+ * Loop (docs/architecture.md §4): pull the server's journal into the remote tree → scan the
+ * dirty local paths into the local tree → plan (pure) against the synced tree → guard
+ * against mass deletes → execute → repeat until a round plans nothing. Triggers: watcher
+ * hints, notify-WebSocket advances, timers (offline retry, periodic safety pulls), user
+ * actions. Plain Node: never imports electron, control or cli.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstat, readdir, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CairnError } from '../../src-shared/errors.ts';
+import { isConflictedCopyName, isInside, normalizePath, parentPath, baseName, joinPath } from '../../src-shared/paths.ts';
+import type { ActivityItem, ConflictInfo, LocalEntry, Settings, Status, SyncIssue } from '../../src-shared/control.ts';
+import type { Account, Device, Entry, Revision } from '../../src-shared/protocol/model.ts';
+import { link as linkAccount, readCredentials, removeCredentials, type Credentials } from './account.ts';
+import { Executor } from './exec/executor.ts';
+import { buildFile } from './exec/transfer.ts';
+import type { TreeNode } from './model.ts';
+import { DEFAULT_MASS_DELETE, massDeleteCheck, plan, type HeldDeletes, type MassDeleteLimits, type Op } from './plan/planner.ts';
+import { RemoteClient } from './remote/client.ts';
+import { Notifier } from './remote/notify.ts';
+import { pull, putRemoteEntry } from './remote/pull.ts';
+import { loadChunker, type Chunker } from './scan/chunker.ts';
+import { IGNORE_FILE, IgnoreRules } from './scan/ignore.ts';
+import { SCAN_ISSUE_CODES, scan } from './scan/scanner.ts';
+import { StateDb } from './state/db.ts';
+import { LocalWatcher } from './watch/watcher.ts';
+
+export { link, readCredentials, type Credentials } from './account.ts';
+export type { TreeNode } from './model.ts';
+
+/** Options of {@link Engine}. */
+export interface EngineOptions {
+  /** The device's home folder (state DB, credentials). Created if missing. */
+  home: string;
+  /** The sync root (absolute). Defaults to the folder stored by an earlier start. */
+  folder?: string;
+  /** Chunker (default: native-chunker). */
+  chunker?: Chunker;
+  /** Watch the folder with chokidar (default true). */
+  watch?: boolean;
+  /** Mass-delete thresholds (default 1000 files / 50 % and ≥ 10 files). */
+  massDelete?: MassDeleteLimits;
+  /** Transfers at once (default 4). */
+  concurrency?: number;
+  /** Safety pull interval while the notify socket is up (ms; default 60 000). */
+  pollMs?: number;
+}
+
+/** Device settings stored in the state DB. */
+interface StoredSettings {
+  upload_limit_bps: number;
+  download_limit_bps: number;
+  start_at_login: boolean;
+}
+
+const DEFAULT_SETTINGS: StoredSettings = { upload_limit_bps: 0, download_limit_bps: 0, start_at_login: false };
+const CONFLICT_RE = /^(.*) \(conflicted copy from (.+) (\d{4}-\d{2}-\d{2})(?: \d+)?\)(\.[^.]*)?$/u;
+
+function opPath(op: Op): string {
+  return 'path' in op ? op.path : op.to;
+}
+
+/**
+ * The sync engine of one device. Events: `status` (Status), `activity` (ActivityItem),
+ * `cycle` ({ ops: number }) after each round.
+ */
+export class Engine extends EventEmitter {
+  readonly home: string;
+  readonly db: StateDb;
+  private readonly opts: EngineOptions;
+  private creds: Credentials | null;
+  private folder: string | null;
+  private chunker: Chunker | null;
+  private client: RemoteClient | null = null;
+  private notifier: Notifier | null = null;
+  private watcher: LocalWatcher | null = null;
+  private ignoreRules = new IgnoreRules();
+  private ignoreText = '';
+
+  private started = false;
+  private stopping = false;
+  private paused = false;
+  private offline = false;
+  private rootError: { code: string; message: string } | null = null;
+  private held: HeldDeletes | null = null;
+  private confirmedSide: 'local' | 'remote' | null = null;
+  private syncing = false;
+  private lastSyncedAt: number | null = null;
+
+  private dirty = new Set<string>();
+  private fullScan = true;
+  private remoteDirty = true;
+  private kick = false;
+  private loopRunning: Promise<void> | null = null;
+  private cyclesStarted = 0;
+  private cyclesClean = 0;
+  private lastPlanEmpty = false;
+  private idleWaiters: Array<{ need: number; resolve: (ok: boolean) => void }> = [];
+  private backoff = new Map<string, number>();
+  private timers = new Set<NodeJS.Timeout>();
+  private offlineAttempt = 0;
+  private pending = { uploads: 0, downloads: 0, other: 0, bytes: 0 };
+  private progress = { done: 0, total: 0, startedAt: 0 };
+  private statusTimer: NodeJS.Timeout | null = null;
+
+  constructor(opts: EngineOptions) {
+    super();
+    this.opts = opts;
+    this.home = path.resolve(opts.home);
+    mkdirSync(this.home, { recursive: true, mode: 0o700 });
+    this.db = new StateDb(path.join(this.home, 'state.db'));
+    this.creds = readCredentials(this.home);
+    this.chunker = opts.chunker ?? null;
+    this.folder = opts.folder ? path.resolve(opts.folder) : this.db.getMeta<string | null>('folder', null);
+    this.checkIdentity();
+  }
+
+  /** Resets what the DB knows when the account, server or folder differ from last time. */
+  private checkIdentity(): void {
+    const id = this.creds ? `${this.creds.server}|${this.creds.account_id}|${this.creds.home_ns}` : null;
+    const prevId = this.db.getMeta<string | null>('identity', null);
+    const prevFolder = this.db.getMeta<string | null>('folder', null);
+    const db = this.db;
+    db.tx(() => {
+      if (id && prevId !== id) {
+        // Another account or server: what we knew of the remote side and the merge base is void.
+        for (const t of ['remote', 'synced'] as const) db.removeSubtree(t, '');
+        db.setMeta('cursor', undefined);
+        db.setMeta('ns_seq', undefined);
+        db.setMeta('identity', id);
+      }
+      if (this.folder && prevFolder !== this.folder) {
+        // A different folder: merge it like a first sync (never read it as deletions).
+        db.removeSubtree('local', '');
+        db.removeSubtree('synced', '');
+        db.db.prepare('DELETE FROM block_index').run();
+        db.setMeta('folder', this.folder);
+        db.setMeta('root_ino', undefined);
+      }
+    });
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  /** Device credentials, or null before signup/login. */
+  get credentials(): Credentials | null {
+    return this.creds;
+  }
+
+  /** The sync root, or null before one is chosen. */
+  get root(): string | null {
+    return this.folder;
+  }
+
+  /**
+   * Starts syncing (when linked and a folder is set; otherwise stays in `setup`).
+   * Cleans what a crash left (temp files of interrupted downloads) first.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.stopping = false;
+    this.chunker ??= await loadChunker();
+    for (const op of this.db.opsPending()) {
+      const tmp = (op.payload as { tmp?: string } | null)?.tmp;
+      if (tmp && path.basename(tmp).startsWith('.cairn-tmp-')) await rm(tmp, { force: true });
+      this.db.opEnd(op.id);
+    }
+    const s = this.db.getMeta<StoredSettings>('settings', DEFAULT_SETTINGS);
+    if (this.creds && this.folder) {
+      this.client = new RemoteClient({ server: this.creds.server, token: this.creds.token });
+      this.client.upload.setRate(s.upload_limit_bps);
+      this.client.download.setRate(s.download_limit_bps);
+      mkdirSync(this.folder, { recursive: true });
+      if (this.db.getMeta('root_ino', null) === null) this.db.setMeta('root_ino', (await lstat(this.folder)).ino);
+      this.notifier = new Notifier(this.creds.server, this.creds.token);
+      this.notifier.on('advance', () => this.wake({ remote: true }));
+      this.notifier.on('up', () => {
+        this.offlineAttempt = 0;
+        this.wake({ remote: true });
+      });
+      this.notifier.start();
+      if (this.opts.watch !== false) {
+        this.watcher = new LocalWatcher(this.folder, {
+          onDirty: (paths) => this.wake({ paths }),
+          onOverflow: () => this.wake({ full: true }),
+        });
+        try {
+          await this.watcher.start();
+        } catch {
+          this.watcher = null;
+        }
+      }
+      this.every(this.opts.pollMs ?? 60_000, () => this.wake({ remote: true, full: this.watcher?.degraded ?? false }));
+      this.wake({ full: true, remote: true });
+    }
+    this.emitStatus();
+  }
+
+  /** Stops syncing and closes the DB. Running transfers finish their current block. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.notifier?.close();
+    await this.watcher?.close();
+    await this.loopRunning;
+    await this.client?.close();
+    this.client = null;
+    for (const w of this.idleWaiters) w.resolve(false);
+    this.idleWaiters = [];
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.started = false;
+    this.db.close();
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  /** Asks the loop to run (with local dirty paths, a full rescan, or a remote pull). */
+  wake(what: { paths?: string[]; full?: boolean; remote?: boolean } = {}): void {
+    for (const p of what.paths ?? []) this.dirty.add(p);
+    if (what.full) this.fullScan = true;
+    if (what.remote) this.remoteDirty = true;
+    this.kick = true;
+    if (!this.loopRunning && this.started && !this.stopping) {
+      this.loopRunning = this.loop().finally(() => {
+        this.loopRunning = null;
+        if (this.kick && !this.stopping) this.wake();
+      });
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (this.kick && !this.stopping) {
+      this.kick = false;
+      const n = ++this.cyclesStarted;
+      let clean = false;
+      try {
+        clean = await this.cycle();
+      } catch (e) {
+        this.log('', 'error', e instanceof Error ? e.message : String(e));
+        this.later(2000, () => this.wake({ full: true, remote: true }));
+      }
+      if (clean && !this.kick) {
+        this.cyclesClean = n;
+        this.lastSyncedAt = Date.now();
+        for (const w of [...this.idleWaiters]) {
+          if (n >= w.need) {
+            w.resolve(true);
+            this.idleWaiters.splice(this.idleWaiters.indexOf(w), 1);
+          }
+        }
+      }
+      this.emitStatus();
+    }
+  }
+
+  /** One round. Returns true when it ended in sync (nothing to do, nothing held). */
+  private async cycle(): Promise<boolean> {
+    if (this.paused || !this.creds || !this.folder || !this.client || !this.chunker) return false;
+    const client = this.client;
+    // 1. Remote side.
+    if (this.remoteDirty) {
+      this.remoteDirty = false;
+      try {
+        await pull(client, this.db, this.creds.home_ns);
+        if (this.offline) this.notifier?.kick();
+        this.offline = false;
+        this.offlineAttempt = 0;
+      } catch (e) {
+        if (e instanceof CairnError && (e.code === 'offline' || e.code === 'unavailable')) {
+          this.goOffline();
+        } else if (e instanceof CairnError && e.code === 'unauthorized') {
+          this.rootError = { code: 'unauthorized', message: 'This device was revoked or logged out. Log in again.' };
+          return false;
+        } else throw e;
+      }
+    }
+    // 2. Local side.
+    this.loadIgnore();
+    const scopes = this.fullScan ? [''] : this.collapse([...this.dirty]);
+    this.fullScan = false;
+    this.dirty.clear();
+    if (scopes.length > 0) {
+      const ok = await this.scanInto(scopes);
+      if (!ok) return false;
+    }
+    if (this.offline) return false;
+    if (this.rootError) {
+      this.rootError = null;
+      this.emitStatus();
+    }
+    // 3. Plan.
+    const trees = { remote: this.db.all('remote'), local: this.db.all('local'), synced: this.db.all('synced') };
+    const isExcluded = this.excludedMatcher();
+    let ops = plan(trees, { isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f), isExcluded });
+    const now = Date.now();
+    const deferred = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now);
+    ops = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) <= now);
+    // 4. Mass-delete guard.
+    let syncedFiles = 0;
+    for (const s of trees.synced.values()) if (s.kind === 'file') syncedFiles++;
+    const held = massDeleteCheck(ops, syncedFiles, trees.local.size, this.opts.massDelete ?? DEFAULT_MASS_DELETE);
+    if (held && this.confirmedSide !== held.side) {
+      if (!this.held || this.held.count !== held.count || this.held.side !== held.side) this.log('', 'held', `${held.count} ${held.side === 'remote' ? 'server' : 'local'} deletes wait for confirmation`);
+      this.held = held;
+      ops = ops.filter((o) => !(held.side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote'));
+    } else if (!held) {
+      this.held = null;
+    } else {
+      this.held = null; // confirmed: carry it out once
+    }
+    this.setPending(ops);
+    if (ops.length === 0) {
+      this.lastPlanEmpty = true;
+      this.confirmedSide = null;
+      if (deferred.length > 0) this.later(Math.max(50, Math.min(...deferred.map((o) => (this.backoff.get(opPath(o)) ?? 0) - now))), () => this.wake({ remote: true }));
+      this.syncing = false;
+      return this.held === null && deferred.length === 0 && !this.offline;
+    }
+    this.lastPlanEmpty = false;
+    // 5. Execute.
+    this.syncing = true;
+    this.emitStatus();
+    const exec = new Executor({
+      db: this.db,
+      client,
+      chunker: this.chunker,
+      root: this.folder,
+      ns: this.creds.home_ns,
+      deviceName: this.creds.device_name,
+      ignore: () => this.ignoreRules,
+      log: (p, action, detail, device) => this.log(p, action, detail ?? null, device ?? null),
+      progress: (bytes) => {
+        this.progress.done += bytes;
+        this.emitStatusSoon();
+      },
+      concurrency: this.opts.concurrency ?? 4,
+    });
+    const res = await exec.run(ops, () => this.stopping || this.paused);
+    if (held && this.confirmedSide === held.side) this.confirmedSide = null;
+    for (const f of res.failed) {
+      const p = opPath(f.op);
+      const code = f.error.code;
+      if (['conflict', 'path_exists', 'not_found', 'block_missing', 'move_into_self'].includes(code)) {
+        this.remoteDirty = true; // the server moved on: pull, then re-plan
+        this.dirty.add(p);
+        const tries = (this.backoff.get(`#${p}`) ?? 0) + 1;
+        this.backoff.set(`#${p}`, tries);
+        if (tries > 3) this.backoff.set(p, Date.now() + Math.min(60_000, 500 * 2 ** tries));
+      } else if (code === 'changed_during_read') {
+        this.dirty.add(p);
+        this.backoff.set(p, Date.now() + 1000);
+        this.db.setIssue({ path: p, code, message: f.error.message, action: 'Cairn retries once the file stops changing.' });
+      } else {
+        this.backoff.set(p, Date.now() + 30_000);
+        this.db.setIssue({ path: p, code, message: f.error.message, action: 'Cairn retries later.' });
+        this.log(p, 'error', `${code}: ${f.error.message}`);
+      }
+    }
+    for (const op of ops) {
+      if (!res.failed.some((f) => f.op === op)) {
+        this.backoff.delete(`#${opPath(op)}`);
+        if (this.db.issues().some((i) => i.path === opPath(op) && (i.code === 'changed_during_read' || !(SCAN_ISSUE_CODES as readonly string[]).includes(i.code)))) this.db.clearIssue(opPath(op));
+      }
+    }
+    if (res.offline) this.goOffline();
+    this.syncing = false;
+    this.progress = { done: 0, total: 0, startedAt: 0 };
+    if (!res.offline) this.kick = true; // re-plan: the world moved under the plan
+    return false;
+  }
+
+  private goOffline(): void {
+    if (!this.offline) this.log('', 'offline', 'server unreachable; changes are queued');
+    this.offline = true;
+    const delay = Math.min(30_000, 500 * 2 ** this.offlineAttempt++);
+    this.later(delay, () => this.wake({ remote: true }));
+  }
+
+  /** Drops paths covered by another dirty path (a dirty folder rescans its subtree). */
+  private collapse(paths: string[]): string[] {
+    const sorted = [...new Set(paths)].sort();
+    const out: string[] = [];
+    for (const p of sorted) {
+      if (p === '') return [''];
+      if (!out.some((q) => isInside(p, q))) out.push(p);
+    }
+    // A new path's parents may be unknown to the local tree: scan from the first known one.
+    return out.map((p) => {
+      let q = parentPath(p);
+      let top = p;
+      while (q !== '' && !this.db.get('local', q)) {
+        top = q;
+        q = parentPath(q);
+      }
+      return top;
+    });
+  }
+
+  /** Scans `scopes` and writes the result to the local tree. False when the root is gone. */
+  private async scanInto(scopes: string[]): Promise<boolean> {
+    const root = this.folder as string;
+    const res = await scan({
+      root,
+      scopes,
+      prev: (p) => this.db.get('local', p),
+      ignore: this.ignoreRules,
+      chunker: this.chunker as Chunker,
+    });
+    if (res.rootMissing) {
+      this.rootError = { code: 'sync_root_missing', message: `The Cairn folder ${root} is missing. Reconnect the drive or restore the folder; nothing is deleted meanwhile.` };
+      this.later(2000, () => this.wake({ full: true }));
+      return false;
+    }
+    const rootIno = this.db.getMeta<number | null>('root_ino', null);
+    const st = await lstat(root);
+    if (rootIno !== null && st.ino !== rootIno && this.db.count('synced') > 0) {
+      const names = await readdir(root);
+      if (names.length === 0) {
+        this.rootError = { code: 'sync_root_replaced', message: `The Cairn folder ${root} was replaced by an empty folder (an unmounted drive?). Nothing is deleted; restore it or confirm the deletes.` };
+        this.later(2000, () => this.wake({ full: true }));
+        return false;
+      }
+    }
+    const db = this.db;
+    db.tx(() => {
+      const found = new Map(res.nodes.map((n) => [n.path, n]));
+      const keep = res.keep;
+      for (const scope of scopes) {
+        for (const old of db.subtree('local', scope)) {
+          if (found.has(old.path) || keep.some((k) => isInside(old.path, k))) continue;
+          db.remove('local', old.path);
+          db.dropBlocks(old.path);
+        }
+      }
+      for (const n of res.nodes) {
+        const old = db.get('local', n.path);
+        if (!old || old.hash !== n.hash || old.inode !== n.inode || old.mtime !== n.mtime || old.size !== n.size || old.kind !== n.kind || old.executable !== n.executable) db.put('local', n);
+      }
+      for (const [p, blocks] of res.hashed) db.setBlocks(p, blocks);
+      // Scanner issues are re-reported by every scan of their scope.
+      for (const i of db.issues()) {
+        if ((SCAN_ISSUE_CODES as readonly string[]).includes(i.code) && scopes.some((s) => isInside(i.path, s))) db.clearIssue(i.path, i.code);
+      }
+      for (const i of res.issues) db.setIssue(i);
+    });
+    return true;
+  }
+
+  private loadIgnore(): void {
+    let text: string;
+    try {
+      text = readFileSync(path.join(this.folder as string, IGNORE_FILE), 'utf8');
+    } catch {
+      text = '';
+    }
+    if (text !== this.ignoreText) {
+      this.ignoreText = text;
+      this.ignoreRules = new IgnoreRules(text);
+      this.fullScan = true;
+    }
+  }
+
+  private excludedMatcher(): (p: string) => boolean {
+    const ex = this.db.getMeta<string[]>('excluded', []);
+    return (p) => ex.some((e) => isInside(p, e));
+  }
+
+  private setPending(ops: Op[]): void {
+    const p = { uploads: 0, downloads: 0, other: 0, bytes: 0 };
+    for (const o of ops) {
+      if (o.type === 'upload') {
+        p.uploads++;
+        p.bytes += o.local.size;
+      } else if (o.type === 'download') {
+        p.downloads++;
+        p.bytes += o.remote.size;
+      } else p.other++;
+    }
+    this.pending = p;
+    this.progress = { done: 0, total: p.bytes, startedAt: Date.now() };
+  }
+
+  // ---- status and events ------------------------------------------------------------------
+
+  private log(p: string, action: string, detail: string | null = null, device: string | null = null): void {
+    const item = this.db.logActivity({ path: p, action, device_name: device, detail });
+    this.emit('activity', item satisfies ActivityItem);
+  }
+
+  private emitStatusSoon(): void {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      this.emitStatus();
+    }, 200);
+    this.statusTimer.unref();
+  }
+
+  private lastStatusJson = '';
+  private emitStatus(): void {
+    if (!this.started && !this.creds) return;
+    let s: Status;
+    try {
+      s = this.status();
+    } catch {
+      return; // DB closed
+    }
+    const j = JSON.stringify(s);
+    if (j === this.lastStatusJson) return;
+    this.lastStatusJson = j;
+    this.emit('status', s);
+  }
+
+  /** The current status (see control.ts Status). */
+  status(): Status {
+    let state: Status['state'];
+    if (!this.creds || !this.folder) state = 'setup';
+    else if (this.rootError) state = 'error';
+    else if (this.paused) state = 'paused';
+    else if (this.offline) state = 'offline';
+    else if (this.held) state = 'held';
+    else if (this.syncing || this.kick || !this.lastPlanEmpty) state = 'syncing';
+    else state = 'idle';
+    const elapsed = Date.now() - this.progress.startedAt;
+    const rate = elapsed > 0 ? this.progress.done / elapsed : 0;
+    const left = Math.max(0, this.progress.total - this.progress.done);
+    const issues: SyncIssue[] = this.db.issues();
+    return {
+      state,
+      server: this.creds?.server ?? null,
+      email: this.creds?.email ?? null,
+      device_name: this.creds?.device_name ?? null,
+      folder: this.folder,
+      pending: { ...this.pending },
+      progress: { done_bytes: this.progress.done, total_bytes: this.progress.total, eta_ms: rate > 0 && state === 'syncing' ? Math.round(left / rate) : null },
+      held_deletes: this.held ? { side: this.held.side, count: this.held.count, sample: this.held.sample } : null,
+      error: this.rootError,
+      issues,
+      conflicts: this.conflicts().length,
+      last_synced_at: this.lastSyncedAt,
+    };
+  }
+
+  /** Recent activity, newest first. */
+  activity(limit = 100): ActivityItem[] {
+    return this.db.activity(limit);
+  }
+
+  /**
+   * Resolves true once the engine is in sync: a full rescan and a pull made after this call
+   * found nothing to do and nothing held; false after `timeoutMs` (ms).
+   */
+  waitIdle(timeoutMs = 60_000): Promise<boolean> {
+    if (!this.started || !this.creds || !this.folder) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const w = { need: this.cyclesStarted + 1, resolve };
+      this.idleWaiters.push(w);
+      const t = setTimeout(() => {
+        const i = this.idleWaiters.indexOf(w);
+        if (i >= 0) this.idleWaiters.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      t.unref();
+      const orig = w.resolve;
+      w.resolve = (ok) => {
+        clearTimeout(t);
+        orig(ok);
+      };
+      this.wake({ full: true, remote: true });
+    });
+  }
+
+  /** Pauses syncing (the current transfer finishes). */
+  pause(): Status {
+    this.paused = true;
+    this.log('', 'paused');
+    this.emitStatus();
+    return this.status();
+  }
+
+  resume(): Status {
+    this.paused = false;
+    this.log('', 'resumed');
+    this.wake({ full: true, remote: true });
+    this.emitStatus();
+    return this.status();
+  }
+
+  /** Carries out a held mass delete. */
+  confirmDeletes(): Status {
+    if (this.held) {
+      this.confirmedSide = this.held.side;
+      this.log('', 'deletes_confirmed', `${this.held.count} files`);
+      this.held = null;
+      this.wake({ remote: true });
+    }
+    return this.status();
+  }
+
+  /** Refuses a held mass delete: the deleted files come back from the other side. */
+  rejectDeletes(): Status {
+    const h = this.held;
+    if (h) {
+      this.db.tx(() => {
+        for (const p of h.paths) this.db.removeSubtree('synced', p);
+      });
+      this.log('', 'deletes_rejected', `${h.count} files restored from the ${h.side === 'remote' ? 'server' : 'local folder'}`);
+      this.held = null;
+      this.wake({ remote: true });
+    }
+    return this.status();
+  }
+
+  // ---- files --------------------------------------------------------------------------
+
+  private requireClient(): RemoteClient {
+    if (!this.creds) throw new CairnError('not_logged_in');
+    if (!this.client) this.client = new RemoteClient({ server: this.creds.server, token: this.creds.token });
+    return this.client;
+  }
+
+  private ns(): string {
+    if (!this.creds) throw new CairnError('not_logged_in');
+    return this.creds.home_ns;
+  }
+
+  /**
+   * Entries of folder `p` (local and remote) with their sync state.
+   * @throws CairnError `path_invalid`
+   */
+  ls(p = ''): LocalEntry[] {
+    const dir = normalizePath(p);
+    const excluded = this.excludedMatcher();
+    const issues = new Set(this.db.issues().map((i) => i.path));
+    const out = new Map<string, LocalEntry>();
+    const children = (tree: 'local' | 'remote'): TreeNode[] => this.db.subtree(tree, dir).filter((n) => n.path !== dir && parentPath(n.path) === dir);
+    for (const r of children('remote')) {
+      out.set(r.path, { path: r.path, kind: r.kind, size: r.size, mtime: Math.floor(r.mtime), state: excluded(r.path) ? 'excluded' : 'remote_only' });
+    }
+    for (const l of children('local')) {
+      const s = this.db.get('synced', l.path);
+      const r = this.db.get('remote', l.path);
+      const inSync = s && r && (l.kind === 'folder' ? s.kind === 'folder' : s.hash === l.hash && r.rev === s.rev);
+      const state: LocalEntry['state'] = issues.has(l.path) ? 'error' : inSync ? 'synced' : 'pending';
+      out.set(l.path, { path: l.path, kind: l.kind, size: l.size, mtime: Math.floor(l.mtime), state });
+    }
+    for (const i of this.db.issues()) {
+      if (parentPath(i.path) === dir && !out.has(i.path)) out.set(i.path, { path: i.path, kind: 'file', size: 0, mtime: 0, state: 'error' });
+    }
+    return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  /** Conflicted copies in the local folder beside their originals. */
+  conflicts(): ConflictInfo[] {
+    const out: ConflictInfo[] = [];
+    const rows = this.db.db.prepare("SELECT path FROM local WHERE kind = 'file' AND path LIKE '%(conflicted copy from %'").all() as Array<{ path: string }>;
+    for (const { path: p } of rows) {
+      const name = baseName(p);
+      if (!isConflictedCopyName(name)) continue;
+      const m = CONFLICT_RE.exec(name);
+      if (!m) continue;
+      const original = joinPath(parentPath(p), `${m[1] ?? ''}${m[4] ?? ''}`);
+      const c = this.db.get('local', p);
+      const o = this.db.get('local', original);
+      out.push({
+        path: p,
+        original,
+        size: c?.size ?? 0,
+        mtime: Math.floor(c?.mtime ?? 0),
+        original_size: o?.size ?? null,
+        original_mtime: o ? Math.floor(o.mtime) : null,
+        device_name: m[2] ?? null,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Settles a conflicted copy: `mine` = the copy replaces the original, `theirs` = the copy
+   * is removed, `both` = the copy stays as an ordinary file.
+   * @throws CairnError `not_found` when `p` is not a conflicted copy
+   */
+  async resolveConflict(p: string, keep: 'mine' | 'theirs' | 'both'): Promise<void> {
+    const c = this.conflicts().find((x) => x.path === normalizePath(p));
+    if (!c || !this.folder) throw new CairnError('not_found', `${p} is not a conflicted copy`);
+    const abs = path.join(this.folder, c.path);
+    if (keep === 'mine') await rename(abs, path.join(this.folder, c.original));
+    else if (keep === 'theirs') await rm(abs, { force: true });
+    this.log(c.path, 'conflict_resolved', `kept ${keep}`);
+    this.wake({ paths: [c.path, c.original] });
+  }
+
+  /** Revisions of a file, newest first. @throws CairnError `not_found`, `offline`, … */
+  async history(p: string): Promise<Revision[]> {
+    const r = await this.requireClient().call('revisions', { params: { ns: this.ns() }, query: { path: normalizePath(p) } });
+    return r.revisions;
+  }
+
+  /** Restores revision `rev` of `p` on the server; the engine then downloads it. */
+  async restore(p: string, rev: string): Promise<Entry> {
+    const r = await this.requireClient().call('restore', { params: { ns: this.ns() }, body: { path: normalizePath(p), rev } });
+    this.log(r.entry.path, 'restored', `revision ${rev}`);
+    this.wake({ remote: true });
+    return r.entry;
+  }
+
+  /** Writes revision `rev` of `p` to the absolute local path `dest`. */
+  async saveRevision(p: string, rev: string, dest: string): Promise<void> {
+    if (!path.isAbsolute(dest)) throw new CairnError('bad_request', 'dest must be an absolute path');
+    const revs = await this.history(p);
+    const r = revs.find((x) => x.rev === rev);
+    if (!r) throw new CairnError('not_found', `no revision ${rev} of ${p}`);
+    mkdirSync(path.dirname(dest), { recursive: true });
+    const built = await buildFile({ client: this.requireClient(), root: this.folder ?? '/', abs: dest, blockHashes: r.blocks, expectHash: r.content_hash, findLocal: (h) => this.db.findBlock(h) });
+    await rename(built.tmp, dest);
+  }
+
+  /** Deleted entries under `p` that can be restored. */
+  async deleted(p = ''): Promise<Entry[]> {
+    const r = await this.requireClient().call('listDeleted', { params: { ns: this.ns() }, query: p ? { path: normalizePath(p) } : {} });
+    return r.entries;
+  }
+
+  /** Restores a deleted file or folder on the server; the engine then downloads it. */
+  async undelete(p: string): Promise<Entry> {
+    const r = await this.requireClient().call('undelete', { params: { ns: this.ns() }, body: { path: normalizePath(p) } });
+    this.log(r.entry.path, 'restored', 'undeleted');
+    this.wake({ remote: true });
+    return r.entry;
+  }
+
+  /** Remote folders directly under `p` with recursive sizes and exclusion state. */
+  remoteTree(p = ''): Array<{ path: string; size: number; files: number; excluded: boolean }> {
+    const dir = normalizePath(p);
+    const excluded = this.excludedMatcher();
+    const all = this.db.subtree('remote', dir);
+    const folders = all.filter((n) => n.kind === 'folder' && n.path !== dir && parentPath(n.path) === dir);
+    return folders.map((f) => {
+      let size = 0;
+      let files = 0;
+      for (const n of all) if (n.kind === 'file' && isInside(n.path, f.path)) {
+        size += n.size;
+        files++;
+      }
+      return { path: f.path, size, files, excluded: excluded(f.path) };
+    });
+  }
+
+  // ---- selective sync -------------------------------------------------------------------
+
+  excludeList(): string[] {
+    return this.db.getMeta<string[]>('excluded', []);
+  }
+
+  /** What excluding `paths` would remove locally (files, bytes, and how many are unsynced). */
+  excludePreview(paths: string[]): { files: number; bytes: number; unsynced: number } {
+    const norm = paths.map((p) => normalizePath(p));
+    let files = 0;
+    let bytes = 0;
+    let unsynced = 0;
+    for (const l of this.db.all('local').values()) {
+      if (l.kind !== 'file' || !norm.some((e) => isInside(l.path, e))) continue;
+      files++;
+      bytes += l.size;
+      const s = this.db.get('synced', l.path);
+      if (!s || s.hash !== l.hash) unsynced++;
+    }
+    return { files, bytes, unsynced };
+  }
+
+  /**
+   * Excludes folder `p` from this device (its local copy goes once everything in it is
+   * uploaded). @throws CairnError `path_invalid` (also for the root)
+   */
+  excludeAdd(p: string): string[] {
+    const n = normalizePath(p);
+    if (n === '') throw new CairnError('path_invalid', 'the root cannot be excluded');
+    const ex = this.excludeList().filter((e) => !isInside(e, n));
+    if (!ex.some((e) => isInside(n, e))) ex.push(n);
+    ex.sort();
+    this.db.setMeta('excluded', ex);
+    this.log(n, 'excluded', 'selective sync');
+    this.wake({ remote: true });
+    return ex;
+  }
+
+  /** Includes folder `p` again (its remote content is downloaded). */
+  excludeRemove(p: string): string[] {
+    const n = normalizePath(p);
+    const ex = this.excludeList().filter((e) => e !== n);
+    this.db.setMeta('excluded', ex);
+    this.log(n, 'included', 'selective sync');
+    this.wake({ remote: true, full: true });
+    return ex;
+  }
+
+  // ---- settings and account ---------------------------------------------------------------
+
+  getSettings(): Settings {
+    const s = this.db.getMeta<StoredSettings>('settings', DEFAULT_SETTINGS);
+    let ignore_rules = '';
+    try {
+      if (this.folder) ignore_rules = readFileSync(path.join(this.folder, IGNORE_FILE), 'utf8');
+    } catch {
+      ignore_rules = '';
+    }
+    return { ...DEFAULT_SETTINGS, ...s, ignore_rules };
+  }
+
+  /** Changes settings (partial); bandwidth limits apply at once. */
+  setSettings(patch: Partial<Settings>): Settings {
+    const cur = this.db.getMeta<StoredSettings>('settings', DEFAULT_SETTINGS);
+    const next: StoredSettings = {
+      upload_limit_bps: patch.upload_limit_bps ?? cur.upload_limit_bps,
+      download_limit_bps: patch.download_limit_bps ?? cur.download_limit_bps,
+      start_at_login: patch.start_at_login ?? cur.start_at_login,
+    };
+    this.db.setMeta('settings', next);
+    this.client?.upload.setRate(next.upload_limit_bps);
+    this.client?.download.setRate(next.download_limit_bps);
+    if (patch.ignore_rules !== undefined && this.folder) {
+      writeFileSync(path.join(this.folder, IGNORE_FILE), patch.ignore_rules);
+      this.wake({ full: true });
+    }
+    return this.getSettings();
+  }
+
+  async account(): Promise<Account> {
+    return this.requireClient().call('account');
+  }
+
+  async devices(): Promise<Device[]> {
+    return (await this.requireClient().call('listDevices')).devices;
+  }
+
+  async revokeDevice(id: string): Promise<void> {
+    await this.requireClient().call('revokeDevice', { params: { id } });
+  }
+
+  /**
+   * Links this device (first run) and starts syncing `folder`.
+   * @throws CairnError from signup/login
+   */
+  async link(input: { mode: 'signup' | 'login'; server: string; email: string; password: string; device_name?: string; folder: string }): Promise<Status> {
+    if (!path.isAbsolute(input.folder)) throw new CairnError('bad_request', 'folder must be an absolute path');
+    const c = await linkAccount(this.home, input);
+    await this.restartWith(c, path.resolve(input.folder));
+    return this.status();
+  }
+
+  private async restartWith(c: Credentials | null, folder: string | null): Promise<void> {
+    const wasStarted = this.started;
+    if (wasStarted) {
+      this.stopping = true;
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      this.notifier?.close();
+      this.notifier = null;
+      await this.watcher?.close();
+      this.watcher = null;
+      await this.loopRunning;
+      await this.client?.close();
+      this.client = null;
+      this.started = false;
+    }
+    this.creds = c;
+    this.folder = folder;
+    this.checkIdentity();
+    if (wasStarted || c) await this.start();
+  }
+
+  /** Revokes this device's token and forgets the credentials; the engine returns to setup. */
+  async logout(): Promise<void> {
+    if (this.creds) {
+      try {
+        await this.requireClient().call('logout');
+      } catch (e) {
+        if (!(e instanceof CairnError) || (e.code !== 'unauthorized' && e.code !== 'offline')) throw e;
+      }
+    }
+    removeCredentials(this.home);
+    await this.restartWith(null, this.folder);
+    this.emitStatus();
+  }
+
+  /** Problems found in the state DB (empty = consistent); for tests and chaos runs. */
+  integrityCheck(): string[] {
+    return this.db.integrityCheck();
+  }
+
+  /** Applies a server entry to the remote tree (used after restore/undelete in tests). */
+  noteRemote(e: Entry): void {
+    putRemoteEntry(this.db, e);
+  }
+}
+
+/** Default device name (the host name). */
+export function defaultDeviceName(): string {
+  return os.hostname();
+}
+
+/** True when `dir` exists and holds a device (credentials file). */
+export function isLinked(home: string): boolean {
+  return existsSync(path.join(home, 'device.json'));
+}
