@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { CairnError, OTHER_ENDPOINTS } from '../../src-shared/index.ts';
 import type { AppContext } from './context.ts';
 import { toCairnError } from './errors.ts';
@@ -28,6 +29,9 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
   ) as unknown as FastifyInstance;
   ctx.log = app.log;
   app.decorateRequest('auth', null);
+  // TypeBox validates the route map's schemas; it converts query and params strings
+  // (limit=10 → 10) but never coerces JSON bodies (a path of 7 stays a bad request).
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   // Block uploads are streamed straight into the block store (hashed on the way), so the
   // parser hands over the raw request stream; size is enforced while streaming.
