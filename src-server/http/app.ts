@@ -65,7 +65,11 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
   const limiters: AuthLimiters = {
     signupIp: async (r) => exceeded(await signupIp(r)),
     loginIp: async (r) => exceeded(await loginIp(r)),
-    loginEmail: async (r, consume) => exceeded(await loginEmail(r, { increment: consume })),
+    // Peeking (no increment) must refuse once the budget is used up, not only past it.
+    loginEmail: async (r, consume) => {
+      const st = await loginEmail(r, { increment: consume });
+      return consume ? exceeded(st) : !st.isAllowed && (st.isExceeded || st.remaining <= 0);
+    },
   };
 
   const sockets = new DeviceSockets();

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- wire bodies are checked field by field in assertions */
 // Files: commit, batch, mkdir, move, delete, undelete, revisions, restore, list, snapshot,
 // meta, download — and every bad input, each asserting its code and that nothing changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

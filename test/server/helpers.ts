@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- wire bodies are checked field by field in assertions */
 /**
  * Test helpers for the reference server: a server in a temp data dir, a small typed client
  * over the route map, and a fingerprint of everything stored (to prove that refused input
