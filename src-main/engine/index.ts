@@ -60,6 +60,8 @@ interface StoredSettings {
 }
 
 const DEFAULT_SETTINGS: StoredSettings = { upload_limit_bps: 0, download_limit_bps: 0, start_at_login: false };
+/** Local deletes wait until no watcher event came for this long (ms). */
+const DELETE_QUIET_MS = 400;
 const CONFLICT_RE = /^(.*) \(conflicted copy from (.+) (\d{4}-\d{2}-\d{2})(?: \d+)?\)(\.[^.]*)?$/u;
 
 function opPath(op: Op): string {
@@ -103,6 +105,10 @@ export class Engine extends EventEmitter {
   private lastPlanEmpty = false;
   private idleWaiters: Array<{ need: number; resolve: (ok: boolean) => void }> = [];
   private backoff = new Map<string, number>();
+  /** Paths whose ops fail for reasons retrying will not fix soon (reported as issues). */
+  private stuck = new Set<string>();
+  private lastLocalEventAt = 0;
+  private recentDeletes: Array<{ t: number; side: 'local' | 'remote'; files: number }> = [];
   private timers = new Set<NodeJS.Timeout>();
   private offlineAttempt = 0;
   private pending = { uploads: 0, downloads: 0, other: 0, bytes: 0 };
@@ -238,6 +244,7 @@ export class Engine extends EventEmitter {
   /** Asks the loop to run (with local dirty paths, a full rescan, or a remote pull). */
   wake(what: { paths?: string[]; full?: boolean; remote?: boolean } = {}): void {
     for (const p of what.paths ?? []) this.dirty.add(p);
+    if (what.paths?.length) this.lastLocalEventAt = Date.now();
     if (what.full) this.fullScan = true;
     if (what.remote) this.remoteDirty = true;
     this.kick = true;
@@ -319,7 +326,10 @@ export class Engine extends EventEmitter {
     // 4. Mass-delete guard.
     let syncedFiles = 0;
     for (const s of trees.synced.values()) if (s.kind === 'file') syncedFiles++;
-    const held = massDeleteCheck(ops, syncedFiles, trees.local.size, this.opts.massDelete ?? DEFAULT_MASS_DELETE);
+    this.recentDeletes = this.recentDeletes.filter((d) => d.t > now - 60_000);
+    const recent = { local: 0, remote: 0 };
+    for (const d of this.recentDeletes) recent[d.side] += d.files;
+    const held = massDeleteCheck(ops, syncedFiles, trees.local.size, this.opts.massDelete ?? DEFAULT_MASS_DELETE, this.confirmedSide ? { local: 0, remote: 0 } : recent);
     if (held && this.confirmedSide !== held.side) {
       if (!this.held || this.held.count !== held.count || this.held.side !== held.side) this.log('', 'held', `${held.count} ${held.side === 'remote' ? 'server' : 'local'} deletes wait for confirmation`);
       this.held = held;
@@ -329,13 +339,23 @@ export class Engine extends EventEmitter {
     } else {
       this.held = null; // confirmed: carry it out once
     }
+    // Local deletes are carried to the server only once the folder is quiet for a moment, so
+    // the guard sees a whole `rm -r` at once rather than its first burst.
+    const quietFor = Date.now() - this.lastLocalEventAt;
+    let waitingQuiet = false;
+    if (quietFor < DELETE_QUIET_MS && ops.some((o) => o.type === 'deleteRemote')) {
+      ops = ops.filter((o) => o.type !== 'deleteRemote');
+      waitingQuiet = true;
+      this.later(DELETE_QUIET_MS - quietFor + 10, () => this.wake());
+    }
     this.setPending(ops);
+    const blocking = deferred.filter((o) => !this.stuck.has(opPath(o)));
     if (ops.length === 0) {
       this.lastPlanEmpty = true;
       this.confirmedSide = null;
       if (deferred.length > 0) this.later(Math.max(50, Math.min(...deferred.map((o) => (this.backoff.get(opPath(o)) ?? 0) - now))), () => this.wake({ remote: true }));
       this.syncing = false;
-      return this.held === null && deferred.length === 0 && !this.offline;
+      return this.held === null && blocking.length === 0 && !waitingQuiet && !this.offline;
     }
     this.lastPlanEmpty = false;
     // 5. Execute.
@@ -372,6 +392,7 @@ export class Engine extends EventEmitter {
         this.backoff.set(p, Date.now() + 1000);
         this.db.setIssue({ path: p, code, message: f.error.message, action: 'Cairn retries once the file stops changing.' });
       } else {
+        this.stuck.add(p);
         this.backoff.set(p, Date.now() + 30_000);
         this.db.setIssue({ path: p, code, message: f.error.message, action: 'Cairn retries later.' });
         this.log(p, 'error', `${code}: ${f.error.message}`);
@@ -379,6 +400,9 @@ export class Engine extends EventEmitter {
     }
     for (const op of ops) {
       if (!res.failed.some((f) => f.op === op)) {
+        if (op.type === 'deleteRemote') this.recentDeletes.push({ t: Date.now(), side: 'remote', files: op.files });
+        if (op.type === 'deleteLocal' && op.reason === 'remote') this.recentDeletes.push({ t: Date.now(), side: 'local', files: op.files });
+        this.stuck.delete(opPath(op));
         this.backoff.delete(`#${opPath(op)}`);
         if (this.db.issues().some((i) => i.path === opPath(op) && (i.code === 'changed_during_read' || !(SCAN_ISSUE_CODES as readonly string[]).includes(i.code)))) this.db.clearIssue(opPath(op));
       }
@@ -902,6 +926,11 @@ export class Engine extends EventEmitter {
     removeCredentials(this.home);
     await this.restartWith(null, this.folder);
     this.emitStatus();
+  }
+
+  /** Bytes of block payloads sent and received since this engine started. */
+  stats(): { bytes_up: number; bytes_down: number } {
+    return { bytes_up: this.client?.bytesUp ?? 0, bytes_down: this.client?.bytesDown ?? 0 };
   }
 
   /** Problems found in the state DB (empty = consistent); for tests and chaos runs. */

@@ -488,9 +488,10 @@ export class Executor {
       db.moveSubtree('local', from, to);
       db.moveSubtree('synced', from, to);
       db.moveBlocks(from, to);
+      // The merge base keeps its rev: a content change made meanwhile is still to be synced.
       const r = db.get('remote', to);
       const s = db.get('synced', to);
-      if (r && s) db.put('synced', { ...s, id: r.id, rev: r.rev });
+      if (r && s) db.put('synced', { ...s, id: r.id });
     });
     this.ctx.log(to, 'moved', `from ${from}`, null);
   }
@@ -503,7 +504,7 @@ export class Executor {
       putRemoteEntry(db, entry);
       db.moveSubtree('synced', from, to);
       const s = db.get('synced', to);
-      if (s) db.put('synced', { ...s, id: entry.id, rev: entry.rev });
+      if (s) db.put('synced', { ...s, id: entry.id });
     });
     this.ctx.log(to, 'moved', `from ${from}`, this.ctx.deviceName);
   }

@@ -287,16 +287,25 @@ export interface HeldDeletes {
  * Deletes caused by selective sync (reason 'excluded') do not count: they only remove local
  * copies of files the server holds. A local tree emptied of every synced file is always held
  * (a wiped or unmounted folder must never read as "the user deleted everything").
+ * `recent` = files deleted on each side in the last minute (added to the count).
  */
-export function massDeleteCheck(ops: readonly Op[], syncedFiles: number, localEntries: number, limits: MassDeleteLimits = DEFAULT_MASS_DELETE): HeldDeletes | null {
+export function massDeleteCheck(
+  ops: readonly Op[],
+  syncedFiles: number,
+  localEntries: number,
+  limits: MassDeleteLimits = DEFAULT_MASS_DELETE,
+  recent: { local: number; remote: number } = { local: 0, remote: 0 },
+): HeldDeletes | null {
   for (const side of ['remote', 'local'] as const) {
     const dels = ops.filter((o): o is Extract<Op, { type: 'deleteRemote' | 'deleteLocal' }> =>
       side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote',
     );
     const count = dels.reduce((s, o) => s + o.files, 0);
     if (count === 0) continue;
+    // Deletes carried out moments ago count too: a big `rm -r` reaches us in several bursts.
+    const total = count + recent[side];
     const emptied = side === 'remote' && localEntries === 0 && syncedFiles > 0;
-    if (emptied || count > limits.max || (count > syncedFiles * limits.ratio && count >= limits.min)) {
+    if (emptied || total > limits.max || (total > (syncedFiles + recent[side]) * limits.ratio && total >= limits.min)) {
       const paths = dels.map((o) => o.path);
       return { side, count, sample: paths.slice(0, 10), paths };
     }

@@ -13,7 +13,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
-import { isPortableName, joinPath, normalizePath, pathKey } from '../../../src-shared/paths.ts';
+import { isPortableName, joinPath, normalizePath, pathKey, tryNormalizePath as tryNormalize } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
 import type { BlockRef, Chunker } from './chunker.ts';
 import type { IgnoreRules } from './ignore.ts';
@@ -181,6 +181,10 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   };
 
   for (const scope of opts.scopes) {
+    if (scope !== '' && tryNormalize(scope) !== scope) {
+      if (!opts.ignore.isIgnored(scope)) out.issues.push(issue(scope, 'path_invalid', 'Name cannot be synced'));
+      continue;
+    }
     if (scope === '') {
       seen.add('');
       await walk('');
