@@ -19,7 +19,7 @@ import { newScanState } from './cutter.ts';
 import { chunkBuffer, type HashedChunk } from './chunker.ts';
 import { ChunkerError } from './errors.ts';
 import { resolveParams, type ChunkParams, type ResolvedParams } from './params.ts';
-import { inlineExecutor, sharedExecutor, type Executor } from './pool.ts';
+import { sharedExecutor, type Executor } from './pool.ts';
 
 /** Options of {@link chunkFile} and {@link chunkFileStream}. */
 export interface ChunkFileOptions {
@@ -201,11 +201,8 @@ async function* segmented(
   const head = p.maxSize;
   const nSeg = Math.ceil(size / seg);
   const nSlots = Math.min(SLOTS, nSeg);
-  const shared = exec !== inlineExecutor;
-  const slots = Array.from({ length: nSlots }, () => {
-    const bytes = head + Math.min(seg, size);
-    return shared ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes);
-  });
+  // Shared memory, so worker threads cut and hash the bytes in place without copies.
+  const slots = Array.from({ length: nSlots }, () => new Uint8Array(new SharedArrayBuffer(head + Math.min(seg, size))));
   const reads: Array<Promise<void> | undefined> = [];
   // hashed[s]: the blocks completed in segment s, resolved when all are hashed (frees the slot).
   const hashed: Array<Promise<Out[]> | undefined> = [];

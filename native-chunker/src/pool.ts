@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type ScanState } from './cutter.ts';
+import type { ScanState, Scanner } from './cutter.ts';
 import { hashBlock } from './hash.ts';
 import { scan } from './chunker.ts';
 import type { ResolvedParams } from './params.ts';
@@ -26,13 +26,18 @@ export interface Executor {
 
 /** Upper bound on worker threads (the engine runs other work too). */
 export const MAX_WORKERS = 4;
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 4;
 
-/** Runs everything synchronously on the calling thread. */
-export const inlineExecutor: Executor = {
-  cut: async (buf, start, end, st, p) => scan(buf, start, end, st, p),
-  hash: async (buf, off, len) => hashBlock(buf.subarray(off, off + len)),
-};
+/** An executor that runs everything synchronously on the calling thread with `scanner`. */
+export function createInlineExecutor(scanner: Scanner = scan): Executor {
+  return {
+    cut: async (buf, start, end, st, p) => scanner(buf, start, end, st, p),
+    hash: async (buf, off, len) => hashBlock(buf.subarray(off, off + len)),
+  };
+}
+
+/** Runs everything synchronously on the calling thread (used when workers are unavailable). */
+export const inlineExecutor: Executor = createInlineExecutor();
 
 type Task = { msg: Record<string, unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -46,9 +51,11 @@ class WorkerPool implements Executor {
   readonly #queue: Task[] = [];
   #nextId = 1;
   readonly #size: number;
+  readonly #env: NodeJS.ProcessEnv;
 
-  constructor(size: number) {
+  constructor(size: number, env: NodeJS.ProcessEnv) {
     this.#size = size;
+    this.#env = env;
   }
 
   cut(buf: Uint8Array, start: number, end: number, st: ScanState, p: ResolvedParams): Promise<ArrayLike<number>> {
@@ -91,7 +98,7 @@ class WorkerPool implements Executor {
 
   #spawn(): Slot | undefined {
     if (this.#slots.length >= this.#size) return undefined;
-    const worker = new Worker(new URL('./worker.ts', import.meta.url));
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { env: this.#env });
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
       const t = slot.pending.get(m.id);
@@ -121,6 +128,15 @@ class WorkerPool implements Executor {
 let pool: Executor | undefined;
 
 /**
+ * A new worker pool of `size` threads (for the benchmark and tests; the package uses
+ * {@link sharedExecutor}). `forceTypescript` makes its workers use the pure-TS scanner.
+ * @throws TypeError on cut/hash of buffers that are not SharedArrayBuffer views.
+ */
+export function createWorkerPool(size: number, forceTypescript = false): Executor {
+  return new WorkerPool(size, forceTypescript ? { ...process.env, CAIRN_CHUNKER: 'typescript' } : process.env);
+}
+
+/**
  * The shared executor: a worker pool sized to the machine (min(cores, 4), at least 2 so
  * cutting and hashing overlap even on one core), or {@link inlineExecutor} when worker threads
  * cannot start or CAIRN_CHUNKER_WORKERS=0.
@@ -129,6 +145,6 @@ export function sharedExecutor(): Executor {
   if (pool) return pool;
   const env = process.env.CAIRN_CHUNKER_WORKERS;
   const n = env !== undefined && env !== '' ? Number(env) : Math.max(2, Math.min(MAX_WORKERS, availableParallelism()));
-  pool = Number.isInteger(n) && n > 0 ? new WorkerPool(n) : inlineExecutor;
+  pool = Number.isInteger(n) && n > 0 ? createWorkerPool(n) : inlineExecutor;
   return pool;
 }
