@@ -172,6 +172,11 @@ export const controlMethods = {
   account: { summary: 'Account, quota and usage.', input: Empty, output: Account },
   devices: { summary: 'Linked devices.', input: Empty, output: Type.Object({ devices: Type.Array(Device) }) },
   revokeDevice: { summary: 'Revoke another device.', input: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }), output: Empty },
+  waitIdle: {
+    summary: 'Wait until in sync: nothing queued, nothing to plan, the latest server cursor seen (after a fresh rescan and pull). `idle` false on timeout.',
+    input: Type.Object({ timeout_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })) }),
+    output: Type.Object({ idle: Type.Boolean(), status: Status }),
+  },
 } as const satisfies Record<string, ControlMethodDef>;
 
 export type ControlMethod = keyof typeof controlMethods;
