@@ -1,0 +1,22 @@
+/**
+ * CI's chaos campaign: a fixed band of seeds, each a full run of the harness (real server
+ * child process, real engines, fault proxies). The seed band moves with CAIRN_CHAOS_SEED so
+ * longer campaigns can cover new ground; a failure names the seed and the replay command.
+ */
+import { describe, expect, it } from 'vitest';
+import { replayCommand, runChaos } from './harness.ts';
+
+const SEEDS = Number(process.env.CAIRN_CHAOS_SEEDS ?? 50);
+const FIRST = Number(process.env.CAIRN_CHAOS_SEED ?? 1000);
+
+describe('chaos: convergence and no data loss under faults', () => {
+  for (let i = 0; i < SEEDS; i++) {
+    const seed = FIRST + i;
+    const clients = 2 + (i % 3); // 2, 3, 4 devices in turn
+    const opts = { seed, clients, rounds: 2, opsPerRound: 5 };
+    it(`seed ${seed} with ${clients} devices`, async () => {
+      const r = await runChaos(opts);
+      expect(r.problems, `${r.problems.join('\n')}\nfaults: ${r.faults.join('; ')}\nreplay: ${replayCommand(opts)}`).toEqual([]);
+    }, 120_000);
+  }
+});
