@@ -15,10 +15,9 @@ import { Command, CommanderError } from 'commander';
 import envPaths from 'env-paths';
 import { CairnError } from '../../src-shared/errors.ts';
 import type { Status } from '../../src-shared/control.ts';
-import { Engine, link, readCredentials } from '../engine/index.ts';
-import { RemoteClient } from '../engine/remote/client.ts';
-import { callControl, readControlInfo, alive, serveEngine } from '../control/index.ts';
-import { removeCredentials } from '../engine/account.ts';
+import { callControl, readControlInfo, alive } from '../control/client.ts';
+// The engine (SQLite, chokidar, the chunker) is imported lazily: most commands only talk to
+// the running engine, and a quick start matters for scripts.
 
 const ENTRY = fileURLToPath(import.meta.url);
 
@@ -80,6 +79,8 @@ async function waitExit(pid: number, timeoutMs: number): Promise<boolean> {
 async function runForeground(home: string, folder: string | undefined): Promise<void> {
   const cur = readControlInfo(home);
   if (cur && cur.pid !== process.pid && alive(cur.pid)) throw new CairnError('bad_request', `an engine already runs for ${home} (pid ${cur.pid})`);
+  const { Engine } = await import('../engine/index.ts');
+  const { serveEngine } = await import('../control/index.ts');
   const engine = new Engine({ home, folder: folder ? path.resolve(folder) : undefined });
   if (!engine.credentials) throw new CairnError('not_logged_in', 'run `cairn signup` or `cairn login` first');
   if (!engine.root) throw new CairnError('usage', 'no folder: pass --folder PATH');
@@ -157,6 +158,7 @@ export function program(): Command {
       .action(async (o: { server: string; email: string; passwordStdin?: boolean; device?: string }) => {
         if (!o.passwordStdin) throw new CairnError('usage', '--password-stdin is required (passwords are never taken from arguments)');
         const password = await readStdin();
+        const { link } = await import('../engine/account.ts');
         const c = await link(home(), { mode, server: o.server, email: o.email, password, device_name: o.device });
         out(`cairn: ${mode === 'signup' ? 'signed up' : 'logged in'} as ${c.email} on ${c.server}; this device is "${c.device_name}"`);
       });
@@ -303,6 +305,8 @@ export function program(): Command {
       if (info && alive(info.pid)) {
         await callControl(h, 'logout', {});
       } else {
+        const { readCredentials, removeCredentials } = await import('../engine/account.ts');
+        const { RemoteClient } = await import('../engine/remote/client.ts');
         const c = readCredentials(h);
         if (!c) throw new CairnError('not_logged_in');
         const client = new RemoteClient({ server: c.server, token: c.token });

@@ -41,13 +41,19 @@ export function readControlInfo(home: string): ControlInfo | null {
   }
 }
 
-/** True when process `pid` is alive. */
+/** True when process `pid` is alive (a zombie — killed, not yet reaped — is not). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as { code?: string }).code === 'EPERM';
+  }
+  try {
+    // Linux: field 3 of /proc/PID/stat is the state; Z = zombie.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

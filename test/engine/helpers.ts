@@ -32,10 +32,10 @@ export class World {
   }
 
   /** Links a new device (the first one signs the account up) and starts its engine. */
-  async device(name: string, opts: Partial<EngineOptions> = {}, start = true): Promise<Dev> {
+  async device(name: string, opts: Partial<EngineOptions> = {}, start = true, serverUrl?: string): Promise<Dev> {
     const home = path.join(this.tmp, `home-${name}`);
     const folder = path.join(this.tmp, `folder-${name}`);
-    await link(home, { mode: this.devs.length === 0 ? 'signup' : 'login', server: this.server.url, email: this.email, password: this.password, device_name: name });
+    await link(home, { mode: this.devs.length === 0 ? 'signup' : 'login', server: serverUrl ?? this.server.url, email: this.email, password: this.password, device_name: name });
     const engine = new Engine({ home, folder, pollMs: 60_000, ...opts });
     const dev = { name, home, folder, engine };
     this.devs.push(dev);

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startServer, type RunningServer } from '../../src-server/index.ts';
+import { StateDb } from '../../src-main/engine/state/db.ts';
+import { treeOf } from './helpers.ts';
+
+const run = promisify(execFile);
+const CLI = path.resolve(import.meta.dirname, '../../bin/cairn.js');
+let server: RunningServer;
+let tmp: string;
+
+async function cairn(home: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = run(process.execPath, [CLI, '--home', home, ...args], { timeout: 120_000 });
+  if (stdin !== undefined) {
+    p.child.stdin?.end(stdin);
+  }
+  try {
+    const r = await p;
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+async function pidOf(home: string): Promise<number> {
+  return (JSON.parse(await readFile(path.join(home, 'control.json'), 'utf8')) as { pid: number }).pid;
+}
+
+async function tempFiles(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const e of await readdir(root, { recursive: true })) if (path.basename(String(e)).startsWith('.cairn-tmp-')) found.push(String(e));
+  return found;
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-cli-'));
+  server = await startServer({ dataDir: path.join(tmp, 'server'), port: 0, logLevel: 'silent', gcIntervalMs: 0 });
+});
+afterAll(async () => {
+  for (const h of ['hA', 'hB']) await cairn(path.join(tmp, h), ['stop']);
+  await server.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('the cairn CLI', () => {
+  const hA = (): string => path.join(tmp, 'hA');
+  const hB = (): string => path.join(tmp, 'hB');
+  const fA = (): string => path.join(tmp, 'A');
+  const fB = (): string => path.join(tmp, 'B');
+
+  it('signup/login/start/status/wait-idle/ls/history work with the documented exit codes', async () => {
+    expect((await cairn(hA(), ['signup', '--server', server.url, '--email', 'cli@example.com', '--password-stdin', '--device', 'A'], 'a long password\n')).code).toBe(0);
+    const bad = await cairn(hB(), ['login', '--server', server.url, '--email', 'cli@example.com', '--password-stdin'], 'wrong password\n');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('invalid_credentials');
+    expect((await cairn(hB(), ['login', '--server', server.url, '--email', 'cli@example.com', '--password-stdin', '--device', 'B'], 'a long password\n')).code).toBe(0);
+    expect((await cairn(hA(), ['frobnicate'])).code).toBe(2);
+    expect((await cairn(hA(), ['status'])).stderr).toContain('not_running');
+    await mkdir(fA(), { recursive: true });
+    await writeFile(path.join(fA(), 'hello.txt'), 'hello');
+    expect((await cairn(hA(), ['start', '--folder', fA()])).code).toBe(0);
+    expect((await cairn(hB(), ['start', '--folder', fB()])).code).toBe(0);
+    expect((await cairn(hA(), ['wait-idle', '--timeout', '30'])).code).toBe(0);
+    expect((await cairn(hB(), ['wait-idle', '--timeout', '30'])).code).toBe(0);
+    expect(await readFile(path.join(fB(), 'hello.txt'), 'utf8')).toBe('hello');
+    const st = JSON.parse((await cairn(hB(), ['status', '--json'])).stdout) as { state: string };
+    expect(st.state).toBe('idle');
+    expect((await cairn(hB(), ['ls', '--json'])).stdout).toContain('"synced"');
+    const hist = JSON.parse((await cairn(hB(), ['history', 'hello.txt', '--json'])).stdout) as unknown[];
+    expect(hist).toHaveLength(1);
+    const url = (await cairn(hB(), ['open', '--print'])).stdout.trim();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#secret=[A-Za-z0-9_-]{43}$/u);
+  });
+
+  it('8. kill -9 at any moment, then restart: resumes with no lost, duplicated or torn file', async () => {
+    const files: Record<string, Buffer> = {};
+    await mkdir(path.join(fA(), 'crash'), { recursive: true });
+    for (let i = 0; i < 24; i++) {
+      files[`crash/f${i}.bin`] = randomBytes(i % 3 === 0 ? 1_500_000 : 20_000 + i);
+      await writeFile(path.join(fA(), `crash/f${i}.bin`), files[`crash/f${i}.bin`] as Buffer);
+    }
+    // Crash the uploader and the downloader a few times at different moments.
+    for (const delay of [30, 120, 300]) {
+      await new Promise((r) => setTimeout(r, delay));
+      process.kill(await pidOf(hA()), 'SIGKILL');
+      process.kill(await pidOf(hB()), 'SIGKILL');
+      expect((await cairn(hA(), ['start', '--folder', fA()])).code).toBe(0);
+      expect((await cairn(hB(), ['start', '--folder', fB()])).code).toBe(0);
+    }
+    expect((await cairn(hA(), ['wait-idle', '--timeout', '60'])).code).toBe(0);
+    expect((await cairn(hB(), ['wait-idle', '--timeout', '60'])).code).toBe(0);
+    expect((await cairn(hA(), ['wait-idle', '--timeout', '60'])).code).toBe(0);
+    for (const [p, data] of Object.entries(files)) expect((await readFile(path.join(fB(), p))).equals(data), p).toBe(true);
+    expect(await treeOf(fA())).toEqual(await treeOf(fB()));
+    expect((await readdir(path.join(fB(), 'crash'))).filter((n) => n.includes('conflicted copy'))).toEqual([]);
+    expect(await tempFiles(fA())).toEqual([]);
+    expect(await tempFiles(fB())).toEqual([]);
+    for (const h of [hA(), hB()]) expect((await cairn(h, ['stop'])).code).toBe(0);
+    for (const h of [hA(), hB()]) {
+      const db = new StateDb(path.join(h, 'state.db'));
+      expect(db.integrityCheck()).toEqual([]);
+      expect(db.opsPending()).toEqual([]);
+      db.close();
+    }
+  });
+});
