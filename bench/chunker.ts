@@ -11,9 +11,10 @@
  * (d) the TypeScript fallback (cut-only and chunkFile) against native;
  * (e) new bytes after a one-byte insert at start / middle / end of a 256 MiB file, against the
  *     average chunk size and against fixed 4 MiB blocks;
- * (f) dedup between two versions of a real corpus: the npm tarballs of typescript@5.8.3 and
- *     typescript@5.9.3 (fetched once with `npm pack` into bench/.data/), both as the
- *     uncompressed tar stream and file by file; plus a parameter sweep behind DEFAULT_PARAMS.
+ * (f) dedup between two versions of a real corpus: the npm tarballs of typescript 5.9.2 → 5.9.3
+ *     (a patch release) and 5.8.3 → 5.9.3 (a minor release), fetched once with `npm pack` into
+ *     bench/.data/; measured file by file (unpacked) and as the uncompressed tar stream;
+ * plus a parameter sweep (the evidence behind DEFAULT_PARAMS; skipped with --quick).
  *
  * Each timing is the median of several runs. The machine is shared with other work, so
  * absolute figures move by 20–50 % between runs; the ratios to openssl (measured in between)
@@ -155,7 +156,6 @@ for (const [name, at] of edits) {
 row('(e) mean block size', `${fmt(cdc.mean! / MiB, 3)} MiB`, `${cdc.blocks} blocks in ${EDIT_BYTES / MiB} MiB`);
 
 // ---- (f) real corpus: two versions of the typescript npm package -----------------------
-const VERSIONS = ['5.8.3', '5.9.3'];
 function fetchTarball(v: string): Buffer | null {
   const tgz = join(DATA, `typescript-${v}.tgz`);
   if (!existsSync(tgz)) {
@@ -179,35 +179,45 @@ function unpack(v: string, tar: Buffer): string {
 function filesOf(dir: string): Buffer[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
+    .sort((a, b) => join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)))
     .map((d) => readFileSync(join(d.parentPath, d.name)));
 }
-const tars = VERSIONS.map(fetchTarball);
-type Corpus = { tar: [Buffer, Buffer]; files: [Buffer[], Buffer[]] };
-let corpus: Corpus | null = null;
-if (tars[0] && tars[1]) {
-  corpus = {
-    tar: [tars[0], tars[1]],
-    files: [filesOf(unpack(VERSIONS[0]!, tars[0])), filesOf(unpack(VERSIONS[1]!, tars[1]))],
-  };
+interface Corpus {
+  name: string;
+  tar: [Buffer, Buffer];
+  files: [Buffer[], Buffer[]];
 }
-function dedup(params: Partial<ChunkParams> | 'fixed4M' | 'whole-file', mode: 'tar' | 'files'): number {
-  const c = corpus!;
+function loadCorpus(from: string, to: string): Corpus | null {
+  const a = fetchTarball(from);
+  const b = fetchTarball(to);
+  if (!a || !b) return null;
+  return { name: `typescript ${from} → ${to}`, tar: [a, b], files: [filesOf(unpack(from, a)), filesOf(unpack(to, b))] };
+}
+/** Share of the new version's bytes whose blocks the old version already stored. */
+function dedup(c: Corpus, params: Partial<ChunkParams> | 'fixed4M' | 'whole-file', mode: 'tar' | 'files'): number {
   const cut = (b: Buffer): HashedChunk[] =>
     params === 'fixed4M' ? fixedBlocks(b, 4 * MiB) : params === 'whole-file' ? fixedBlocks(b, Math.max(1, b.length)) : chunkBuffer(b, params);
   const v1 = mode === 'tar' ? cut(c.tar[0]) : c.files[0].flatMap(cut);
   const v2 = mode === 'tar' ? cut(c.tar[1]) : c.files[1].flatMap(cut);
   const total = v2.reduce((n, x) => n + x.length, 0);
-  return 1 - newBytes(v1, v2) / total; // share of v2's bytes already stored from v1
+  return 1 - newBytes(v1, v2) / total;
 }
+// A patch release (a few files change a little) and a minor release (almost every file changes).
+const corpora = [loadCorpus('5.9.2', '5.9.3'), loadCorpus('5.8.3', '5.9.3')].filter((c): c is Corpus => c !== null);
 log('');
-if (corpus) {
-  const mb = (bs: Buffer[]): string => fmt(bs.reduce((n, b) => n + b.length, 0) / MiB, 1);
-  const what = `typescript ${VERSIONS.join(' → ')} (${mb(corpus.files[1])} MiB, ${corpus.files[1].length} files)`;
-  row(`(f) dedup, ${what}, per file`, `${fmt(100 * dedup(DEFAULT_PARAMS, 'files'), 1)} % reused`, `whole-file dedup: ${fmt(100 * dedup('whole-file', 'files'), 1)} %, fixed 4 MiB: ${fmt(100 * dedup('fixed4M', 'files'), 1)} %`);
-  row(`(f) dedup, ${what}, as one tar`, `${fmt(100 * dedup(DEFAULT_PARAMS, 'tar'), 1)} % reused`, `fixed 4 MiB: ${fmt(100 * dedup('fixed4M', 'tar'), 1)} %`);
-} else {
-  row('(f) dedup on a real corpus', 'skipped', 'npm pack failed (no registry?)');
+const pct = (x: number): string => `${fmt(100 * x, 1)} %`;
+for (const c of corpora) {
+  const mb = fmt(c.files[1].reduce((n, b) => n + b.length, 0) / MiB, 1);
+  const what = `${c.name} (${mb} MiB, ${c.files[1].length} files)`;
+  row(
+    `(f) dedup ${what}, file by file`,
+    `${pct(dedup(c, DEFAULT_PARAMS, 'files'))} reused`,
+    `whole-file dedup ${pct(dedup(c, 'whole-file', 'files'))}; fixed 4 MiB blocks ${pct(dedup(c, 'fixed4M', 'files'))}`,
+  );
+  row(`(f) dedup ${what}, as one tar`, `${pct(dedup(c, DEFAULT_PARAMS, 'tar'))} reused`, `fixed 4 MiB blocks ${pct(dedup(c, 'fixed4M', 'tar'))}`);
 }
+if (corpora.length === 0) row('(f) dedup on a real corpus', 'skipped', 'npm pack failed (no registry?)');
+const corpus = corpora[0];
 
 // ---- parameter sweep (why DEFAULT_PARAMS) ----------------------------------------------
 const KiB = 1024;
@@ -228,8 +238,8 @@ if (!quick) {
       fmt((e.blocks! * 1024 * MiB) / EDIT_BYTES),
       fmt(rate(FILE_BYTES, cutMs) / 1e3, 2),
       fmt(e.middle! / KiB),
-      corpus ? fmt(100 * dedup(sp, 'files'), 1) : '-',
-      corpus ? fmt(100 * dedup(sp, 'tar'), 1) : '-',
+      corpus ? fmt(100 * dedup(corpus, sp, 'files'), 1) : '-',
+      corpus ? fmt(100 * dedup(corpus, sp, 'tar'), 1) : '-',
     ]);
   }
 }
@@ -245,7 +255,7 @@ for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)} | ${b.padEnd(w1)} | $
 if (sweepRows.length) {
   const head = ['params min/avg/max', 'mean KiB', 'blocks/GiB', 'cut GB/s', 'mid-insert KiB new', 'dedup files %', 'dedup tar %'];
   const ws = head.map((h, i) => Math.max(h.length, ...sweepRows.map((r) => r[i]!.length)));
-  console.log('\nparameter sweep (insert cost on the random file; dedup on the typescript corpus)');
+  console.log(`\nparameter sweep (insert cost on the random file; dedup on ${corpus?.name ?? '-'})`);
   console.log(head.map((h, i) => h.padEnd(ws[i]!)).join(' | '));
   for (const r of sweepRows) console.log(r.map((c, i) => c.padEnd(ws[i]!)).join(' | '));
 }

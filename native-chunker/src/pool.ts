@@ -12,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ScanState, Scanner } from './cutter.ts';
+import { runTask, type CutResult, type TaskMsg } from './task.ts';
 import { hashBlock } from './hash.ts';
 import { scan } from './chunker.ts';
 import type { ResolvedParams } from './params.ts';
@@ -39,11 +40,13 @@ export function createInlineExecutor(scanner: Scanner = scan): Executor {
 /** Runs everything synchronously on the calling thread (used when workers are unavailable). */
 export const inlineExecutor: Executor = createInlineExecutor();
 
-type Task = { msg: Record<string, unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+type Task = { msg: TaskMsg; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 interface Slot {
   worker: Worker;
   pending: Map<number, Task>;
+  /** Has answered at least once: a worker that dies before that cannot start at all. */
+  alive: boolean;
 }
 
 class WorkerPool implements Executor {
@@ -52,28 +55,30 @@ class WorkerPool implements Executor {
   #nextId = 1;
   readonly #size: number;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #script: URL;
+  #broken = false;
 
-  constructor(size: number, env: NodeJS.ProcessEnv) {
+  constructor(size: number, env: NodeJS.ProcessEnv, script: URL) {
     this.#size = size;
     this.#env = env;
+    this.#script = script;
   }
 
-  cut(buf: Uint8Array, start: number, end: number, st: ScanState, p: ResolvedParams): Promise<ArrayLike<number>> {
-    const msg = { op: 'cut', sab: buf.buffer, base: buf.byteOffset, start, end, st: [st[0], st[1]], p };
+  async cut(buf: Uint8Array, start: number, end: number, st: ScanState, p: ResolvedParams): Promise<ArrayLike<number>> {
+    const msg: TaskMsg = { op: 'cut', sab: shared(buf), base: buf.byteOffset, start, end, st: [st[0]!, st[1]!], p };
     return this.#submit(msg, true).then((r) => {
-      const { cuts, st: st2 } = r as { cuts: Float64Array; st: number[] };
+      const { cuts, st: st2 } = r as CutResult;
       st[0] = st2[0]!;
       st[1] = st2[1]!;
       return cuts;
     });
   }
 
-  hash(buf: Uint8Array, off: number, len: number): Promise<string> {
-    return this.#submit({ op: 'hash', sab: buf.buffer, off: buf.byteOffset + off, len }, false) as Promise<string>;
+  async hash(buf: Uint8Array, off: number, len: number): Promise<string> {
+    return this.#submit({ op: 'hash', sab: shared(buf), off: buf.byteOffset + off, len }, false) as Promise<string>;
   }
 
-  #submit(msg: Record<string, unknown>, urgent: boolean): Promise<unknown> {
-    if (!(msg.sab instanceof SharedArrayBuffer)) throw new TypeError('pool: buffers must be shared');
+  #submit(msg: TaskMsg, urgent: boolean): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const t: Task = { msg, resolve, reject };
       if (urgent) this.#queue.unshift(t);
@@ -84,9 +89,15 @@ class WorkerPool implements Executor {
 
   #pump(): void {
     while (this.#queue.length > 0) {
+      if (this.#broken) {
+        // Workers cannot start here (e.g. a bundle without worker.ts): run inline instead.
+        for (const t of this.#queue.splice(0)) runInline(t);
+        return;
+      }
       let best: Slot | undefined;
       for (const s of this.#slots) if (s.pending.size < IN_FLIGHT && (!best || s.pending.size < best.pending.size)) best = s;
       if (!best || (best.pending.size > 0 && this.#slots.length < this.#size)) best = this.#spawn() ?? best;
+      if (this.#broken) continue;
       if (!best) return;
       const t = this.#queue.shift()!;
       const id = this.#nextId++;
@@ -98,9 +109,16 @@ class WorkerPool implements Executor {
 
   #spawn(): Slot | undefined {
     if (this.#slots.length >= this.#size) return undefined;
-    const worker = new Worker(new URL('./worker.ts', import.meta.url), { env: this.#env });
-    const slot: Slot = { worker, pending: new Map() };
+    let worker: Worker;
+    try {
+      worker = new Worker(this.#script, { env: this.#env });
+    } catch {
+      this.#broken = true;
+      return undefined;
+    }
+    const slot: Slot = { worker, pending: new Map(), alive: false };
     worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+      slot.alive = true;
       const t = slot.pending.get(m.id);
       if (!t) return;
       slot.pending.delete(m.id);
@@ -110,11 +128,20 @@ class WorkerPool implements Executor {
       this.#pump();
     });
     const fail = (err: unknown): void => {
-      // A dead worker fails its tasks; the pool replaces it on the next submit.
       const i = this.#slots.indexOf(slot);
-      if (i >= 0) this.#slots.splice(i, 1);
-      for (const t of slot.pending.values()) t.reject(err instanceof Error ? err : new Error(String(err)));
+      if (i < 0) return;
+      this.#slots.splice(i, 1);
+      const pending = [...slot.pending.values()];
       slot.pending.clear();
+      if (!slot.alive) {
+        // It never ran a task: workers cannot start in this environment. Fall back to inline
+        // work for good, including the tasks it had been given.
+        this.#broken = true;
+        this.#queue.unshift(...pending);
+      } else {
+        // A worker that died mid-task fails its tasks; the pool replaces it on the next submit.
+        for (const t of pending) t.reject(err instanceof Error ? err : new Error(String(err)));
+      }
       this.#pump();
     };
     worker.on('error', fail);
@@ -125,15 +152,32 @@ class WorkerPool implements Executor {
   }
 }
 
+function shared(buf: Uint8Array): SharedArrayBuffer {
+  if (!(buf.buffer instanceof SharedArrayBuffer)) throw new TypeError('pool: buffers must be SharedArrayBuffer views');
+  return buf.buffer;
+}
+
+function runInline(t: Task): void {
+  try {
+    t.resolve(runTask(t.msg));
+  } catch (err) {
+    t.reject(err);
+  }
+}
+
 let pool: Executor | undefined;
+
+/** The worker script. A bundler must ship it (and what it imports) as its own entry. */
+export const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
 /**
  * A new worker pool of `size` threads (for the benchmark and tests; the package uses
- * {@link sharedExecutor}). `forceTypescript` makes its workers use the pure-TS scanner.
- * @throws TypeError on cut/hash of buffers that are not SharedArrayBuffer views.
+ * {@link sharedExecutor}). `forceTypescript` makes its workers use the pure-TS scanner;
+ * `script` replaces the worker script (tests). If no worker can start, the pool runs every
+ * task inline instead. Its cut/hash reject with TypeError for non-shared buffers.
  */
-export function createWorkerPool(size: number, forceTypescript = false): Executor {
-  return new WorkerPool(size, forceTypescript ? { ...process.env, CAIRN_CHUNKER: 'typescript' } : process.env);
+export function createWorkerPool(size: number, forceTypescript = false, script: URL = WORKER_URL): Executor {
+  return new WorkerPool(size, forceTypescript ? { ...process.env, CAIRN_CHUNKER: 'typescript' } : process.env, script);
 }
 
 /**

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { chunkBuffer, type HashedChunk } from '../src/chunker.ts';
 import { ChunkerError } from '../src/errors.ts';
 import { chunkFile, chunkFileStream, segmentRange, type PipelineTuning } from '../src/file.ts';
-import { inlineExecutor } from '../src/pool.ts';
+import { createWorkerPool, inlineExecutor } from '../src/pool.ts';
 import { prngBytes } from './scanners.ts';
 import { buildStream, type StreamSpec } from './streams.ts';
 
@@ -173,4 +173,21 @@ describe('large and sparse files', () => {
     expect(got.at(-1)!.offset + got.at(-1)!.length).toBe(4 * 1024 * MiB + tail.length);
     console.log(`sparse 4 GiB file chunked in ${Date.now() - t0} ms`);
   }, 120_000);
+});
+
+describe('worker pool', () => {
+  it('falls back to inline work when worker threads cannot start', async () => {
+    const f = join(dir, 'noworker.bin');
+    const data = Buffer.from(prngBytes(21, 12 * MiB));
+    writeFileSync(f, data);
+    const broken = createWorkerPool(2, false, new URL('file:///nonexistent/cairn-worker.ts'));
+    expect(await chunkFile(f, {}, { executor: broken, segBytes: 1 })).toEqual(chunkBuffer(data));
+    expect(await chunkFile(f, {}, { executor: broken })).toEqual(chunkBuffer(data));
+  });
+  it('a TypeScript-only pool cuts like the native one', async () => {
+    const f = join(dir, 'tspool.bin');
+    const data = Buffer.from(prngBytes(22, 12 * MiB));
+    writeFileSync(f, data);
+    expect(await chunkFile(f, {}, { executor: createWorkerPool(2, true), segBytes: 1 })).toEqual(chunkBuffer(data));
+  });
 });
