@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { pickBridge, type PageEnv } from './bridge/pick.ts';
+import { screenFromHash } from './bridge/route.ts';
 import { createStores } from './store/index.ts';
 import { StoresProvider } from './stores-context.tsx';
 import { App, Message } from './App.tsx';
@@ -20,6 +21,12 @@ if ('error' in picked) {
   );
 } else {
   const stores = createStores(picked.bridge);
+  const follow = () => {
+    const screen = screenFromHash(window.location.hash);
+    if (screen) stores.app.getState().go(screen);
+  };
+  follow();
+  window.addEventListener('hashchange', follow);
   root.render(
     <StrictMode>
       <StoresProvider stores={stores}>

@@ -134,3 +134,13 @@ describe('pickBridge', () => {
     expect('bridge' in http && http.bridge.kind).toBe('http');
   });
 });
+
+describe('screenFromHash', () => {
+  it('reads known screens only', async () => {
+    const { screenFromHash } = await import('./route.ts');
+    expect(screenFromHash('#screen=preferences')).toBe('preferences');
+    expect(screenFromHash('#secret=x&screen=conflicts')).toBe('conflicts');
+    expect(screenFromHash('#screen=evil')).toBeNull();
+    expect(screenFromHash('')).toBeNull();
+  });
+});

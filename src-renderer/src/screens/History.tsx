@@ -60,14 +60,14 @@ function Revisions() {
         {h.revisions.map((r) => (
           <li key={r.rev} className={r.current ? 'current' : ''}>
             <div className="rev-main">
-              <span className="rev-time">{formatDateTime(r.server_time)}</span>
+              <span className="rev-time">{formatDateTime(r.server_time, true)}</span>
               {r.current ? <span className="tag">Current</span> : null}
               <span className="muted small">
                 {formatBytes(r.size)} · {r.device_name ?? 'unknown device'}
               </span>
               <span className="spacer" />
               {!r.current ? (
-                <button type="button" disabled={h.working === r.rev} onClick={() => void h.restore(r.rev)} aria-label={`Restore version of ${formatDateTime(r.server_time)}`}>
+                <button type="button" disabled={h.working === r.rev} onClick={() => void h.restore(r.rev)} aria-label={`Restore the version of ${formatDateTime(r.server_time, true)}`}>
                   Restore
                 </button>
               ) : null}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, describeAction, formatBytes, formatEta, formatWhen, localPath, parentPath } from './format.ts';
+import { baseName, describeAction, formatBytes, formatDateTime, formatEta, formatWhen, localPath, parentPath } from './format.ts';
 
 describe('format', () => {
   it('formats sizes', () => {
@@ -22,6 +22,7 @@ describe('format', () => {
     expect(formatWhen(now - 10 * 60_000, now)).toBe('10 min ago');
     expect(formatWhen(now - 3 * 3_600_000, now)).toBe('3 h ago');
     expect(formatWhen(now - 3 * 86_400_000, now)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    expect(formatDateTime(now, true)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   });
   it('names actions and paths', () => {
     expect(describeAction('uploaded')).toBe('Uploaded');

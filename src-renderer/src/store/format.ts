@@ -36,11 +36,12 @@ export function formatWhen(time: number, now: number = Date.now()): string {
   return formatDateTime(time);
 }
 
-/** Absolute local date and time, e.g. "2026-11-21 10:45". */
-export function formatDateTime(time: number): string {
+/** Absolute local date and time, e.g. "2026-11-21 10:45" (with `seconds`: "10:45:07"). */
+export function formatDateTime(time: number, seconds = false): string {
   const t = new Date(time);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())} ${p(t.getHours())}:${p(t.getMinutes())}`;
+  const hm = `${p(t.getHours())}:${p(t.getMinutes())}${seconds ? `:${p(t.getSeconds())}` : ''}`;
+  return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())} ${hm}`;
 }
 
 const VERBS: Record<string, string> = {

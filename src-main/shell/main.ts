@@ -1,0 +1,145 @@
+/**
+ * The Electron main process: single instance, tray, the window, and the control service
+ * running in-process behind the injected {@link OpenControl}. Thin glue only — everything
+ * with logic (menu, IPC validation, security, notifications, login item, token store) lives
+ * in its own module with its own tests.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, protocol, session, shell, Tray } from 'electron';
+import type { Settings, Status } from '../../src-shared/control.ts';
+import type { OpenControl, ShellControl } from './control-port.ts';
+import { forwardEvents, registerControlIpc } from './ipc.ts';
+import { HIDDEN_FLAG, setStartAtLogin } from './login-item.ts';
+import { createStatusNotifier } from './notifications.ts';
+import { APP_URL, denyPermissions, hardenWebContents, isAppUrl, registerAppScheme, secureWebPreferences, serveRenderer } from './security.ts';
+import { trayIcon, trayMenuTemplate, trayTooltip, type TrayActions } from './tray.ts';
+
+/** Where the shell finds its parts (paths inside the packaged app). */
+export interface ShellOptions {
+  openControl: OpenControl;
+  /** Built renderer (src-renderer/dist copied to app/dist/renderer). */
+  rendererDir: string;
+  /** Bundled preload (CommonJS). */
+  preloadPath: string;
+  /** Folder with `tray-<state>.png` icons. */
+  iconsDir: string;
+  /** Device home; default `<userData>/device`. */
+  home?: string;
+}
+
+/** Handle of a running shell (tests use it; the real app just runs). */
+export interface RunningShell {
+  control: ShellControl;
+  tray: Tray;
+  showWindow(screen?: string): BrowserWindow;
+  quit(): Promise<void>;
+}
+
+/**
+ * Starts the desktop app. Resolves with null when another instance already runs (that one
+ * is asked to show its window and this one quits).
+ */
+export async function runShell(opts: ShellOptions): Promise<RunningShell | null> {
+  registerAppScheme(protocol);
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
+  let win: BrowserWindow | null = null;
+  let status: Status | null = null;
+  let quitting = false;
+
+  // A tray app keeps running with no window open; quitting is explicit (menu or OS).
+  app.on('window-all-closed', () => undefined);
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
+  await app.whenReady();
+  serveRenderer(protocol, opts.rendererDir);
+  denyPermissions(session.defaultSession);
+
+  const home = opts.home ?? path.join(app.getPath('userData'), 'device');
+  const control = await opts.openControl({ home });
+
+  const showWindow = (screen?: string): BrowserWindow => {
+    const url = `${APP_URL}index.html${screen ? `#screen=${screen}` : ''}`;
+    if (win && !win.isDestroyed()) {
+      if (screen) void win.loadURL(url);
+      if (win.isMinimized()) win.restore();
+      win.show();
+      win.focus();
+      return win;
+    }
+    const w = new BrowserWindow({ width: 980, height: 720, minWidth: 560, minHeight: 480, show: false, title: 'Cairn', autoHideMenuBar: true, webPreferences: secureWebPreferences(opts.preloadPath) });
+    const unsubscribe = forwardEvents(control, w.webContents);
+    w.once('ready-to-show', () => w.show());
+    w.on('closed', () => {
+      unsubscribe();
+      if (win === w) win = null;
+    });
+    void w.loadURL(url);
+    win = w;
+    return w;
+  };
+
+  const quit = async (): Promise<void> => {
+    if (quitting) return;
+    quitting = true;
+    await control.stop().catch(() => undefined);
+    app.quit();
+  };
+
+  registerControlIpc(ipcMain, control, {
+    isTrustedSender: isAppUrl,
+    afterCall: (method, result) => {
+      if (method === 'setSettings') setStartAtLogin(app, (result as Settings).start_at_login);
+    },
+  });
+
+  const icon = (name: string) => {
+    const img = nativeImage.createFromPath(path.join(opts.iconsDir, `tray-${name}.png`));
+    if (process.platform === 'darwin') img.setTemplateImage(true);
+    return img;
+  };
+  const actions: TrayActions = {
+    openFolder: () => void (status?.folder ? shell.openPath(status.folder) : undefined),
+    openWindow: () => void showWindow(),
+    pause: () => void control.api.pause({}).catch(() => undefined),
+    resume: () => void control.api.resume({}).catch(() => undefined),
+    openPreferences: () => void showWindow('preferences'),
+    quit: () => void quit(),
+  };
+  const tray = new Tray(icon('setup'));
+  const refreshTray = () => {
+    tray.setImage(icon(trayIcon(status)));
+    tray.setToolTip(trayTooltip(status));
+    tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(status, actions)));
+  };
+  // Windows and Linux: a click opens the window; macOS: a click shows the menu (set above).
+  if (process.platform !== 'darwin') tray.on('click', () => void showWindow());
+
+  const notifier = createStatusNotifier({
+    show: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+  });
+  control.subscribe((event) => {
+    if (event.type !== 'status') return;
+    status = event.status;
+    notifier.onStatus(event.status);
+    refreshTray();
+  });
+  status = await control.api.status({});
+  notifier.onStatus(status);
+  refreshTray();
+
+  app.on('second-instance', () => void showWindow());
+  app.on('activate', () => void showWindow());
+  app.on('before-quit', (e) => {
+    if (quitting) return;
+    e.preventDefault();
+    void quit();
+  });
+
+  // First run needs the window; a start at login stays in the tray.
+  if (status.state === 'setup' || !process.argv.includes(HIDDEN_FLAG)) showWindow();
+  return { control, tray, showWindow, quit };
+}

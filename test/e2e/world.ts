@@ -1,0 +1,130 @@
+/**
+ * The e2e world: a real Cairn server (in-process, port 0), real engines started through the
+ * `cairn` CLI (one `--home` per device), the built UI, and Debian's Chromium. Each device's
+ * UI URL comes from `cairn open --print`, exactly as a user would get it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLI = path.join(ROOT, 'bin/cairn.js');
+export const SHOTS = path.join(ROOT, 'test-results/screenshots');
+
+/** True when the engine side (CLI, control transport, server library) is present. */
+export const engineReady = ['src-main/cli/main.ts', 'src-main/control/http.ts', 'src-server/index.ts', 'src-main/engine/index.ts'].every((f) => existsSync(path.join(ROOT, f)));
+
+/** Builds the renderer with scripts/build-ui.ts in a child process (production mode). */
+export function buildUi(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(ROOT, 'scripts/build-ui.ts')], { env: { ...process.env, NODE_ENV: 'production' }, timeout: 120_000 }, (err, _o, stderr) =>
+      err ? reject(new Error(`build-ui failed: ${stderr}`)) : resolve(),
+    );
+  });
+}
+
+/** Result of one CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `cairn --home HOME ...args` (stdin optional); never throws on a non-zero exit. */
+export function cairn(home: string, args: string[], stdin?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, '--home', home, ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin?.end(stdin ?? '');
+  });
+}
+
+/** Like {@link cairn} but throws with the CLI's stderr on failure. */
+export async function cairnOk(home: string, args: string[], stdin?: string): Promise<string> {
+  const r = await cairn(home, args, stdin);
+  if (r.code !== 0) throw new Error(`cairn ${args.join(' ')} exited ${r.code}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+/** One linked device driven by the CLI. */
+export interface Device {
+  name: string;
+  home: string;
+  folder: string;
+}
+
+/** Temp folder, server, browser; `close()` stops every engine it started and removes the folder. */
+export class World {
+  tmp = '';
+  serverUrl = '';
+  browser!: Browser;
+  email = `e2e${Date.now()}@example.com`;
+  password = 'correct horse battery staple';
+  private closeServer: () => Promise<void> = async () => {};
+  private devices: Device[] = [];
+
+  static async create(): Promise<World> {
+    const w = new World();
+    w.tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-'));
+    const { startServer } = await import('../../src-server/index.ts');
+    const server = await startServer({ dataDir: path.join(w.tmp, 'server'), port: 0, logLevel: 'silent', gcIntervalMs: 0 });
+    w.serverUrl = server.url;
+    w.closeServer = () => server.close();
+    w.browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    await mkdir(SHOTS, { recursive: true });
+    return w;
+  }
+
+  /** Signs up (first device) or logs in, then starts the engine on a new folder. */
+  async device(name: string): Promise<Device> {
+    const d = { name, home: path.join(this.tmp, `home-${name}`), folder: path.join(this.tmp, `folder-${name}`) };
+    const mode = this.devices.length === 0 ? 'signup' : 'login';
+    await cairnOk(d.home, [mode, '--server', this.serverUrl, '--email', this.email, '--password-stdin', '--device', name], `${this.password}\n`);
+    this.devices.push(d);
+    await cairnOk(d.home, ['start', '--folder', d.folder]);
+    return d;
+  }
+
+  /** Waits until the device is in sync with the server. */
+  async idle(d: Device, seconds = 30): Promise<void> {
+    await cairnOk(d.home, ['wait-idle', '--timeout', String(seconds)]);
+  }
+
+  /** Opens the device's UI (URL from `cairn open --print`) in a fresh page. */
+  async open(d: Device, scheme: 'light' | 'dark' = 'light'): Promise<Page> {
+    const url = (await cairnOk(d.home, ['open', '--print'])).trim();
+    const page = await this.browser.newPage({ colorScheme: scheme, viewport: { width: 1000, height: 760 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      // The meta CSP's frame-ancestors warning is expected (the directive only works as a header).
+      if (m.type() === 'error' && !m.text().includes('frame-ancestors')) errors.push(m.text());
+    });
+    (page as Page & { cairnErrors?: string[] }).cairnErrors = errors;
+    await page.goto(url);
+    return page;
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.devices) await cairn(d.home, ['stop']);
+    await this.browser?.close();
+    await this.closeServer();
+    await rm(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** Errors the page logged (uncaught exceptions, console errors). */
+export function pageErrors(page: Page): string[] {
+  return (page as Page & { cairnErrors?: string[] }).cairnErrors ?? [];
+}
+
+/** Saves a full-page screenshot as test-results/screenshots/NAME.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
