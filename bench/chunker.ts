@@ -14,7 +14,8 @@
  * (f) dedup between two versions of a real corpus: the npm tarballs of typescript 5.9.2 → 5.9.3
  *     (a patch release) and 5.8.3 → 5.9.3 (a minor release), fetched once with `npm pack` into
  *     bench/.data/; measured file by file (unpacked) and as the uncompressed tar stream;
- * plus a parameter sweep (the evidence behind DEFAULT_PARAMS; skipped with --quick).
+ * plus node:crypto against @noble/hashes SHA-256 (the hashing choice), and a parameter sweep
+ * (the evidence behind DEFAULT_PARAMS; skipped with --quick).
  *
  * Each timing is the median of several runs. The machine is shared with other work, so
  * absolute figures move by 20–50 % between runs; the ratios to openssl (measured in between)
@@ -26,6 +27,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { chunkBuffer, chunkFile, DEFAULT_PARAMS, implementation, type ChunkParams, type HashedChunk } from 'native-chunker';
 import { newScanState, scanTs } from '../native-chunker/src/cutter.ts';
 import { scanNative } from '../native-chunker/src/native.ts';
@@ -113,6 +115,21 @@ row('(b) cut + SHA-256, all threads', `${fmt(rate(FILE_BYTES, allMs))} MB/s`, `=
 row('(d) cut only, TypeScript, 1 core', `${fmt(rate(FILE_BYTES, tsCutMs) / 1e3, 2)} GB/s`, `native is ${fmt(tsCutMs / nativeCutMs, 2)} × faster`);
 row('(d) TypeScript cut + SHA-256, 1 thread', `${fmt(rate(FILE_BYTES, tsOneMs))} MB/s`, `native is ${fmt(tsOneMs / oneMs, 2)} × faster (one run)`);
 row('(d) TypeScript cut + SHA-256, all threads', `${fmt(rate(FILE_BYTES, tsAllMs))} MB/s`, `native is ${fmt(tsAllMs / allMs, 2)} × faster (target ≤ 3)`);
+
+// ---- hashing choice: node:crypto (OpenSSL) against @noble/hashes (pure JS), one thread ----
+{
+  const sample = data.subarray(0, 64 * MiB);
+  const nodeMs = await timeMs(() => {
+    for (let o = 0; o < sample.length; o += MiB) createHash('sha256').update(sample.subarray(o, o + MiB)).digest();
+  });
+  const nobleMs = await timeMs(() => {
+    for (let o = 0; o < 16 * MiB; o += MiB) nobleSha256(sample.subarray(o, o + MiB));
+  }, 1);
+  const nodeRate = rate(sample.length, nodeMs);
+  const nobleRate = rate(16 * MiB, nobleMs);
+  row('SHA-256 node:crypto, 1 MiB blocks, 1 thread', `${fmt(nodeRate)} MB/s`, `= ${fmt(nodeRate / sslRate, 2)} × openssl`);
+  row('SHA-256 @noble/hashes, 1 thread', `${fmt(nobleRate)} MB/s`, `node:crypto is ${fmt(nodeRate / nobleRate, 1)} × faster`);
+}
 
 // ---- (e) one-byte inserts --------------------------------------------------------------
 function newBytes(before: HashedChunk[], after: HashedChunk[]): number {

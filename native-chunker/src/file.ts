@@ -205,62 +205,104 @@ async function* segmented(
   const slots = Array.from({ length: nSlots }, () => new Uint8Array(new SharedArrayBuffer(head + Math.min(seg, size))));
   const reads: Array<Promise<void> | undefined> = [];
   // hashed[s]: the blocks completed in segment s, resolved when all are hashed (frees the slot).
-  const hashed: Array<Promise<Out[]> | undefined> = [];
+  const hashed: Array<Promise<Out[]>> = [];
+  const quiet = <T>(x: Promise<T>): Promise<T> => {
+    x.catch(() => {}); // awaited in order later; never an unhandled rejection
+    return x;
+  };
   const startRead = (s: number, after: Promise<unknown>): void => {
     if (s >= nSeg || reads[s]) return;
     const { pos, len } = segmentRange(s, seg, size);
-    const r = after
-      .then(() => readExactly(fh, slots[s % nSlots]!, head, len, pos, path))
-      .then(() => tuning.afterRead?.(s));
-    r.catch(() => {}); // awaited in order below; never an unhandled rejection
-    reads[s] = r;
+    reads[s] = quiet(
+      after.then(() => readExactly(fh, slots[s % nSlots]!, head, len, pos, path)).then(() => tuning.afterRead?.(s)),
+    );
   };
-  for (let s = 0; s < Math.max(1, nSlots - 1); s++) startRead(s, Promise.resolve());
 
-  const st = newScanState();
-  let tailLen = 0; // bytes of the unfinished chunk, at the end of the previous segment's slot
-  let chunkOffset = 0; // file offset of the unfinished chunk
+  // The producer reads, cuts and hands blocks to the hashers as fast as the slots allow,
+  // independently of the consumer (so the next cut never waits for a yield); `produced` wakes
+  // the consumer, `consumed` throttles the producer so a slow consumer of a data stream never
+  // has more than a few segments of copies buffered.
+  let producedUpTo = -1;
+  let consumedUpTo = -1;
+  let producerDone = false;
+  let stop = false;
+  const produced = new Notifier();
+  const consumed = new Notifier();
+  const producer = quiet(
+    (async () => {
+      for (let s = 0; s < Math.max(1, nSlots - 1); s++) startRead(s, Promise.resolve());
+      const st = newScanState();
+      let tailLen = 0; // bytes of the unfinished chunk, at the end of the previous segment's slot
+      let chunkOffset = 0; // file offset of the unfinished chunk
+      for (let s = 0; s < nSeg && !stop; s++) {
+        throwIfAborted(signal);
+        await reads[s];
+        const slot = slots[s % nSlots]!;
+        if (s > 0) {
+          // Move the unfinished chunk in front of this segment's data; the previous slot is
+          // then free once its blocks are hashed.
+          const prev = slots[(s - 1) % nSlots]!;
+          const prevEnd = head + segmentRange(s - 1, seg, size).len;
+          slot.set(prev.subarray(prevEnd - tailLen, prevEnd), head - tailLen);
+        }
+        startRead(s + nSlots - 1, s > 0 ? hashed[s - 1]! : Promise.resolve());
+        const { len } = segmentRange(s, seg, size);
+        const cuts = await exec.cut(slot, head, head + len, st, p);
+        const blocks: Array<Promise<Out>> = [];
+        let start = head - tailLen;
+        const ends = Array.from(cuts);
+        if (s === nSeg - 1 && start < head + len) ends.push(head + len); // the file's last block
+        for (const end of ends) {
+          const offset = chunkOffset;
+          const length = end - start;
+          const data = withData ? Buffer.from(slot.subarray(start, end)) : undefined;
+          blocks.push(exec.hash(slot, start, length).then((hash) => (data ? { offset, length, hash, data } : { offset, length, hash })));
+          chunkOffset += length;
+          start = end;
+        }
+        tailLen = head + len - start;
+        hashed[s] = quiet(Promise.all(blocks));
+        producedUpTo = s;
+        produced.fire();
+        while (withData && s - consumedUpTo > nSlots && !stop) await consumed.wait();
+      }
+    })().finally(() => {
+      producerDone = true;
+      produced.fire();
+    }),
+  );
   try {
     for (let s = 0; s < nSeg; s++) {
-      throwIfAborted(signal);
-      await reads[s];
-      const slot = slots[s % nSlots]!;
-      if (s > 0) {
-        // Move the unfinished chunk in front of this segment's data; then the previous slot
-        // is free once its blocks are hashed.
-        const prev = slots[(s - 1) % nSlots]!;
-        const prevEnd = head + segmentRange(s - 1, seg, size).len;
-        slot.set(prev.subarray(prevEnd - tailLen, prevEnd), head - tailLen);
+      while (producedUpTo < s) {
+        if (producerDone) await producer; // rethrows its error
+        if (producerDone) throw new Error('chunker: pipeline stopped early');
+        await Promise.race([produced.wait(), producer]);
       }
-      startRead(s + nSlots - 1, hashed[s - 1] ?? Promise.resolve());
-      const { len } = segmentRange(s, seg, size);
-      const cuts = await exec.cut(slot, head, head + len, st, p);
-      const blocks: Array<Promise<Out>> = [];
-      let start = head - tailLen;
-      const last = s === nSeg - 1;
-      const ends = Array.from(cuts);
-      if (last && start < head + len) ends.push(head + len); // the file's last block
-      for (const end of ends) {
-        const offset = chunkOffset;
-        const length = end - start;
-        const data = withData ? Buffer.from(slot.subarray(start, end)) : undefined;
-        blocks.push(exec.hash(slot, start, length).then((hash) => (data ? { offset, length, hash, data } : { offset, length, hash })));
-        chunkOffset += length;
-        start = end;
+      if (s === nSeg - 1) {
+        await producer;
+        await verifyEnd(fh, st0, size, path);
+        throwIfAborted(signal);
       }
-      tailLen = head + len - start;
-      const all = Promise.all(blocks);
-      all.catch(() => {});
-      hashed[s] = all;
-      // Hand out the previous segment's blocks while this one is being hashed.
-      if (s > 0) yield* (await hashed[s - 1])!;
-      hashed[s - 1] = undefined;
+      const blocks = await hashed[s]!;
+      consumedUpTo = s;
+      consumed.fire();
+      yield* blocks;
     }
-    await verifyEnd(fh, st0, size, path);
-    throwIfAborted(signal);
-    yield* (await hashed[nSeg - 1])!;
   } finally {
+    stop = true;
+    consumed.fire();
     // Let in-flight reads and tasks settle before the caller closes the handle / drops slots.
-    await Promise.allSettled([...reads, ...hashed].filter((x) => x !== undefined));
+    await Promise.allSettled([producer, ...reads, ...hashed].filter((x) => x !== undefined));
+  }
+}
+
+/** Wakes everyone waiting; a wait started after a fire waits for the next one. */
+class Notifier {
+  #waiters: Array<() => void> = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+  fire(): void {
+    for (const w of this.#waiters.splice(0)) w();
   }
 }

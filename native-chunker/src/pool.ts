@@ -6,8 +6,9 @@
  * inline (synchronously on the calling thread).
  *
  * Scheduling: cut tasks (on the critical path: the next segment's blocks depend on them) jump
- * the queue; each worker holds at most {@link IN_FLIGHT} tasks so it never idles waiting for a
- * message round trip. Workers are unref'd while idle so they never keep a process alive.
+ * the queue and go to the first worker, which hashes only when idle; the others hold up to
+ * {@link IN_FLIGHT} hash tasks each so they never idle waiting for a message round trip.
+ * Workers are unref'd while idle so they never keep a process alive.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -88,23 +89,40 @@ class WorkerPool implements Executor {
   }
 
   #pump(): void {
-    while (this.#queue.length > 0) {
-      if (this.#broken) {
-        // Workers cannot start here (e.g. a bundle without worker.ts): run inline instead.
-        for (const t of this.#queue.splice(0)) runInline(t);
-        return;
-      }
-      let best: Slot | undefined;
-      for (const s of this.#slots) if (s.pending.size < IN_FLIGHT && (!best || s.pending.size < best.pending.size)) best = s;
-      if (!best || (best.pending.size > 0 && this.#slots.length < this.#size)) best = this.#spawn() ?? best;
-      if (this.#broken) continue;
-      if (!best) return;
-      const t = this.#queue.shift()!;
-      const id = this.#nextId++;
-      if (best.pending.size === 0) best.worker.ref();
-      best.pending.set(id, t);
-      best.worker.postMessage({ id, ...t.msg });
+    while (this.#slots.length < this.#size && !this.#broken && this.#spawn()) {
+      // all workers start on first use
     }
+    if (this.#broken) {
+      // Workers cannot start here (e.g. a bundle without worker.ts): run inline instead.
+      for (const t of this.#queue.splice(0)) runInline(t);
+      return;
+    }
+    for (let k = 0; k < this.#queue.length; k++) {
+      const t = this.#queue[k]!;
+      const w = this.#pick(t);
+      if (!w) continue;
+      this.#queue.splice(k--, 1);
+      const id = this.#nextId++;
+      if (w.pending.size === 0) w.worker.ref();
+      w.pending.set(id, t);
+      w.worker.postMessage({ id, ...t.msg });
+    }
+  }
+
+  /**
+   * Cuts of one file are serial, so they all go to the first worker (the "cutter"), which
+   * takes a hash task only when idle: a cut then waits behind at most one hash. The other
+   * workers keep deeper queues so they stay busy even when this thread is slow to answer.
+   */
+  #pick(t: Task): Slot | undefined {
+    const [first, ...rest] = this.#slots;
+    if (!first) return undefined;
+    if (t.msg.op === 'cut') return first.pending.size < IN_FLIGHT ? first : undefined;
+    let best: Slot | undefined;
+    for (const w of rest) if (w.pending.size < IN_FLIGHT && (!best || w.pending.size < best.pending.size)) best = w;
+    const firstLimit = rest.length === 0 ? IN_FLIGHT : 1;
+    if (first.pending.size < firstLimit && (!best || best.pending.size > 0)) return first;
+    return best;
   }
 
   #spawn(): Slot | undefined {
