@@ -11,6 +11,7 @@ export const ErrorCodes = {
   // request shape
   bad_request: { status: 400, message: 'The request is malformed or fails its schema.' },
   body_too_large: { status: 413, message: 'The request body is over its size limit.' },
+  headers_too_large: { status: 431, message: 'The request line or headers are over the size limit (16 KiB).' },
   unsupported_media_type: { status: 415, message: 'The request body has the wrong content type.' },
   // auth
   unauthorized: { status: 401, message: 'Missing, wrong or revoked device token.' },

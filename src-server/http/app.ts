@@ -3,6 +3,7 @@
  * always answer `CairnError.toBody()`, rate limiters, the protocol routes, the notify
  * WebSocket, `/healthz` and `/metrics`.
  */
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
@@ -20,18 +21,41 @@ export interface AppOptions {
   https?: { cert: string | Buffer; key: string | Buffer } | null;
 }
 
+/**
+ * Answers errors Node's HTTP parser raises before fastify sees a request (oversized headers,
+ * malformed request lines) in the stable error format, then closes the connection. Found by
+ * the server fuzz test: fastify's default answer had no stable code.
+ */
+function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new CairnError('headers_too_large')
+      : new CairnError('bad_request', 'malformed HTTP request');
+  const body = JSON.stringify(e.toBody());
+  const reason = e.code === 'headers_too_large' ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${e.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Creates the app (not listening yet). `ctx.closeDeviceSockets` is wired here. */
 export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<FastifyInstance> {
-  const app = (
-    opts.https
-      ? Fastify({ logger: opts.logger, https: opts.https, forceCloseConnections: 'idle', return503OnClosing: true })
-      : Fastify({ logger: opts.logger, forceCloseConnections: 'idle', return503OnClosing: true })
-  ) as unknown as FastifyInstance;
+  const base = { logger: opts.logger, forceCloseConnections: 'idle', return503OnClosing: false, clientErrorHandler } as const;
+  const app = (opts.https ? Fastify({ ...base, https: opts.https }) : Fastify(base)) as unknown as FastifyInstance;
   ctx.log = app.log;
   app.decorateRequest('auth', null);
   // TypeBox validates the route map's schemas; it converts query and params strings
   // (limit=10 → 10) but never coerces JSON bodies (a path of 7 stays a bad request).
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // During shutdown, requests still arriving on open connections get `unavailable` (503).
+  app.addHook('onRequest', async () => {
+    if (ctx.shutdown.aborted) throw new CairnError('unavailable');
+  });
 
   // Block uploads are streamed straight into the block store (hashed on the way), so the
   // parser hands over the raw request stream; size is enforced while streaming.
