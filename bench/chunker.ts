@@ -23,12 +23,28 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { chunkBuffer, chunkFile, DEFAULT_PARAMS, implementation, type ChunkParams, type HashedChunk } from 'native-chunker';
+import {
+  chunkBuffer,
+  chunkFile,
+  DEFAULT_PARAMS,
+  implementation,
+  type ChunkParams,
+  type HashedChunk,
+} from 'native-chunker';
 import { newScanState, scanTs } from '../native-chunker/src/cutter.ts';
 import { scanNative } from '../native-chunker/src/native.ts';
 import { resolveParams } from '../native-chunker/src/params.ts';
@@ -63,7 +79,8 @@ function ensureRandomFile(bytes: number): string {
   log(`creating ${f}`);
   const fd = openSync(f, 'w');
   const piece = Buffer.allocUnsafe(64 * MiB);
-  for (let pos = 0; pos < bytes; pos += piece.length) writeSync(fd, randomFillSync(piece), 0, Math.min(piece.length, bytes - pos));
+  for (let pos = 0; pos < bytes; pos += piece.length)
+    writeSync(fd, randomFillSync(piece), 0, Math.min(piece.length, bytes - pos));
   closeSync(fd);
   return f;
 }
@@ -78,7 +95,9 @@ const load0 = loadavg()[0]!;
 const file = ensureRandomFile(FILE_BYTES);
 const data = readFileSync(file); // also warms the page cache
 const p = resolveParams();
-log(`native-chunker bench: ${FILE_BYTES / MiB} MiB random file, implementation=${implementation}, ${availableParallelism()} cores (${cpus()[0]?.model})`);
+log(
+  `native-chunker bench: ${FILE_BYTES / MiB} MiB random file, implementation=${implementation}, ${availableParallelism()} cores (${cpus()[0]?.model})`,
+);
 
 // (c) openssl baseline, measured first and again at the end (median of all runs).
 const opensslMs: number[] = [];
@@ -91,7 +110,9 @@ function runOpenssl(): void {
 for (let r = 0; r < RUNS; r++) runOpenssl();
 
 // (a) cut-only, one core, in memory.
-const nativeCutMs = scanNative ? await timeMs(() => scanNative!(data, 0, data.length, newScanState(), p), RUNS + 2) : NaN;
+const nativeCutMs = scanNative
+  ? await timeMs(() => scanNative!(data, 0, data.length, newScanState(), p), RUNS + 2)
+  : NaN;
 const tsCutMs = await timeMs(() => scanTs(data, 0, data.length, newScanState(), p), RUNS);
 
 // (b) cut + hash through chunkFile (page cache → blocks), one thread and all threads.
@@ -108,27 +129,62 @@ for (let r = 0; r < RUNS; r++) runOpenssl();
 const sslRate = rate(FILE_BYTES, median(opensslMs));
 
 log('');
-row('(c) openssl dgst -sha256', `${fmt(sslRate)} MB/s`, `median of ${opensslMs.length} runs, before and after the others`);
+row(
+  '(c) openssl dgst -sha256',
+  `${fmt(sslRate)} MB/s`,
+  `median of ${opensslMs.length} runs, before and after the others`,
+);
 row('(a) cut only, native, 1 core', `${fmt(rate(FILE_BYTES, nativeCutMs) / 1e3, 2)} GB/s`, 'target ≥ 2 GB/s');
-row('(b) cut + SHA-256, 1 thread', `${fmt(rate(FILE_BYTES, oneMs))} MB/s`, `= ${fmt(rate(FILE_BYTES, oneMs) / sslRate, 2)} × openssl (target ≥ 0.75)`);
-row('(b) cut + SHA-256, all threads', `${fmt(rate(FILE_BYTES, allMs))} MB/s`, `= ${fmt(rate(FILE_BYTES, allMs) / sslRate, 2)} × openssl (target ≥ 1.4)`);
-row('(d) cut only, TypeScript, 1 core', `${fmt(rate(FILE_BYTES, tsCutMs) / 1e3, 2)} GB/s`, `native is ${fmt(tsCutMs / nativeCutMs, 2)} × faster`);
-row('(d) TypeScript cut + SHA-256, 1 thread', `${fmt(rate(FILE_BYTES, tsOneMs))} MB/s`, `native is ${fmt(tsOneMs / oneMs, 2)} × faster (one run)`);
-row('(d) TypeScript cut + SHA-256, all threads', `${fmt(rate(FILE_BYTES, tsAllMs))} MB/s`, `native is ${fmt(tsAllMs / allMs, 2)} × faster (target ≤ 3)`);
+row(
+  '(b) cut + SHA-256, 1 thread',
+  `${fmt(rate(FILE_BYTES, oneMs))} MB/s`,
+  `= ${fmt(rate(FILE_BYTES, oneMs) / sslRate, 2)} × openssl (target ≥ 0.75)`,
+);
+row(
+  '(b) cut + SHA-256, all threads',
+  `${fmt(rate(FILE_BYTES, allMs))} MB/s`,
+  `= ${fmt(rate(FILE_BYTES, allMs) / sslRate, 2)} × openssl (target ≥ 1.4)`,
+);
+row(
+  '(d) cut only, TypeScript, 1 core',
+  `${fmt(rate(FILE_BYTES, tsCutMs) / 1e3, 2)} GB/s`,
+  `native is ${fmt(tsCutMs / nativeCutMs, 2)} × faster`,
+);
+row(
+  '(d) TypeScript cut + SHA-256, 1 thread',
+  `${fmt(rate(FILE_BYTES, tsOneMs))} MB/s`,
+  `native is ${fmt(tsOneMs / oneMs, 2)} × faster (one run)`,
+);
+row(
+  '(d) TypeScript cut + SHA-256, all threads',
+  `${fmt(rate(FILE_BYTES, tsAllMs))} MB/s`,
+  `native is ${fmt(tsAllMs / allMs, 2)} × faster (target ≤ 3)`,
+);
 
 // ---- hashing choice: node:crypto (OpenSSL) against @noble/hashes (pure JS), one thread ----
 {
   const sample = data.subarray(0, 64 * MiB);
   const nodeMs = await timeMs(() => {
-    for (let o = 0; o < sample.length; o += MiB) createHash('sha256').update(sample.subarray(o, o + MiB)).digest();
+    for (let o = 0; o < sample.length; o += MiB)
+      createHash('sha256')
+        .update(sample.subarray(o, o + MiB))
+        .digest();
   });
   const nobleMs = await timeMs(() => {
     for (let o = 0; o < 16 * MiB; o += MiB) nobleSha256(sample.subarray(o, o + MiB));
   }, 1);
   const nodeRate = rate(sample.length, nodeMs);
   const nobleRate = rate(16 * MiB, nobleMs);
-  row('SHA-256 node:crypto, 1 MiB blocks, 1 thread', `${fmt(nodeRate)} MB/s`, `= ${fmt(nodeRate / sslRate, 2)} × openssl`);
-  row('SHA-256 @noble/hashes, 1 thread', `${fmt(nobleRate)} MB/s`, `node:crypto is ${fmt(nodeRate / nobleRate, 1)} × faster`);
+  row(
+    'SHA-256 node:crypto, 1 MiB blocks, 1 thread',
+    `${fmt(nodeRate)} MB/s`,
+    `= ${fmt(nodeRate / sslRate, 2)} × openssl`,
+  );
+  row(
+    'SHA-256 @noble/hashes, 1 thread',
+    `${fmt(nobleRate)} MB/s`,
+    `node:crypto is ${fmt(nodeRate / nobleRate, 1)} × faster`,
+  );
 }
 
 // ---- (e) one-byte inserts --------------------------------------------------------------
@@ -170,14 +226,20 @@ for (const [name, at] of edits) {
     `= ${fmt(cdc[name]! / DEFAULT_PARAMS.avgSize, 2)} × avg (target ≤ 2); fixed 4 MiB blocks: ${fmt(fixed / MiB, 1)} MiB`,
   );
 }
-row('(e) mean block size', `${fmt(cdc.mean! / MiB, 3)} MiB`, `${cdc.blocks} blocks in ${EDIT_BYTES / MiB} MiB`);
+row(
+  '(e) mean block size',
+  `${fmt(cdc.mean! / MiB, 3)} MiB`,
+  `${cdc.blocks} blocks in ${EDIT_BYTES / MiB} MiB`,
+);
 
 // ---- (f) real corpus: two versions of the typescript npm package -----------------------
 function fetchTarball(v: string): Buffer | null {
   const tgz = join(DATA, `typescript-${v}.tgz`);
   if (!existsSync(tgz)) {
     try {
-      execFileSync('npm', ['pack', `typescript@${v}`, '--pack-destination', DATA, '--silent'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync('npm', ['pack', `typescript@${v}`, '--pack-destination', DATA, '--silent'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
     } catch (e) {
       log(`(f) npm pack typescript@${v} failed: ${String(e).slice(0, 200)}`);
       return null;
@@ -208,19 +270,33 @@ function loadCorpus(from: string, to: string): Corpus | null {
   const a = fetchTarball(from);
   const b = fetchTarball(to);
   if (!a || !b) return null;
-  return { name: `typescript ${from} → ${to}`, tar: [a, b], files: [filesOf(unpack(from, a)), filesOf(unpack(to, b))] };
+  return {
+    name: `typescript ${from} → ${to}`,
+    tar: [a, b],
+    files: [filesOf(unpack(from, a)), filesOf(unpack(to, b))],
+  };
 }
 /** Share of the new version's bytes whose blocks the old version already stored. */
-function dedup(c: Corpus, params: Partial<ChunkParams> | 'fixed4M' | 'whole-file', mode: 'tar' | 'files'): number {
+function dedup(
+  c: Corpus,
+  params: Partial<ChunkParams> | 'fixed4M' | 'whole-file',
+  mode: 'tar' | 'files',
+): number {
   const cut = (b: Buffer): HashedChunk[] =>
-    params === 'fixed4M' ? fixedBlocks(b, 4 * MiB) : params === 'whole-file' ? fixedBlocks(b, Math.max(1, b.length)) : chunkBuffer(b, params);
+    params === 'fixed4M'
+      ? fixedBlocks(b, 4 * MiB)
+      : params === 'whole-file'
+        ? fixedBlocks(b, Math.max(1, b.length))
+        : chunkBuffer(b, params);
   const v1 = mode === 'tar' ? cut(c.tar[0]) : c.files[0].flatMap(cut);
   const v2 = mode === 'tar' ? cut(c.tar[1]) : c.files[1].flatMap(cut);
   const total = v2.reduce((n, x) => n + x.length, 0);
   return 1 - newBytes(v1, v2) / total;
 }
 // A patch release (a few files change a little) and a minor release (almost every file changes).
-const corpora = [loadCorpus('5.9.2', '5.9.3'), loadCorpus('5.8.3', '5.9.3')].filter((c): c is Corpus => c !== null);
+const corpora = [loadCorpus('5.9.2', '5.9.3'), loadCorpus('5.8.3', '5.9.3')].filter(
+  (c): c is Corpus => c !== null,
+);
 log('');
 const pct = (x: number): string => `${fmt(100 * x, 1)} %`;
 for (const c of corpora) {
@@ -231,7 +307,11 @@ for (const c of corpora) {
     `${pct(dedup(c, DEFAULT_PARAMS, 'files'))} reused`,
     `whole-file dedup ${pct(dedup(c, 'whole-file', 'files'))}; fixed 4 MiB blocks ${pct(dedup(c, 'fixed4M', 'files'))}`,
   );
-  row(`(f) dedup ${what}, as one tar`, `${pct(dedup(c, DEFAULT_PARAMS, 'tar'))} reused`, `fixed 4 MiB blocks ${pct(dedup(c, 'fixed4M', 'tar'))}`);
+  row(
+    `(f) dedup ${what}, as one tar`,
+    `${pct(dedup(c, DEFAULT_PARAMS, 'tar'))} reused`,
+    `fixed 4 MiB blocks ${pct(dedup(c, 'fixed4M', 'tar'))}`,
+  );
 }
 if (corpora.length === 0) row('(f) dedup on a real corpus', 'skipped', 'npm pack failed (no registry?)');
 const corpus = corpora[0];
@@ -248,7 +328,9 @@ const sweepRows: string[][] = [];
 if (!quick) {
   for (const [name, sp] of sweep) {
     const e = insertCost(sp);
-    const cutMs = scanNative ? await timeMs(() => scanNative!(data, 0, data.length, newScanState(), resolveParams(sp)), 2) : NaN;
+    const cutMs = scanNative
+      ? await timeMs(() => scanNative!(data, 0, data.length, newScanState(), resolveParams(sp)), 2)
+      : NaN;
     sweepRows.push([
       name,
       fmt(e.mean! / KiB),
@@ -265,16 +347,28 @@ if (!quick) {
 const load1 = loadavg()[0]!;
 const w0 = Math.max(...rows.map((r) => r[0].length));
 const w1 = Math.max(...rows.map((r) => r[1].length));
-console.log(`\nnative-chunker benchmark — ${FILE_BYTES / MiB} MiB random file in the page cache (${file}); ${availableParallelism()} cores; cutter: ${implementation}; worker pool: ${Math.max(2, Math.min(4, availableParallelism()))} threads`);
+console.log(
+  `\nnative-chunker benchmark — ${FILE_BYTES / MiB} MiB random file in the page cache (${file}); ${availableParallelism()} cores; cutter: ${implementation}; worker pool: ${Math.max(2, Math.min(4, availableParallelism()))} threads`,
+);
 console.log(`${'figure'.padEnd(w0)} | ${'value'.padEnd(w1)} | note`);
 console.log(`${'-'.repeat(w0)}-|-${'-'.repeat(w1)}-|-----`);
 for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c}`);
 if (sweepRows.length) {
-  const head = ['params min/avg/max', 'mean KiB', 'blocks/GiB', 'cut GB/s', 'mid-insert KiB new', 'dedup files %', 'dedup tar %'];
+  const head = [
+    'params min/avg/max',
+    'mean KiB',
+    'blocks/GiB',
+    'cut GB/s',
+    'mid-insert KiB new',
+    'dedup files %',
+    'dedup tar %',
+  ];
   const ws = head.map((h, i) => Math.max(h.length, ...sweepRows.map((r) => r[i]!.length)));
   console.log(`\nparameter sweep (insert cost on the random file; dedup on ${corpus?.name ?? '-'})`);
   console.log(head.map((h, i) => h.padEnd(ws[i]!)).join(' | '));
   for (const r of sweepRows) console.log(r.map((c, i) => c.padEnd(ws[i]!)).join(' | '));
 }
-console.log(`\nload average (1 min) ${fmt(load0, 2)} at start, ${fmt(load1, 2)} at end: the machine is shared; compare ratios, not absolutes.`);
+console.log(
+  `\nload average (1 min) ${fmt(load0, 2)} at start, ${fmt(load1, 2)} at end: the machine is shared; compare ratios, not absolutes.`,
+);
 process.exit(0);

@@ -18,7 +18,9 @@ export const GEAR_SEED = 'cairn/fastcdc/gear/v1';
 export function deriveGear(): number[] {
   const out: number[] = [];
   for (let i = 0; i < 256; i++) {
-    const d = createHash('sha256').update(Buffer.concat([Buffer.from(GEAR_SEED, 'utf8'), Buffer.from([i])])).digest();
+    const d = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(GEAR_SEED, 'utf8'), Buffer.from([i])]))
+      .digest();
     out.push(d.readUInt32BE(0));
   }
   return out;
@@ -27,7 +29,14 @@ export function deriveGear(): number[] {
 function rows(g: number[], prefix: string, suffix: string): string {
   const lines: string[] = [];
   for (let i = 0; i < 256; i += 8) {
-    lines.push('  ' + g.slice(i, i + 8).map((x) => prefix + x.toString(16).padStart(8, '0') + suffix).join(', ') + ',');
+    lines.push(
+      '  ' +
+        g
+          .slice(i, i + 8)
+          .map((x) => prefix + x.toString(16).padStart(8, '0') + suffix)
+          .join(', ') +
+        ',',
+    );
   }
   return lines.join('\n');
 }

@@ -16,12 +16,28 @@ const MiB = 1024 * 1024;
 const small: ChunkParams = { minSize: 1024, avgSize: 4096, maxSize: 16384 };
 const tiny: ChunkParams = { minSize: 64, avgSize: 256, maxSize: 1024 };
 const specs: Array<{ name: string; stream: StreamSpec; params: ChunkParams }> = [
-  { name: 'random-24MiB-v1', stream: { kind: 'sha256ctr', seed: 'cairn-v1-vector-a', length: 24 * MiB }, params: { ...DEFAULT_PARAMS } },
+  {
+    name: 'random-24MiB-v1',
+    stream: { kind: 'sha256ctr', seed: 'cairn-v1-vector-a', length: 24 * MiB },
+    params: { ...DEFAULT_PARAMS },
+  },
   { name: 'zeros-9MiB-v1', stream: { kind: 'zeros', length: 9 * MiB + 100 }, params: { ...DEFAULT_PARAMS } },
-  { name: 'random-short-v1', stream: { kind: 'sha256ctr', seed: 'cairn-v1-vector-s', length: 1000 }, params: { ...DEFAULT_PARAMS } },
+  {
+    name: 'random-short-v1',
+    stream: { kind: 'sha256ctr', seed: 'cairn-v1-vector-s', length: 1000 },
+    params: { ...DEFAULT_PARAMS },
+  },
   { name: 'empty-v1', stream: { kind: 'zeros', length: 0 }, params: { ...DEFAULT_PARAMS } },
-  { name: 'random-1MiB-small', stream: { kind: 'sha256ctr', seed: 'cairn-v1-vector-b', length: MiB }, params: small },
-  { name: 'random-64KiB-tiny', stream: { kind: 'sha256ctr', seed: 'cairn-v1-vector-c', length: 65536 + 123 }, params: tiny },
+  {
+    name: 'random-1MiB-small',
+    stream: { kind: 'sha256ctr', seed: 'cairn-v1-vector-b', length: MiB },
+    params: small,
+  },
+  {
+    name: 'random-64KiB-tiny',
+    stream: { kind: 'sha256ctr', seed: 'cairn-v1-vector-c', length: 65536 + 123 },
+    params: tiny,
+  },
 ];
 
 const vectors = specs.map(({ name, stream, params }) => {
@@ -40,4 +56,13 @@ const doc = {
   vectors,
 };
 writeFileSync(new URL('../test/vectors-v1.json', import.meta.url), JSON.stringify(doc, null, 1) + '\n');
-for (const v of vectors) console.log(v.name, v.chunks.length, 'chunks', v.chunks.map((c) => c[1]).join(' ').slice(0, 200));
+for (const v of vectors)
+  console.log(
+    v.name,
+    v.chunks.length,
+    'chunks',
+    v.chunks
+      .map((c) => c[1])
+      .join(' ')
+      .slice(0, 200),
+  );

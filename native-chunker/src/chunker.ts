@@ -76,7 +76,11 @@ class StreamChunker implements Chunker {
  * Meant for small inputs and tests; it blocks for about 1 ms per MiB.
  * @throws ChunkerError `invalid_params`.
  */
-export function chunkBuffer(buf: Uint8Array, params?: Partial<ChunkParams>, scanner: Scanner = scan): HashedChunk[] {
+export function chunkBuffer(
+  buf: Uint8Array,
+  params?: Partial<ChunkParams>,
+  scanner: Scanner = scan,
+): HashedChunk[] {
   const c = createChunker(params, scanner);
   return [...c.push(buf), ...c.finish()].map((ch) => ({
     ...ch,

@@ -44,7 +44,13 @@ export function newScanState(): ScanState {
  * increasing order), and leaves `st` ready for the next buffer. Bytes after the last cut
  * belong to the unfinished chunk.
  */
-export type Scanner = (buf: Uint8Array, start: number, end: number, st: ScanState, p: ResolvedParams) => ArrayLike<number>;
+export type Scanner = (
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  st: ScanState,
+  p: ResolvedParams,
+) => ArrayLike<number>;
 
 /** The pure-TypeScript {@link Scanner}. O(end - start) time, O(cuts) memory. */
 export const scanTs: Scanner = (buf, start, end, st, p) => {

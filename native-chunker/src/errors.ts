@@ -6,7 +6,8 @@
  */
 
 /** Stable code of a {@link ChunkerError}. */
-export type ChunkerErrorCode = 'unreadable' | 'not_found' | 'changed_during_read' | 'invalid_params' | 'is_directory';
+export type ChunkerErrorCode =
+  'unreadable' | 'not_found' | 'changed_during_read' | 'invalid_params' | 'is_directory';
 
 /**
  * A chunking failure with a stable code:

@@ -49,9 +49,14 @@ export interface PipelineTuning {
  * @throws ChunkerError `not_found`, `is_directory`, `unreadable`, `changed_during_read`,
  *   `invalid_params`; or `signal.reason` when aborted.
  */
-export async function chunkFile(path: string, opts: ChunkFileOptions = {}, tuning: PipelineTuning = {}): Promise<HashedChunk[]> {
+export async function chunkFile(
+  path: string,
+  opts: ChunkFileOptions = {},
+  tuning: PipelineTuning = {},
+): Promise<HashedChunk[]> {
   const out: HashedChunk[] = [];
-  for await (const c of pipeline(path, opts, false, tuning)) out.push({ offset: c.offset, length: c.length, hash: c.hash });
+  for await (const c of pipeline(path, opts, false, tuning))
+    out.push({ offset: c.offset, length: c.length, hash: c.hash });
   return out;
 }
 
@@ -95,7 +100,8 @@ async function openChecked(path: string): Promise<{ fh: FileHandle; st: BigIntSt
 /** Maps a node:fs error to a ChunkerError with a stable code. */
 export function fsError(err: unknown, path: string): ChunkerError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new ChunkerError('not_found', `no such file: ${path}`, path, err);
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new ChunkerError('not_found', `no such file: ${path}`, path, err);
   if (code === 'EISDIR') return new ChunkerError('is_directory', `is a folder: ${path}`, path, err);
   return new ChunkerError('unreadable', `cannot read ${path}: ${code ?? String(err)}`, path, err);
 }
@@ -109,11 +115,24 @@ function changed(path: string, why: string): ChunkerError {
  * ctime to the nanosecond (ctime too, because a rewrite can restore mtime but not ctime).
  */
 export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+  return (
+    a.dev === b.dev &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeNs === b.mtimeNs &&
+    a.ctimeNs === b.ctimeNs
+  );
 }
 
 /** Reads exactly `len` bytes at `pos` into `buf[off..]`; a short read means the file shrank. */
-async function readExactly(fh: FileHandle, buf: Uint8Array, off: number, len: number, pos: number, path: string): Promise<void> {
+async function readExactly(
+  fh: FileHandle,
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  pos: number,
+  path: string,
+): Promise<void> {
   let done = 0;
   while (done < len) {
     let n: number;
@@ -162,7 +181,12 @@ export function segmentRange(s: number, seg: number, size: number): { pos: numbe
   return { pos, len: Math.max(0, Math.min(seg, size - pos)) };
 }
 
-async function* pipeline(path: string, opts: ChunkFileOptions, withData: boolean, tuning: PipelineTuning): AsyncGenerator<Out> {
+async function* pipeline(
+  path: string,
+  opts: ChunkFileOptions,
+  withData: boolean,
+  tuning: PipelineTuning,
+): AsyncGenerator<Out> {
   const p = resolveParams(opts.params);
   const signal = opts.signal;
   throwIfAborted(signal);
@@ -202,7 +226,10 @@ async function* segmented(
   const nSeg = Math.ceil(size / seg);
   const nSlots = Math.min(SLOTS, nSeg);
   // Shared memory, so worker threads cut and hash the bytes in place without copies.
-  const slots = Array.from({ length: nSlots }, () => new Uint8Array(new SharedArrayBuffer(head + Math.min(seg, size))));
+  const slots = Array.from(
+    { length: nSlots },
+    () => new Uint8Array(new SharedArrayBuffer(head + Math.min(seg, size))),
+  );
   const reads: Array<Promise<void> | undefined> = [];
   // hashed[s]: the blocks completed in segment s, resolved when all are hashed (frees the slot).
   const hashed: Array<Promise<Out[]>> = [];
@@ -214,7 +241,9 @@ async function* segmented(
     if (s >= nSeg || reads[s]) return;
     const { pos, len } = segmentRange(s, seg, size);
     reads[s] = quiet(
-      after.then(() => readExactly(fh, slots[s % nSlots]!, head, len, pos, path)).then(() => tuning.afterRead?.(s)),
+      after
+        .then(() => readExactly(fh, slots[s % nSlots]!, head, len, pos, path))
+        .then(() => tuning.afterRead?.(s)),
     );
   };
 
@@ -256,7 +285,11 @@ async function* segmented(
           const offset = chunkOffset;
           const length = end - start;
           const data = withData ? Buffer.from(slot.subarray(start, end)) : undefined;
-          blocks.push(exec.hash(slot, start, length).then((hash) => (data ? { offset, length, hash, data } : { offset, length, hash })));
+          blocks.push(
+            exec
+              .hash(slot, start, length)
+              .then((hash) => (data ? { offset, length, hash, data } : { offset, length, hash })),
+          );
           chunkOffset += length;
           start = end;
         }

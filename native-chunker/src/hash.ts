@@ -12,7 +12,8 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import type * as NodeCryptoModule from 'node:crypto';
 
 type NodeCrypto = typeof NodeCryptoModule;
-const nodeCrypto: NodeCrypto | undefined = globalThis.process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+const nodeCrypto: NodeCrypto | undefined = globalThis.process?.getBuiltinModule?.('node:crypto') as
+  NodeCrypto | undefined;
 
 const HEX_HASH = /^[0-9a-f]{64}$/u;
 

@@ -4,7 +4,14 @@
  */
 export { DEFAULT_PARAMS, resolveParams, type ChunkParams, type ResolvedParams } from './params.ts';
 export { ChunkerError, type ChunkerErrorCode } from './errors.ts';
-export { createChunker, chunkBuffer, implementation, type Chunk, type Chunker, type HashedChunk } from './chunker.ts';
+export {
+  createChunker,
+  chunkBuffer,
+  implementation,
+  type Chunk,
+  type Chunker,
+  type HashedChunk,
+} from './chunker.ts';
 export { chunkFile, chunkFileStream, type ChunkFileOptions } from './file.ts';
 export { hashBlock, contentHash } from './hash.ts';
 export { GEAR_V1 } from './gear.ts';

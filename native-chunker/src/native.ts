@@ -40,5 +40,6 @@ export const addon: NativeAddon | null = load();
 
 /** The native {@link Scanner}, or null when the addon is unavailable. */
 export const scanNative: Scanner | null = addon
-  ? (buf, start, end, st, p) => addon.scan(buf, start, end, st, p.minSize, p.avgSize, p.maxSize, p.maskS, p.maskL)
+  ? (buf, start, end, st, p) =>
+      addon.scan(buf, start, end, st, p.minSize, p.avgSize, p.maxSize, p.maskS, p.maskL)
   : null;

@@ -55,11 +55,15 @@ function highBits(bits: number): number {
 export function resolveParams(p?: Partial<ChunkParams>): ResolvedParams {
   const { minSize, avgSize, maxSize } = { ...DEFAULT_PARAMS, ...stripUndefined(p) };
   const bad = (why: string): never => {
-    throw new ChunkerError('invalid_params', `invalid chunk parameters (${minSize}/${avgSize}/${maxSize}): ${why}`);
+    throw new ChunkerError(
+      'invalid_params',
+      `invalid chunk parameters (${minSize}/${avgSize}/${maxSize}): ${why}`,
+    );
   };
   for (const v of [minSize, avgSize, maxSize]) if (!Number.isSafeInteger(v)) bad('sizes must be integers');
   if (minSize < MIN_MIN_SIZE) bad(`minSize must be at least ${MIN_MIN_SIZE}`);
-  if (avgSize & (avgSize - 1) || avgSize < 64 || avgSize > 2 ** 28) bad('avgSize must be a power of two in [64, 2^28]');
+  if (avgSize & (avgSize - 1) || avgSize < 64 || avgSize > 2 ** 28)
+    bad('avgSize must be a power of two in [64, 2^28]');
   if (minSize > avgSize) bad('minSize must not exceed avgSize');
   if (avgSize > maxSize) bad('avgSize must not exceed maxSize');
   if (maxSize > MAX_MAX_SIZE) bad(`maxSize must not exceed ${MAX_MAX_SIZE}`);

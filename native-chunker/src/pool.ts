@@ -21,7 +21,13 @@ import type { ResolvedParams } from './params.ts';
 /** Runs cut and hash tasks; buffers are views over SharedArrayBuffers (or plain, inline). */
 export interface Executor {
   /** Scans `buf[start..end)` from state `st` (updated in place); resolves to cut positions in `buf`. */
-  cut(buf: Uint8Array, start: number, end: number, st: ScanState, p: ResolvedParams): Promise<ArrayLike<number>>;
+  cut(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    st: ScanState,
+    p: ResolvedParams,
+  ): Promise<ArrayLike<number>>;
   /** Resolves to the hex SHA-256 of `buf[off..off+len)`. */
   hash(buf: Uint8Array, off: number, len: number): Promise<string>;
 }
@@ -65,8 +71,22 @@ class WorkerPool implements Executor {
     this.#script = script;
   }
 
-  async cut(buf: Uint8Array, start: number, end: number, st: ScanState, p: ResolvedParams): Promise<ArrayLike<number>> {
-    const msg: TaskMsg = { op: 'cut', sab: shared(buf), base: buf.byteOffset, start, end, st: [st[0]!, st[1]!], p };
+  async cut(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    st: ScanState,
+    p: ResolvedParams,
+  ): Promise<ArrayLike<number>> {
+    const msg: TaskMsg = {
+      op: 'cut',
+      sab: shared(buf),
+      base: buf.byteOffset,
+      start,
+      end,
+      st: [st[0]!, st[1]!],
+      p,
+    };
     return this.#submit(msg, true).then((r) => {
       const { cuts, st: st2 } = r as CutResult;
       st[0] = st2[0]!;
@@ -76,7 +96,10 @@ class WorkerPool implements Executor {
   }
 
   async hash(buf: Uint8Array, off: number, len: number): Promise<string> {
-    return this.#submit({ op: 'hash', sab: shared(buf), off: buf.byteOffset + off, len }, false) as Promise<string>;
+    return this.#submit(
+      { op: 'hash', sab: shared(buf), off: buf.byteOffset + off, len },
+      false,
+    ) as Promise<string>;
   }
 
   #submit(msg: TaskMsg, urgent: boolean): Promise<unknown> {
@@ -119,7 +142,8 @@ class WorkerPool implements Executor {
     if (!first) return undefined;
     if (t.msg.op === 'cut') return first.pending.size < IN_FLIGHT ? first : undefined;
     let best: Slot | undefined;
-    for (const w of rest) if (w.pending.size < IN_FLIGHT && (!best || w.pending.size < best.pending.size)) best = w;
+    for (const w of rest)
+      if (w.pending.size < IN_FLIGHT && (!best || w.pending.size < best.pending.size)) best = w;
     const firstLimit = rest.length === 0 ? IN_FLIGHT : 1;
     if (first.pending.size < firstLimit && (!best || best.pending.size > 0)) return first;
     return best;
@@ -171,7 +195,8 @@ class WorkerPool implements Executor {
 }
 
 function shared(buf: Uint8Array): SharedArrayBuffer {
-  if (!(buf.buffer instanceof SharedArrayBuffer)) throw new TypeError('pool: buffers must be SharedArrayBuffer views');
+  if (!(buf.buffer instanceof SharedArrayBuffer))
+    throw new TypeError('pool: buffers must be SharedArrayBuffer views');
   return buf.buffer;
 }
 
@@ -195,7 +220,11 @@ export const WORKER_URL = new URL('./worker.ts', import.meta.url);
  * task inline instead. Its cut/hash reject with TypeError for non-shared buffers.
  */
 export function createWorkerPool(size: number, forceTypescript = false, script: URL = WORKER_URL): Executor {
-  return new WorkerPool(size, forceTypescript ? { ...process.env, CAIRN_CHUNKER: 'typescript' } : process.env, script);
+  return new WorkerPool(
+    size,
+    forceTypescript ? { ...process.env, CAIRN_CHUNKER: 'typescript' } : process.env,
+    script,
+  );
 }
 
 /**
@@ -206,7 +235,10 @@ export function createWorkerPool(size: number, forceTypescript = false, script: 
 export function sharedExecutor(): Executor {
   if (pool) return pool;
   const env = process.env.CAIRN_CHUNKER_WORKERS;
-  const n = env !== undefined && env !== '' ? Number(env) : Math.max(2, Math.min(MAX_WORKERS, availableParallelism()));
+  const n =
+    env !== undefined && env !== ''
+      ? Number(env)
+      : Math.max(2, Math.min(MAX_WORKERS, availableParallelism()));
   pool = Number.isInteger(n) && n > 0 ? createWorkerPool(n) : inlineExecutor;
   return pool;
 }

@@ -8,7 +8,15 @@ import type { ResolvedParams } from './params.ts';
 
 /** A task message: cut a range of a shared buffer from a scan state, or hash a range. */
 export type TaskMsg =
-  | { op: 'cut'; sab: SharedArrayBuffer; base: number; start: number; end: number; st: number[]; p: ResolvedParams }
+  | {
+      op: 'cut';
+      sab: SharedArrayBuffer;
+      base: number;
+      start: number;
+      end: number;
+      st: number[];
+      p: ResolvedParams;
+    }
   | { op: 'hash'; sab: SharedArrayBuffer; off: number; len: number };
 
 /** Result of a cut task: cut positions (relative to `base`) and the scan state after the range. */
@@ -19,7 +27,10 @@ export interface CutResult {
 
 /** Runs `m` on the calling thread: a hex SHA-256 for `hash`, a {@link CutResult} for `cut`. */
 export function runTask(m: TaskMsg): string | CutResult {
-  if (m.op === 'hash') return createHash('sha256').update(new Uint8Array(m.sab, m.off, m.len)).digest('hex');
+  if (m.op === 'hash')
+    return createHash('sha256')
+      .update(new Uint8Array(m.sab, m.off, m.len))
+      .digest('hex');
   const st = Float64Array.from(m.st);
   const cuts = scan(new Uint8Array(m.sab, m.base), m.start, m.end, st, m.p);
   return { cuts, st: [st[0]!, st[1]!] };

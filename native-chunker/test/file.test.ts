@@ -4,7 +4,24 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readlinkSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -70,13 +87,38 @@ describe('chunkFile', () => {
     expect(got).toEqual(chunkBuffer(data));
   });
 
+  it('a stream consumer may stop early; the file is released and the pool keeps working', async () => {
+    const f = join(dir, 'early.bin');
+    const data = Buffer.from(prngBytes(8, 40 * MiB));
+    writeFileSync(f, data);
+    const openFds = (): string[] =>
+      readdirSync('/proc/self/fd').map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+    let n = 0;
+    for await (const c of chunkFileStream(f, {}, { segBytes: 1 })) {
+      expect(c.data.length).toBe(c.length);
+      expect(openFds()).toContain(f);
+      if (++n === 2) break;
+    }
+    expect(n).toBe(2);
+    expect(openFds()).not.toContain(f); // the handle was closed
+    expect(await chunkFile(f)).toEqual(chunkBuffer(data));
+  });
+
   it('small files (inline path) and custom params', async () => {
     const f = join(dir, 'small.bin');
     const data = Buffer.from(prngBytes(3, 300_000));
     writeFileSync(f, data);
     const p = { minSize: 1024, avgSize: 4096, maxSize: 16384 };
     expect(await chunkFile(f, { params: p })).toEqual(chunkBuffer(data, p));
-    expect(await chunkFile(f, { params: p }, { inlineMaxBytes: 0, segBytes: 1 })).toEqual(chunkBuffer(data, p));
+    expect(await chunkFile(f, { params: p }, { inlineMaxBytes: 0, segBytes: 1 })).toEqual(
+      chunkBuffer(data, p),
+    );
   });
 
   it('an empty file has zero blocks', async () => {
@@ -103,7 +145,11 @@ describe('chunkFile', () => {
     const f = join(dir, 'abort.bin');
     writeFileSync(f, prngBytes(5, 40 * MiB));
     const ac = new AbortController();
-    const p = chunkFile(f, { signal: ac.signal }, { segBytes: 1, afterRead: (s) => (s === 1 ? ac.abort(new Error('stop')) : undefined) });
+    const p = chunkFile(
+      f,
+      { signal: ac.signal },
+      { segBytes: 1, afterRead: (s) => (s === 1 ? ac.abort(new Error('stop')) : undefined) },
+    );
     await expect(p).rejects.toThrow('stop');
     await expect(chunkFile(f, { signal: AbortSignal.abort(new Error('early')) })).rejects.toThrow('early');
   });
@@ -145,7 +191,9 @@ describe('chunkFile detects a file changed during read', () => {
   it('also on the inline path for small files', async () => {
     const f = join(dir, 'torn-small.bin');
     writeFileSync(f, prngBytes(12, 1000));
-    expect(await codeOf(chunkFile(f, {}, { afterRead: () => appendFileSync(f, 'x') }))).toBe('changed_during_read');
+    expect(await codeOf(chunkFile(f, {}, { afterRead: () => appendFileSync(f, 'x') }))).toBe(
+      'changed_during_read',
+    );
   });
 });
 
@@ -167,9 +215,17 @@ describe('large and sparse files', () => {
     closeSync(fd);
     const t0 = Date.now();
     const got = await chunkFile(f);
-    const zeros = createHash('sha256').update(Buffer.alloc(4 * MiB)).digest('hex');
-    expect(got.slice(0, 1024).every((c, i) => c.offset === i * 4 * MiB && c.length === 4 * MiB && c.hash === zeros)).toBe(true);
-    expect(got.slice(1024)).toEqual(chunkBuffer(tail).map((c) => ({ ...c, offset: c.offset + 4 * 1024 * MiB })));
+    const zeros = createHash('sha256')
+      .update(Buffer.alloc(4 * MiB))
+      .digest('hex');
+    expect(
+      got
+        .slice(0, 1024)
+        .every((c, i) => c.offset === i * 4 * MiB && c.length === 4 * MiB && c.hash === zeros),
+    ).toBe(true);
+    expect(got.slice(1024)).toEqual(
+      chunkBuffer(tail).map((c) => ({ ...c, offset: c.offset + 4 * 1024 * MiB })),
+    );
     expect(got.at(-1)!.offset + got.at(-1)!.length).toBe(4 * 1024 * MiB + tail.length);
     console.log(`sparse 4 GiB file chunked in ${Date.now() - t0} ms`);
   }, 120_000);
@@ -188,6 +244,8 @@ describe('worker pool', () => {
     const f = join(dir, 'tspool.bin');
     const data = Buffer.from(prngBytes(22, 12 * MiB));
     writeFileSync(f, data);
-    expect(await chunkFile(f, {}, { executor: createWorkerPool(2, true), segBytes: 1 })).toEqual(chunkBuffer(data));
+    expect(await chunkFile(f, {}, { executor: createWorkerPool(2, true), segBytes: 1 })).toEqual(
+      chunkBuffer(data),
+    );
   });
 });

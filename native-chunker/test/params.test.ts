@@ -11,7 +11,11 @@ describe('chunk parameters', () => {
     expect(r.maskL.toString(2)).toBe('1'.repeat(18) + '0'.repeat(14));
   });
   it('partial params merge over the defaults', () => {
-    expect(resolveParams({ maxSize: 8 << 20 })).toMatchObject({ minSize: 262144, avgSize: 1048576, maxSize: 8 << 20 });
+    expect(resolveParams({ maxSize: 8 << 20 })).toMatchObject({
+      minSize: 262144,
+      avgSize: 1048576,
+      maxSize: 8 << 20,
+    });
   });
   const bad = [
     { minSize: 32 },

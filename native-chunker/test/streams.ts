@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 
 /** Description of a vector's input stream. */
-export type StreamSpec = { kind: 'sha256ctr'; seed: string; length: number } | { kind: 'zeros'; length: number };
+export type StreamSpec =
+  { kind: 'sha256ctr'; seed: string; length: number } | { kind: 'zeros'; length: number };
 
 /** Builds the bytes of `spec`. */
 export function buildStream(spec: StreamSpec): Buffer {

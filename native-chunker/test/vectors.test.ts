@@ -13,15 +13,25 @@ interface Vector {
   contentHash: string;
   chunks: Array<[number, number, string]>;
 }
-const doc = JSON.parse(readFileSync(new URL('./vectors-v1.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
+const doc = JSON.parse(readFileSync(new URL('./vectors-v1.json', import.meta.url), 'utf8')) as {
+  vectors: Vector[];
+};
 
 describe('protocol-v1 test vectors', () => {
   it('cover the interesting cases', () => {
     expect(doc.vectors.map((v) => v.name)).toEqual(
-      expect.arrayContaining(['random-24MiB-v1', 'zeros-9MiB-v1', 'empty-v1', 'random-short-v1', 'random-64KiB-tiny']),
+      expect.arrayContaining([
+        'random-24MiB-v1',
+        'zeros-9MiB-v1',
+        'empty-v1',
+        'random-short-v1',
+        'random-64KiB-tiny',
+      ]),
     );
     // The zero stream exercises the maxSize rule and a short last block.
-    expect(doc.vectors.find((v) => v.name === 'zeros-9MiB-v1')!.chunks.map((c) => c[1])).toEqual([4194304, 4194304, 1048676]);
+    expect(doc.vectors.find((v) => v.name === 'zeros-9MiB-v1')!.chunks.map((c) => c[1])).toEqual([
+      4194304, 4194304, 1048676,
+    ]);
   });
   for (const v of doc.vectors) {
     const data = buildStream(v.stream);

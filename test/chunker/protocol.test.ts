@@ -25,7 +25,11 @@ describe('native-chunker agrees with protocol v1 (src-shared)', () => {
   });
 
   it('both reject malformed block hashes', () => {
-    for (const bad of ['ABC', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85G', 'E'.repeat(64)]) {
+    for (const bad of [
+      'ABC',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85G',
+      'E'.repeat(64),
+    ]) {
       expect(() => contentHash([bad])).toThrow(TypeError);
       expect(() => sharedContentHash([bad])).toThrow(TypeError);
     }
