@@ -19,6 +19,8 @@ export interface ShellControl {
 export interface OpenControlOptions {
   /** The device home (state DB, credentials), e.g. `app.getPath('userData')/device`. */
   home: string;
+  /** Built renderer, served by the engine's HTTP control transport for browser mode. */
+  uiDir?: string;
 }
 
 /** Starts the engine and its control service for `home`. */

@@ -77,7 +77,7 @@ describe('runShell', () => {
     const o = opts();
     const shell = await runShell(o);
     expect(shell).not.toBeNull();
-    expect(o.openControl).toHaveBeenCalledWith({ home: '/tmp/h' });
+    expect(o.openControl).toHaveBeenCalledWith({ home: '/tmp/h', uiDir: '/r' });
     expect(protocol.registerSchemesAsPrivileged).toHaveBeenCalled();
     expect(protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
     expect(ipcMain.handle).toHaveBeenCalledWith('cairn:call', expect.any(Function));

@@ -23,8 +23,8 @@ export interface ShellOptions {
   preloadPath: string;
   /** Folder with `tray-<state>.png` icons. */
   iconsDir: string;
-  /** Device home; default `<userData>/device`. */
-  home?: string;
+  /** Device home (state DB, credentials); the same folder the `cairn` CLI uses. */
+  home: string;
 }
 
 /** Handle of a running shell (tests use it; the real app just runs). */
@@ -56,8 +56,7 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
   serveRenderer(protocol, opts.rendererDir);
   denyPermissions(session.defaultSession);
 
-  const home = opts.home ?? path.join(app.getPath('userData'), 'device');
-  const control = await opts.openControl({ home });
+  const control = await opts.openControl({ home: opts.home, uiDir: opts.rendererDir });
 
   const showWindow = (screen?: string): BrowserWindow => {
     const url = `${APP_URL}index.html${screen ? `#screen=${screen}` : ''}`;
@@ -94,11 +93,9 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
     },
   });
 
-  const icon = (name: string) => {
-    const img = nativeImage.createFromPath(path.join(opts.iconsDir, `tray-${name}.png`));
-    if (process.platform === 'darwin') img.setTemplateImage(true);
-    return img;
-  };
+  // Colour badges carry the state, so these are not macOS template images (which are monochrome).
+  // nativeImage picks tray-<name>@2x.png on HiDPI screens by itself.
+  const icon = (name: string) => nativeImage.createFromPath(path.join(opts.iconsDir, `tray-${name}.png`));
   const actions: TrayActions = {
     openFolder: () => void (status?.folder ? shell.openPath(status.folder) : undefined),
     openWindow: () => void showWindow(),

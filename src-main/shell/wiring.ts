@@ -1,19 +1,35 @@
 /**
- * The real {@link OpenControl}: the sync engine and its control API, in-process. This is
- * the only shell module that names the engine (its public facade, not its internals);
- * tests inject fakes instead.
+ * The real {@link OpenControl}. When an engine already runs for the home (`cairn start`),
+ * the desktop app attaches to it over its HTTP control API. Otherwise it runs the engine
+ * in-process and serves the same HTTP control API, so `cairn status`, `cairn open` and the
+ * other CLI commands keep working while the desktop app owns the engine. This is the only
+ * shell module that names the engine (its public facade, not its internals).
  */
-import { createControlApi, onControlEvents } from '../control/index.ts';
+import path from 'node:path';
+import envPaths from 'env-paths';
+import { alive, createControlApi, onControlEvents, readControlInfo, serveEngine } from '../control/index.ts';
 import { Engine } from '../engine/index.ts';
+import { attachControl } from './attach.ts';
 import type { OpenControl } from './control-port.ts';
 
-/** Opens the engine for `home` (its stored folder, if linked) and starts it. */
-export const openEngineControl: OpenControl = async ({ home }) => {
+/** The device home, as the CLI resolves it: `CAIRN_HOME`, else the platform config folder. */
+export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.CAIRN_HOME ?? envPaths('cairn', { suffix: '' }).config);
+}
+
+/** Attaches to the running engine for `home`, or starts one in-process. */
+export const openEngineControl: OpenControl = async ({ home, uiDir }) => {
+  const info = readControlInfo(home);
+  if (info && info.pid !== process.pid && alive(info.pid)) return attachControl(home, info);
   const engine = new Engine({ home });
   await engine.start();
+  const server = await serveEngine(engine, uiDir ? { uiDir } : {});
   return {
     api: createControlApi(engine),
     subscribe: (cb) => onControlEvents(engine, cb),
-    stop: () => engine.stop(),
+    stop: async () => {
+      await server.close();
+      await engine.stop();
+    },
   };
 };
