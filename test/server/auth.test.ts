@@ -71,7 +71,7 @@ describe('accounts and devices', () => {
   });
 
   it('answers unauthorized for a missing, malformed, wrong or revoked token', async () => {
-    for (const headers of [{}, { authorization: 'Bearer' }, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer cairn_wrong' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer' }, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer cairn_wrong' }]) {
       const r = await req(base, 'GET', '/api/v1/account', { headers });
       expect([r.status, r.body.error.code]).toEqual([401, 'unauthorized']);
     }
