@@ -45,10 +45,14 @@ import {
   type ChunkParams,
   type HashedChunk,
 } from 'native-chunker';
-import { newScanState, scanTs } from '../native-chunker/src/cutter.ts';
-import { scanNative } from '../native-chunker/src/native.ts';
-import { resolveParams } from '../native-chunker/src/params.ts';
-import { createInlineExecutor, createWorkerPool } from '../native-chunker/src/pool.ts';
+import {
+  createInlineExecutor,
+  createWorkerPool,
+  newScanState,
+  resolveParams,
+  scanNative,
+  scanTs,
+} from 'native-chunker/internal';
 
 const quick = process.argv.includes('--quick');
 const MiB = 1024 * 1024;

@@ -1,0 +1,9 @@
+/**
+ * Internals for Cairn's own benchmark and tests (`native-chunker/internal`): the two scanners,
+ * executors and pipeline helpers. Not a stable API; the engine uses `native-chunker`.
+ */
+export { newScanState, scanTs, type ScanState, type Scanner } from './cutter.ts';
+export { scanNative, addon } from './native.ts';
+export { resolveParams, type ResolvedParams } from './params.ts';
+export { createInlineExecutor, createWorkerPool, sharedExecutor, type Executor } from './pool.ts';
+export { segmentRange, type PipelineTuning } from './file.ts';
