@@ -20,7 +20,14 @@ const HEX_HASH = /^[0-9a-f]{64}$/u;
 /** Lowercase hex SHA-256 (FIPS 180-4) of `buf`. */
 export function hashBlock(buf: Uint8Array): string {
   if (nodeCrypto) return nodeCrypto.createHash('sha256').update(buf).digest('hex');
-  return Buffer.from(nobleSha256(buf)).toString('hex');
+  return hashBlockPortable(buf);
+}
+
+/** {@link hashBlock} in pure JS (@noble/hashes, ≈ 0.12 GB/s): only where node:crypto is missing. */
+export function hashBlockPortable(buf: Uint8Array): string {
+  let hex = '';
+  for (const b of nobleSha256(buf)) hex += b.toString(16).padStart(2, '0');
+  return hex;
 }
 
 /**
