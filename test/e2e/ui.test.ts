@@ -191,6 +191,52 @@ describe.skipIf(skip)(`Cairn UI in Chromium against the real engine${skip ? ` (s
     await shot(page, '10-selective-sync-applied');
   });
 
+  it('a held mass delete: the status screen explains it, "Keep the files" brings them back', async () => {
+    await mkdir(path.join(desktop.folder, 'Bulk'), { recursive: true });
+    for (let i = 0; i < 12; i++) await writeFile(path.join(desktop.folder, 'Bulk', `f${i}.txt`), `file ${i}`);
+    await world.idle(desktop);
+    await world.idle(laptop);
+    expect(existsSync(path.join(laptop.folder, 'Bulk', 'f11.txt'))).toBe(true);
+    await nav(page).getByRole('button', { name: 'Status' }).click();
+    await rm(path.join(laptop.folder, 'Bulk'), { recursive: true });
+    const banner = page.getByRole('heading', { name: /files? would be deleted on the server/ });
+    await banner.waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('state').first().textContent()).toBe('Waiting for you');
+    await shot(page, '10b-status-held-deletes');
+    await page.getByRole('button', { name: 'The deletions are intended…' }).click();
+    await page.getByRole('button', { name: /^Yes, delete/ }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Keep the files' }).click();
+    await banner.waitFor({ state: 'detached' });
+    await world.idle(laptop);
+    await expect.poll(() => existsSync(path.join(laptop.folder, 'Bulk', 'f11.txt')), { timeout: 30_000 }).toBe(true);
+    expect(existsSync(path.join(desktop.folder, 'Bulk', 'f0.txt'))).toBe(true);
+  });
+
+  it('keyboard: the navigation rail moves with the arrow keys and focus lands on the screen heading', async () => {
+    const rail = nav(page);
+    await rail.getByRole('button', { name: 'Status' }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Version history');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName + ':' + document.activeElement?.textContent)).toBe('H1:Version history');
+    await page.keyboard.press('End');
+    await expect.poll(() => rail.getByRole('button', { name: 'Version history' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('a link with a wrong secret is refused and says what to do', async () => {
+    const url = new URL((await cairnOk(laptop.home, ['open', '--print'])).trim());
+    const p = await world.browser.newPage();
+    try {
+      await p.goto(`${url.origin}/#secret=not-the-secret`);
+      await p.getByRole('heading', { name: 'This link has expired' }).waitFor();
+      await p.getByText('cairn open').waitFor();
+    } finally {
+      await p.close();
+    }
+  });
+
   it('preferences: devices and account, saved settings; light and dark', async () => {
     await nav(page).getByRole('button', { name: 'Preferences' }).click();
     const devices = page.getByTestId('devices');

@@ -18,24 +18,29 @@ export function DeletedScreen() {
       {d.loading && d.entries.length === 0 ? <p className="muted">Loading…</p> : null}
       {!d.loading && d.entries.length === 0 && !d.error ? <Empty>No deleted files.</Empty> : null}
       {d.entries.length > 0 ? (
-        <ul className="card plain rows" data-testid="deleted">
-          {d.entries.map((e) => (
-            <li key={e.path} className="row">
-              <span className="file-name">
-                {e.kind === 'folder' ? '📁 ' : ''}
-                {e.path}
-              </span>
-              <span className="muted small">
-                {e.kind === 'file' ? `${formatBytes(e.size)} · ` : ''}deleted {formatDateTime(e.server_time)}
-                {e.device_name ? ` by ${e.device_name}` : ''}
-              </span>
-              <span className="spacer" />
-              <button type="button" disabled={d.working === e.path} onClick={() => void d.undelete(e.path)} aria-label={`Restore ${e.path}`}>
-                Restore
-              </button>
-            </li>
-          ))}
-        </ul>
+        <section className="card">
+          <ul className="plain rows" data-testid="deleted">
+            {d.entries.map((e) => (
+              <li key={e.path} className="row">
+                <div className="row-text">
+                  <span className="file-name">
+                    {e.kind === 'folder' ? '📁 ' : ''}
+                    {e.path}
+                  </span>
+                  <span className="muted small">
+                    {e.kind === 'file' ? `${formatBytes(e.size)} · ` : ''}deleted {formatDateTime(e.server_time)}
+                    {e.device_name ? ` by ${e.device_name}` : ''}
+                  </span>
+                </div>
+                <div className="row-actions">
+                  <button type="button" disabled={d.working === e.path} onClick={() => void d.undelete(e.path)} aria-label={`Restore ${e.path}`}>
+                    Restore
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
     </main>
   );

@@ -113,25 +113,28 @@ export function PreferencesScreen() {
         <ul className="plain rows" data-testid="devices">
           {p.devices.map((dev) => (
             <li key={dev.id} className="row">
-              <span>
-                <b>{dev.name}</b> {dev.current ? <span className="tag">This computer</span> : null}
-              </span>
-              <span className="muted small">{dev.last_seen_at ? `seen ${formatWhen(dev.last_seen_at)}` : 'never seen'}</span>
-              <span className="spacer" />
-              {dev.current ? null : p.revoking === dev.id ? (
-                <>
-                  <button type="button" className="danger" onClick={() => void p.revoke(dev.id)}>
-                    Revoke {dev.name}
+              <div className="row-text">
+                <span>
+                  <b>{dev.name}</b> {dev.current ? <span className="tag">This computer</span> : null}
+                </span>
+                <span className="muted small">{dev.last_seen_at ? `seen ${formatWhen(dev.last_seen_at)}` : 'never seen'}</span>
+              </div>
+              <div className="row-actions">
+                {dev.current ? null : p.revoking === dev.id ? (
+                  <>
+                    <button type="button" className="danger" onClick={() => void p.revoke(dev.id)}>
+                      Revoke {dev.name}
+                    </button>
+                    <button type="button" onClick={() => p.askRevoke(null)}>
+                      Cancel
+                    </button>
+                  </>
+                ) : (
+                  <button type="button" onClick={() => p.askRevoke(dev.id)}>
+                    Revoke…
                   </button>
-                  <button type="button" onClick={() => p.askRevoke(null)}>
-                    Cancel
-                  </button>
-                </>
-              ) : (
-                <button type="button" onClick={() => p.askRevoke(dev.id)}>
-                  Revoke…
-                </button>
-              )}
+                )}
+              </div>
             </li>
           ))}
         </ul>

@@ -2,10 +2,14 @@
  * Status: the engine's state, progress, a held mass delete, errors and files that cannot
  * sync (with what to do), and recent activity.
  */
+import { useState } from 'react';
 import { useStores, useApp } from '../stores-context.tsx';
 import { describeAction, formatBytes, formatEta, formatWhen, localPath } from '../store/format.ts';
 import { Empty, Progress, ScreenHeader, StateBadge } from '../ui/bits.tsx';
 import type { Status as StatusT } from '../../../src-shared/control.ts';
+
+/** Activity items shown before "Show all". */
+const ACTIVITY_SHOWN = 12;
 
 function summary(s: StatusT): string {
   switch (s.state) {
@@ -75,6 +79,8 @@ export function StatusScreen({ onOpenHistory }: { onOpenHistory: (path: string) 
   const status = useApp((s) => s.status)!;
   const activity = useApp((s) => s.activity);
   const busy = useApp((s) => s.busy);
+  const [showAll, setShowAll] = useState(false);
+  const shown = showAll ? activity : activity.slice(0, ACTIVITY_SHOWN);
   const { pending, progress } = status;
   const files = pending.uploads + pending.downloads + pending.other;
   const eta = formatEta(progress.eta_ms);
@@ -157,7 +163,7 @@ export function StatusScreen({ onOpenHistory }: { onOpenHistory: (path: string) 
           <Empty>Nothing has changed yet.</Empty>
         ) : (
           <ul className="activity" data-testid="activity">
-            {activity.map((a) => (
+            {shown.map((a) => (
               <li key={a.id}>
                 <span className={`verb verb-${a.action}`}>{describeAction(a.action)}</span>
                 <button type="button" className="link file" title="Show version history" onClick={() => onOpenHistory(a.path)}>
@@ -172,6 +178,11 @@ export function StatusScreen({ onOpenHistory }: { onOpenHistory: (path: string) 
             ))}
           </ul>
         )}
+        {activity.length > ACTIVITY_SHOWN ? (
+          <button type="button" className="link small" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+            {showAll ? 'Show fewer' : `Show all ${activity.length}`}
+          </button>
+        ) : null}
       </section>
     </main>
   );
