@@ -46,7 +46,7 @@ export interface EngineOptions {
   watch?: boolean;
   /** Mass-delete thresholds (default 1000 files / 50 % and ≥ 10 files). */
   massDelete?: MassDeleteLimits;
-  /** Transfers at once (default 4). */
+  /** Transfers at once (default 8). */
   concurrency?: number;
   /** Safety pull interval while the notify socket is up (ms; default 60 000). */
   pollMs?: number;
@@ -374,7 +374,7 @@ export class Engine extends EventEmitter {
         this.progress.done += bytes;
         this.emitStatusSoon();
       },
-      concurrency: this.opts.concurrency ?? 4,
+      concurrency: this.opts.concurrency ?? 8,
     });
     const res = await exec.run(ops, () => this.stopping || this.paused);
     if (held && this.confirmedSide === held.side) this.confirmedSide = null;

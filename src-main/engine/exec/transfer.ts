@@ -128,7 +128,7 @@ export async function buildFile(opts: {
       return { data, local: false };
     };
     // A sliding window keeps a few block fetches in flight while writing in order.
-    const windowSize = opts.window ?? 4;
+    const windowSize = opts.window ?? 8;
     const inflight: Array<Promise<{ data: Buffer; local: boolean }>> = [];
     let offset = 0;
     let i = 0;

@@ -213,6 +213,11 @@ export class StateDb {
     );
   }
 
+  /** The indexed blocks of local file `path`, in file order. */
+  blocksOf(path: string): Array<{ hash: string; offset: number; length: number }> {
+    return this.st('SELECT hash, offset, length FROM block_index WHERE path = ? ORDER BY offset').all(path) as Array<{ hash: string; offset: number; length: number }>;
+  }
+
   /** Local places holding block `hash` (possibly stale: callers verify the bytes). */
   findBlock(hash: string): BlockLocation[] {
     return this.st('SELECT path, offset, length FROM block_index WHERE hash = ? LIMIT 4').all(hash) as BlockLocation[];
