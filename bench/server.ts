@@ -35,9 +35,9 @@ interface Proc {
   url: string;
 }
 
-function startProcess(args: string[], ready: RegExp): Promise<Proc> {
+function startProcess(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -56,10 +56,24 @@ async function stopProcess(p: Proc): Promise<void> {
 
 const TRIVIAL_SERVER = `
   const http = require('node:http');
+  const fs = require('node:fs/promises');
+  const path = require('node:path');
+  let n = 0;
   const s = http.createServer((req, res) => {
-    let n = 0;
-    req.on('data', (c) => { n += c.length; });
-    req.on('end', () => { res.writeHead(201, { 'content-type': 'application/json' }); res.end(JSON.stringify({ size: n })); });
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      if (req.url === '/fsync') {
+        // Same durability work as the block store: write, fsync, close.
+        const fh = await fs.open(path.join(process.env.BENCH_DIR, 'u' + n++), 'w');
+        await fh.write(body);
+        await fh.sync();
+        await fh.close();
+      }
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ size: body.length }));
+    });
   });
   s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
 `;
@@ -117,7 +131,8 @@ async function main(): Promise<void> {
     [path.join(ROOT, 'bin/cairn-server.js'), '--data', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'warn'],
     /^listening on (http:\/\/\S+)\n/mu,
   );
-  const trivial = await startProcess(['-e', TRIVIAL_SERVER], /^listening on (http:\/\/\S+)\n/mu);
+  const plainDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-bench-plain-'));
+  const trivial = await startProcess(['-e', TRIVIAL_SERVER], /^listening on (http:\/\/\S+)\n/mu, { BENCH_DIR: plainDir });
   const rows: [string, string][] = [];
   try {
     const pool = new Pool(server.url, { connections: CLIENTS, pipelining: 1 });
@@ -173,11 +188,17 @@ async function main(): Promise<void> {
       const st = await putRaw(pool, `/api/v1/blocks/${b.hash}`, clients[c]!.token, b.data);
       if (st !== 201) throw new Error(`block upload: ${st}`);
     });
+    const tFsync = await parallel(UPLOAD_MIB, async (_c, i) => {
+      if ((await putRaw(trivialPool, '/fsync', null, blocks[i]!.data)) !== 201) throw new Error('fsync upload');
+    });
+    const mbFsync = (UPLOAD_MIB * 1.048576) / tFsync;
     const mbCairn = (UPLOAD_MIB * 1.048576) / tCairn;
     const mbPlain = (UPLOAD_MIB * 1.048576) / tPlain;
     rows.push(['block upload MB/s (1 MiB blocks, hashed + fsynced)', mbCairn.toFixed(0)]);
     rows.push(['plain HTTP upload MB/s (trivial node:http handler)', mbPlain.toFixed(0)]);
     rows.push(['block upload / plain upload', (mbCairn / mbPlain).toFixed(2)]);
+    rows.push(['plain upload + write + fsync per request MB/s', mbFsync.toFixed(0)]);
+    rows.push(['block upload / plain upload with fsync', (mbCairn / mbFsync).toFixed(2)]);
     await trivialPool.close();
 
     // 4. list-changes latency over a large journal (one namespace)
@@ -210,6 +231,7 @@ async function main(): Promise<void> {
     await stopProcess(server);
     await stopProcess(trivial);
     await fs.rm(dataDir, { recursive: true, force: true });
+    await fs.rm(plainDir, { recursive: true, force: true });
   }
   const w = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`\nCairn reference server benchmark${QUICK ? ' (--quick)' : ''}: ${CLIENTS} clients, loopback, ${os.cpus().length} cores\n\n`);

@@ -258,6 +258,7 @@ export const handlers: HandlerMap = {
     let unsubscribe = () => {};
     let timer: NodeJS.Timeout | undefined;
     let onAbort = () => {};
+    c.ctx.metrics.longPolls.inc();
     try {
       const woke = new Promise<boolean>((resolve) => {
         onAbort = () => resolve(false);
@@ -276,6 +277,7 @@ export const handlers: HandlerMap = {
       });
       return { changes: await woke };
     } finally {
+      c.ctx.metrics.longPolls.dec();
       clearTimeout(timer);
       unsubscribe();
       shutdown.removeEventListener('abort', onAbort);

@@ -11,6 +11,7 @@ export interface ServerMetrics {
   blockDownloadBytes: Counter;
   commits: Counter;
   wsConnections: Gauge;
+  longPolls: Gauge;
 }
 
 /** Creates the registry with the required series (names are part of operations docs). */
@@ -37,6 +38,11 @@ export function createMetrics(): ServerMetrics {
     wsConnections: new Gauge({
       name: 'cairn_ws_connections',
       help: 'Open notify WebSocket connections.',
+      registers: [registry],
+    }),
+    longPolls: new Gauge({
+      name: 'cairn_longpoll_waiting',
+      help: 'Long-poll requests waiting for a journal advance.',
       registers: [registry],
     }),
   };

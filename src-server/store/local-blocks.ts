@@ -15,6 +15,8 @@ import type { Readable } from 'node:stream';
 import { CairnError, isHash } from '../../src-shared/index.ts';
 import type { BlockHealth, BlockStore } from './blocks.ts';
 
+const WRITE_BYTES = 1 << 20;
+
 /** Blocks as files under one folder. */
 export class LocalBlockStore implements BlockStore {
   readonly root: string;
@@ -44,12 +46,24 @@ export class LocalBlockStore implements BlockStore {
     let size = 0;
     let closed = false;
     try {
+      // Network chunks are ~64 KiB; coalesce them into ~1 MiB writes (fewer syscalls).
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        if (pendingBytes === 0) return;
+        await fh.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+        pending = [];
+        pendingBytes = 0;
+      };
       for await (const chunk of source) {
         size += chunk.byteLength;
         if (size > maxBytes) throw new CairnError('block_too_large', undefined, { max_bytes: maxBytes });
         sha.update(chunk);
-        await fh.write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= WRITE_BYTES) await flush();
       }
+      await flush();
       const got = sha.digest('hex');
       if (got !== hash) throw new CairnError('block_hash_mismatch', undefined, { expected: hash, actual: got });
       if (await this.has(hash)) {

@@ -146,6 +146,19 @@ describe('commit', () => {
     expect(acct.body.quota_bytes).toBe(1_000_000);
   });
 
+  it('refuses a restore or an undelete over quota and changes nothing', async () => {
+    const a = await signup(base); // quota 1 MB in this server
+    const v1 = await putFile(base, a, 'grow', rand(700_000));
+    await putFile(base, a, 'grow', rand(10), v1.rev);
+    await putFile(base, a, 'other', rand(400_000));
+    const r = await unchanged(s.dataDir, () => call(base, 'restore', a.token, { params: { ns: a.ns }, body: { path: 'grow', rev: v1.rev } }));
+    expect([r.status, r.body.error.code]).toEqual([403, 'quota_exceeded']);
+    await call(base, 'delete', a.token, { params: { ns: a.ns }, body: { path: 'other' } });
+    await putFile(base, a, 'filler', rand(800_000));
+    const u = await unchanged(s.dataDir, () => call(base, 'undelete', a.token, { params: { ns: a.ns }, body: { path: 'other' } }));
+    expect([u.status, u.body.error.code]).toEqual([403, 'quota_exceeded']);
+  });
+
   it('refuses malformed bodies with bad_request and nothing stored', async () => {
     const a = await signup(base);
     const bodies = [

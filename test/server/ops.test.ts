@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire bodies are checked field by field in assertions */
 // Operations: /healthz, /metrics, TLS, retention + GC, verify, and the admin CLI.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openDataDir } from '../../src-server/data-dir.ts';
 import { runVerify } from '../../src-server/ops/verify.ts';
+import { encodeCursor } from '../../src-shared/index.ts';
 import { call, putFile, req, sha, signup, testServer, upload, type TestServer } from './helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -134,6 +135,47 @@ describe('admin CLI', () => {
       const li = await call(t.url, 'login', undefined, { body: { email: 'admin@example.com', password: 'secret-password', device_name: 'cli' } });
       expect(li.status).toBe(200);
       await t.close();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CLI server lifecycle', () => {
+  it('prints exactly one stdout line when ready, drains in-flight requests on SIGTERM, exits 0', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-sigterm-'));
+    try {
+      const child = spawn(process.execPath, [CLI, '--data', dir, '--listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\n$/u.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      const a = await signup(url);
+      const snap = await call(url, 'snapshot', a.token, { params: { ns: a.ns } });
+      const cursor = encodeCursor({ ns: { [a.ns]: snap.body.seq } });
+      // An in-flight long-poll: shutdown must answer it, not cut it.
+      const inflight = call(url, 'waitChanges', a.token, { query: { cursor, timeout_ms: 60_000 } });
+      for (let i = 0; i < 200; i++) {
+        // No event to await across processes: poll the gauge (bounded).
+        const m = (await req(url, 'GET', '/metrics')).body.toString();
+        if (/^cairn_longpoll_waiting 1$/mu.test(m)) break;
+        if (i === 199) throw new Error('long-poll never started');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      expect((await inflight).body).toEqual({ changes: false });
+      expect(await exited).toBe(0);
+      expect(stdout.split('\n').filter(Boolean)).toHaveLength(1);
+      await expect(fs.stat(path.join(dir, 'server.pid'))).rejects.toThrow();
+      // The database was closed cleanly: the WAL was checkpointed away.
+      const wal = await fs.stat(path.join(dir, 'meta.sqlite-wal')).catch(() => null);
+      expect(wal === null || wal.size === 0).toBe(true);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

@@ -52,7 +52,7 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #tree: TreeOps;
   readonly #onAdvance: (ns: string, seq: number) => void;
   #pending: Set<string> | null = null;
-  #queue: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  #queue: { fn: () => unknown; durable: boolean; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   #flushScheduled = false;
 
   /** Opens (creating and migrating) the database file. */
@@ -97,9 +97,9 @@ export class SqliteMetadataStore implements MetadataStore {
    * requests that arrived meanwhile (the classic group-commit trade: no extra latency when
    * idle, throughput under load).
    */
-  #enqueue<T>(fn: () => T): Promise<T> {
+  #enqueue<T>(fn: () => T, durable = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
@@ -111,6 +111,11 @@ export class SqliteMetadataStore implements MetadataStore {
     this.#flushScheduled = false;
     const items = this.#queue.splice(0);
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    // A batch of only non-durable writes (block records) skips the WAL fsync: the WAL is
+    // sequential, so the FULL-synced commit that later names the block makes it durable too;
+    // a record lost to a power cut only makes that commit answer block_missing (re-upload).
+    const lazy = items.every((i) => !i.durable);
+    if (lazy) this.db.pragma('synchronous = NORMAL');
     try {
       this.#write(() => {
         for (const item of items) {
@@ -124,6 +129,8 @@ export class SqliteMetadataStore implements MetadataStore {
     } catch (error) {
       for (const item of items) item.reject(error);
       return;
+    } finally {
+      if (lazy) this.db.pragma('synchronous = FULL');
     }
     items.forEach((item, i) => {
       const r = results[i]!;
@@ -301,7 +308,7 @@ export class SqliteMetadataStore implements MetadataStore {
         now,
       );
       this.#sql.run('INSERT INTO block_owners (account_id, hash) VALUES (?, ?) ON CONFLICT DO NOTHING', accountId, hash);
-    });
+    }, false);
   }
 
   async blockKnown(hash: string): Promise<boolean> {
