@@ -112,7 +112,7 @@ describe('chunkFile', () => {
 
   it('small files (inline path) and custom params', async () => {
     const f = join(dir, 'small.bin');
-    const data = Buffer.from(prngBytes(3, 300_000));
+    const data = Buffer.from(prngBytes(3, 200_000));
     writeFileSync(f, data);
     const p = { minSize: 1024, avgSize: 4096, maxSize: 16384 };
     expect(await chunkFile(f, { params: p })).toEqual(chunkBuffer(data, p));
