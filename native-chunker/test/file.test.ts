@@ -235,6 +235,16 @@ describe('large and sparse files', () => {
 });
 
 describe('worker pool', () => {
+  it('serves several files at once (cuts of different files interleave on the cutter worker)', async () => {
+    const files = [0, 1, 2, 3].map((k) => {
+      const f = join(dir, `multi-${k}.bin`);
+      const data = Buffer.from(prngBytes(30 + k, 10 * MiB + k * 77_777));
+      writeFileSync(f, data);
+      return { f, data };
+    });
+    const got = await Promise.all(files.map(({ f }) => chunkFile(f, {}, { segBytes: 1 })));
+    got.forEach((g, k) => expect(g).toEqual(chunkBuffer(files[k]!.data)));
+  });
   it('falls back to inline work when worker threads cannot start', async () => {
     const f = join(dir, 'noworker.bin');
     const data = Buffer.from(prngBytes(21, 12 * MiB));
