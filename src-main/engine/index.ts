@@ -50,6 +50,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Safety pull interval while the notify socket is up (ms; default 60 000). */
   pollMs?: number;
+  /** Use the notify WebSocket (default true); without it the engine long-polls. */
+  notify?: boolean;
 }
 
 /** Device settings stored in the state DB. */
@@ -191,7 +193,9 @@ export class Engine extends EventEmitter {
         this.offlineAttempt = 0;
         this.wake({ remote: true });
       });
-      this.notifier.start();
+      this.notifier.on('down', () => this.later(2000, () => void this.longPoll()));
+      if (this.opts.notify === false) this.later(0, () => void this.longPoll());
+      else this.notifier.start();
       if (this.opts.watch !== false) {
         this.watcher = new LocalWatcher(this.folder, {
           onDirty: (paths) => this.wake({ paths }),
@@ -412,6 +416,36 @@ export class Engine extends EventEmitter {
     this.progress = { done: 0, total: 0, startedAt: 0 };
     if (!res.offline) this.kick = true; // re-plan: the world moved under the plan
     return false;
+  }
+
+  /**
+   * Long-poll fallback while the notify WebSocket is down but the server answers HTTP (a proxy
+   * that drops WebSockets): `changes/wait` from the stored cursor, then pull.
+   */
+  private longPolling = false;
+  private async longPoll(): Promise<void> {
+    if (this.longPolling) return;
+    this.longPolling = true;
+    try {
+      while (!this.stopping && this.started && this.client && !this.notifier?.connected) {
+        const cursor = this.db.getMeta<string | null>('cursor', null);
+        if (!cursor || this.offline) {
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        try {
+          const r = await this.client.call('waitChanges', { query: { cursor, timeout_ms: 25_000 } });
+          if (r.changes) {
+            this.wake({ remote: true });
+            await this.loopRunning;
+          }
+        } catch {
+          await new Promise((r) => setTimeout(r, 2000));
+        }
+      }
+    } finally {
+      this.longPolling = false;
+    }
   }
 
   private goOffline(): void {

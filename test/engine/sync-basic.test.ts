@@ -26,3 +26,33 @@ describe('two devices', () => {
     for (const d of w.devs) expect(d.engine.integrityCheck()).toEqual([]);
   });
 });
+
+describe('long-poll fallback', () => {
+  it('a device without the notify WebSocket still gets changes promptly (changes/wait)', async () => {
+    const a = await w.device('A');
+    const b = await w.device('B', { notify: false });
+    await w.settle();
+    await writeFile(path.join(a.folder, 'lp.txt'), 'long-polled');
+    const got = new Promise<void>((resolve) => b.engine.on('activity', (i: { path: string; action: string }) => i.path === 'lp.txt' && i.action === 'downloaded' && resolve()));
+    const t0 = Date.now();
+    await got;
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(await readFile(path.join(b.folder, 'lp.txt'), 'utf8')).toBe('long-polled');
+  });
+});
+
+describe('bandwidth limits', () => {
+  it('an upload limit slows block uploads to about the set rate', async () => {
+    const a = await w.device('A');
+    await w.device('B');
+    a.engine.setSettings({ upload_limit_bps: 1024 * 1024 });
+    expect(a.engine.getSettings().upload_limit_bps).toBe(1024 * 1024);
+    const { randomBytes } = await import('node:crypto');
+    const t0 = Date.now();
+    await writeFile(path.join(a.folder, 'slow.bin'), randomBytes(4 * 1024 * 1024));
+    await w.settle(30_000);
+    // One second of burst, then 1 MiB/s: 4 MiB needs ~3 s (block granularity: at least ~2 s).
+    expect(Date.now() - t0).toBeGreaterThan(1800);
+    a.engine.setSettings({ upload_limit_bps: 0 });
+  });
+});

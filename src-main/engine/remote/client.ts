@@ -65,8 +65,9 @@ export class RemoteClient {
     this.agent = new Agent({ connections: 16, keepAliveTimeout: 30_000, connectTimeout: 5_000 });
   }
 
+  /** Closes the connections at once (a pending long-poll is aborted, not awaited). */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent.destroy();
   }
 
   private url<N extends RouteName>(name: N, input: Partial<RouteInput<N>>): string {
