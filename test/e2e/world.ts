@@ -4,19 +4,16 @@
  * UI URL comes from `cairn open --print`, exactly as a user would get it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer } from '../../src-server/index.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/cairn.js');
 export const SHOTS = path.join(ROOT, 'test-results/screenshots');
-
-/** True when the engine side (CLI, control transport, server library) is present. */
-export const engineReady = ['src-main/cli/main.ts', 'src-main/control/http.ts', 'src-server/index.ts', 'src-main/engine/index.ts'].every((f) => existsSync(path.join(ROOT, f)));
 
 /** Builds the renderer with scripts/build-ui.ts in a child process (production mode). */
 export function buildUi(): Promise<void> {
@@ -72,7 +69,6 @@ export class World {
   static async create(): Promise<World> {
     const w = new World();
     w.tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-'));
-    const { startServer } = await import('../../src-server/index.ts');
     const server = await startServer({ dataDir: path.join(w.tmp, 'server'), port: 0, logLevel: 'silent', gcIntervalMs: 0 });
     w.serverUrl = server.url;
     w.closeServer = () => server.close();
