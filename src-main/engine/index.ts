@@ -14,7 +14,7 @@ import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../../src-shared/errors.ts';
-import { isConflictedCopyName, isInside, normalizePath, parentPath, baseName, joinPath } from '../../src-shared/paths.ts';
+import { conflictedCopyPath, isConflictedCopyName, isInside, normalizePath, parentPath, pathKey, baseName, joinPath } from '../../src-shared/paths.ts';
 import type { ActivityItem, ConflictInfo, LocalEntry, Settings, Status, SyncIssue } from '../../src-shared/control.ts';
 import type { Account, Device, Entry, Revision } from '../../src-shared/protocol/model.ts';
 import { link as linkAccount, readCredentials, removeCredentials, type Credentials } from './account.ts';
@@ -314,6 +314,12 @@ export class Engine extends EventEmitter {
     if (scopes.length > 0) {
       const ok = await this.scanInto(scopes);
       if (!ok) return false;
+      const collisions = this.db.issues().filter((i) => i.code === 'path_case_collision');
+      if (collisions.length > 0) {
+        for (const c of collisions) await this.renameCaseCollision(c.path);
+        this.kick = true;
+        return false;
+      }
     }
     if (this.offline) return false;
     if (this.rootError) {
@@ -391,6 +397,10 @@ export class Engine extends EventEmitter {
         const tries = (this.backoff.get(`#${p}`) ?? 0) + 1;
         this.backoff.set(`#${p}`, tries);
         if (tries > 3) this.backoff.set(p, Date.now() + Math.min(60_000, 500 * 2 ** tries));
+      } else if (code === 'path_case_collision' && (f.op.type === 'upload' || f.op.type === 'mkdirRemote' || f.op.type === 'moveRemote')) {
+        // The server holds another entry whose name differs only in case: set ours aside.
+        await this.renameCaseCollision(f.op.type === 'moveRemote' ? f.op.to : f.op.path);
+        this.remoteDirty = true;
       } else if (code === 'changed_during_read') {
         this.dirty.add(p);
         this.backoff.set(p, Date.now() + 1000);
@@ -446,6 +456,37 @@ export class Engine extends EventEmitter {
     } finally {
       this.longPolling = false;
     }
+  }
+
+  /**
+   * A local item whose name collides ignoring case with another one (locally or on the
+   * server) cannot be synced as is: it is renamed to a conflicted-copy name (like Dropbox's
+   * "(Case Conflict)"), which then syncs. Nothing is dropped.
+   */
+  private async renameCaseCollision(rel: string): Promise<void> {
+    const root = this.folder as string;
+    const taken = (p: string): boolean => {
+      const k = pathKey(p);
+      const sib = (tree: 'local' | 'remote'): boolean => this.db.subtree(tree, parentPath(p)).some((n) => parentPath(n.path) === parentPath(p) && pathKey(n.path) === k);
+      return sib('local') || sib('remote') || existsSync(path.join(root, p));
+    };
+    let copy = '';
+    for (let n = 1; n < 1000; n++) {
+      copy = conflictedCopyPath(rel, this.creds?.device_name ?? 'this device', new Date(), n);
+      if (!taken(copy)) break;
+    }
+    try {
+      await rename(path.join(root, rel), path.join(root, copy));
+    } catch {
+      return; // gone meanwhile: the next scan sees it
+    }
+    this.db.tx(() => {
+      this.db.moveSubtree('local', rel, copy);
+      this.db.moveBlocks(rel, copy);
+      this.db.clearIssue(rel, 'path_case_collision');
+    });
+    this.dirty.add(parentPath(rel));
+    this.log(copy, 'conflict', `renamed from ${rel}: the name collided with another one ignoring case`);
   }
 
   private goOffline(): void {
