@@ -187,6 +187,42 @@ describe('engine behaviours (two devices, one account, real server)', () => {
     await rm(path.join(a.folder, 'back\\slash.txt'));
   });
 
+  it('names that collide ignoring case are kept as a conflicted copy, not left unsynced', async () => {
+    const a = w.devs.find((d) => d.name === 'A')!;
+    const b = w.devs.find((d) => d.name === 'B')!;
+    await mkdir(path.join(a.folder, 'case'), { recursive: true });
+    await writeFile(path.join(a.folder, 'case/Doc.txt'), 'upper');
+    await writeFile(path.join(a.folder, 'case/doc.txt'), 'lower');
+    await w.settle();
+    const names = (await readdir(path.join(b.folder, 'case'))).sort();
+    expect(names).toHaveLength(2);
+    const contents = await Promise.all(names.map((n) => readFile(path.join(b.folder, 'case', n), 'utf8')));
+    expect(contents.sort()).toEqual(['lower', 'upper']);
+    expect(names.some((n) => n.includes('conflicted copy'))).toBe(true);
+  });
+
+  it('history, restore of an old revision, and undelete reach every device', async () => {
+    const a = w.devs.find((d) => d.name === 'A')!;
+    const b = w.devs.find((d) => d.name === 'B')!;
+    await writeFile(path.join(a.folder, 'hist.txt'), 'one');
+    await w.settle();
+    await writeFile(path.join(a.folder, 'hist.txt'), 'two');
+    await w.settle();
+    const revs = await b.engine.history('hist.txt');
+    expect(revs).toHaveLength(2);
+    await b.engine.restore('hist.txt', (revs[1] as { rev: string }).rev);
+    await w.settle();
+    expect(await readFile(path.join(a.folder, 'hist.txt'), 'utf8')).toBe('one');
+    await rm(path.join(a.folder, 'hist.txt'));
+    await w.settle();
+    expect(await exists(path.join(b.folder, 'hist.txt'))).toBe(false);
+    expect((await b.engine.deleted('')).map((e) => e.path)).toContain('hist.txt');
+    await b.engine.undelete('hist.txt');
+    await w.settle();
+    expect(await readFile(path.join(a.folder, 'hist.txt'), 'utf8')).toBe('one');
+    await expect(b.engine.history('no/such/file.txt')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('13. mass-delete guard holds, reject restores; a vanished root stops the engine', async () => {
     const a = w.devs.find((d) => d.name === 'A')!;
     const b = w.devs.find((d) => d.name === 'B')!;
