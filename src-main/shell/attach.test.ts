@@ -20,7 +20,10 @@ afterEach(async () => {
 
 describe('sseData', () => {
   it('splits data messages and keeps the unfinished tail', () => {
-    expect(sseData(': hi\n\ndata: {"a":1}\n\ndata: x\r\ndata: y\r\n\r\ndata: part')).toEqual({ messages: ['{"a":1}', 'x\ny'], rest: 'data: part' });
+    expect(sseData(': hi\n\ndata: {"a":1}\n\ndata: x\r\ndata: y\r\n\r\ndata: part')).toEqual({
+      messages: ['{"a":1}', 'x\ny'],
+      rest: 'data: part',
+    });
   });
 });
 
@@ -39,7 +42,9 @@ describe('attachControl', () => {
     // The transport sends the current status first, then pushed events.
     await vi.waitFor(() => expect(got.length).toBeGreaterThan(0));
     engine.emit({ type: 'status', status: status({ state: 'paused' }) });
-    await vi.waitFor(() => expect(got.some((e) => e.type === 'status' && e.status.state === 'paused')).toBe(true));
+    await vi.waitFor(() =>
+      expect(got.some((e) => e.type === 'status' && e.status.state === 'paused')).toBe(true),
+    );
     off();
     await control.stop();
     expect(engine.stop).not.toHaveBeenCalled();

@@ -5,7 +5,12 @@
  * from `GET /control/events` (Server-Sent Events) with fetch, reconnecting with back-off.
  */
 import { callControl, type ControlInfo } from '../control/index.ts';
-import { controlMethods, type ControlApi, type ControlEvent, type ControlMethod } from '../../src-shared/control.ts';
+import {
+  controlMethods,
+  type ControlApi,
+  type ControlEvent,
+  type ControlMethod,
+} from '../../src-shared/control.ts';
 import type { ShellControl } from './control-port.ts';
 
 /** Splits an SSE text stream into `data:` payloads (one per blank-line-terminated message). */
@@ -24,16 +29,24 @@ export function sseData(buffer: string): { messages: string[]; rest: string } {
 }
 
 /** A ShellControl over the HTTP control API of the engine running for `home`. */
-export function attachControl(home: string, info: ControlInfo, opts: { retryMs?: number } = {}): ShellControl {
+export function attachControl(
+  home: string,
+  info: ControlInfo,
+  opts: { retryMs?: number } = {},
+): ShellControl {
   const api = {} as Record<string, (input: unknown) => Promise<unknown>>;
-  for (const m of Object.keys(controlMethods) as ControlMethod[]) api[m] = (input) => callControl(home, m, (input ?? {}) as never);
+  for (const m of Object.keys(controlMethods) as ControlMethod[])
+    api[m] = (input) => callControl(home, m, (input ?? {}) as never);
   const subs = new Set<(e: ControlEvent) => void>();
   let abort: AbortController | null = null;
   let running = false;
 
   const readOnce = async (): Promise<void> => {
     abort = new AbortController();
-    const res = await fetch(`http://127.0.0.1:${info.port}/control/events`, { headers: { authorization: `Bearer ${info.secret}` }, signal: abort.signal });
+    const res = await fetch(`http://127.0.0.1:${info.port}/control/events`, {
+      headers: { authorization: `Bearer ${info.secret}` },
+      signal: abort.signal,
+    });
     if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
     const decoder = new TextDecoder();
     let buffer = '';

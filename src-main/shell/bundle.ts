@@ -31,8 +31,14 @@ function packagedPaths(): Plugin {
     transform(code, id) {
       if (!id.includes(`${path.sep}native-chunker${path.sep}src${path.sep}`)) return null;
       const next = code
-        .replace(/(['"])\.\.\/build\/Release\/native_chunker\.node\1/, "'../node_modules/native-chunker/build/Release/native_chunker.node'")
-        .replace(/new URL\((['"])\.\/worker\.ts\1, import\.meta\.url\)/, "new URL('./worker.mjs', import.meta.url)");
+        .replace(
+          /(['"])\.\.\/build\/Release\/native_chunker\.node\1/,
+          "'../node_modules/native-chunker/build/Release/native_chunker.node'",
+        )
+        .replace(
+          /new URL\((['"])\.\/worker\.ts\1, import\.meta\.url\)/,
+          "new URL('./worker.mjs', import.meta.url)",
+        );
       // Only string literals change, on their own lines: the sourcemap needs no update.
       return { code: next, map: null };
     },
@@ -66,6 +72,7 @@ await rm(out, { recursive: true, force: true });
 await bundle({ main: path.join(root, 'src-main/shell/entry.ts') }, 'es', 'mjs');
 await bundle({ worker: path.join(root, 'native-chunker/src/worker.ts') }, 'es', 'mjs');
 await bundle({ preload: path.join(root, 'src-main/shell/preload.ts') }, 'cjs', 'cjs');
-if (!existsSync(path.join(root, 'src-renderer/dist/index.html'))) await import(path.join(root, 'scripts/build-ui.ts'));
+if (!existsSync(path.join(root, 'src-renderer/dist/index.html')))
+  await import(path.join(root, 'scripts/build-ui.ts'));
 await cp(path.join(root, 'src-renderer/dist'), path.join(out, 'renderer'), { recursive: true });
 process.stdout.write(`bundle: ${path.relative(root, out)} ready\n`);

@@ -4,10 +4,21 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => ({}));
 
 import { CairnError } from '../../src-shared/errors.ts';
-import { CALL_CHANNEL, EVENT_CHANNEL, forwardEvents, registerControlIpc, validateCall, type IpcReply } from './ipc.ts';
+import {
+  CALL_CHANNEL,
+  EVENT_CHANNEL,
+  forwardEvents,
+  registerControlIpc,
+  validateCall,
+  type IpcReply,
+} from './ipc.ts';
 import { fakeControl } from './test-fakes.ts';
 
-type Handler = (event: { senderFrame: { url: string } | null }, method: unknown, input: unknown) => Promise<IpcReply>;
+type Handler = (
+  event: { senderFrame: { url: string } | null },
+  method: unknown,
+  input: unknown,
+) => Promise<IpcReply>;
 
 function setup(control = fakeControl()) {
   let handler: Handler | null = null;
@@ -19,8 +30,12 @@ function setup(control = fakeControl()) {
     removeHandler: vi.fn(),
   };
   const afterCall = vi.fn();
-  const off = registerControlIpc(ipcMain as never, control, { isTrustedSender: (u) => u.startsWith('app://cairn/'), afterCall });
-  const call = (method: unknown, input?: unknown, url = 'app://cairn/index.html') => handler!({ senderFrame: { url } }, method, input);
+  const off = registerControlIpc(ipcMain as never, control, {
+    isTrustedSender: (u) => u.startsWith('app://cairn/'),
+    afterCall,
+  });
+  const call = (method: unknown, input?: unknown, url = 'app://cairn/index.html') =>
+    handler!({ senderFrame: { url } }, method, input);
   return { control, call, off, ipcMain, afterCall };
 }
 
@@ -48,7 +63,11 @@ describe('IPC validation', () => {
     ['an out-of-range value', 'activity', { limit: 1_000_000 }],
     ['a value outside an enum', 'resolveConflict', { path: 'a', keep: 'everything' }],
     ['a non-object input', 'excludeAdd', 'Photos'],
-    ['a too-short password', 'link', { mode: 'login', server: 'http://x', email: 'a@b.c', password: 'short', folder: '/f' }],
+    [
+      'a too-short password',
+      'link',
+      { mode: 'login', server: 'http://x', email: 'a@b.c', password: 'short', folder: '/f' },
+    ],
     ['an oversized input', 'excludePreview', { paths: Array.from({ length: 1000 }, () => 'x'.repeat(1000)) }],
   ])('refuses %s with bad_request, and the control service never sees it', async (_what, method, input) => {
     const { control, call } = setup();
@@ -76,8 +95,14 @@ describe('IPC validation', () => {
       throw new TypeError('boom');
     };
     const { call } = setup(control);
-    expect(await call('restore', { path: 'a', rev: 'r1' })).toEqual({ ok: false, error: { code: 'not_found', message: 'no such revision' } });
-    expect(await call('undelete', { path: 'a' })).toEqual({ ok: false, error: { code: 'internal', message: 'boom' } });
+    expect(await call('restore', { path: 'a', rev: 'r1' })).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'no such revision' },
+    });
+    expect(await call('undelete', { path: 'a' })).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'boom' },
+    });
   });
 
   it('validateCall throws CairnError bad_request', () => {
@@ -97,7 +122,10 @@ describe('event forwarding', () => {
     const control = fakeControl();
     const contents = { send: vi.fn(), isDestroyed: vi.fn(() => false) };
     const off = forwardEvents(control, contents);
-    const ev = { type: 'activity', item: { id: 1, time: 1, path: 'a', action: 'uploaded', device_name: null, detail: null } } as const;
+    const ev = {
+      type: 'activity',
+      item: { id: 1, time: 1, path: 'a', action: 'uploaded', device_name: null, detail: null },
+    } as const;
     control.emit(ev);
     expect(contents.send).toHaveBeenCalledWith(EVENT_CHANNEL, ev);
     contents.isDestroyed.mockReturnValue(true);

@@ -17,7 +17,8 @@ export const CALL_CHANNEL = 'cairn:call';
 export const EVENT_CHANNEL = 'cairn:event';
 
 /** The reply envelope of a control call over IPC. */
-export type IpcReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+export type IpcReply =
+  { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
 
 /** Compiled input validators, one per control method. */
 const validators = new Map(Object.entries(controlMethods).map(([name, def]) => [name, Compile(def.input)]));
@@ -31,7 +32,10 @@ const MAX_INPUT_CHARS = 256 * 1024;
  */
 export function validateCall(method: unknown, input: unknown): { method: ControlMethod; input: unknown } {
   if (typeof method !== 'string' || !Object.hasOwn(controlMethods, method)) {
-    throw new CairnError('bad_request', `unknown control method: ${typeof method === 'string' ? method.slice(0, 64) : typeof method}`);
+    throw new CairnError(
+      'bad_request',
+      `unknown control method: ${typeof method === 'string' ? method.slice(0, 64) : typeof method}`,
+    );
   }
   const value = input ?? {};
   let size: number;
@@ -44,7 +48,10 @@ export function validateCall(method: unknown, input: unknown): { method: Control
   const v = validators.get(method)!;
   if (!v.Check(value)) {
     const first = v.Errors(value)[0] as { instancePath?: string; message?: string } | undefined;
-    throw new CairnError('bad_request', `invalid input for ${method}: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim());
+    throw new CairnError(
+      'bad_request',
+      `invalid input for ${method}: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim(),
+    );
   }
   return { method: method as ControlMethod, input: value };
 }
@@ -53,8 +60,12 @@ export function validateCall(method: unknown, input: unknown): { method: Control
 export function errorReply(err: unknown): IpcReply {
   if (err instanceof CairnError) return { ok: false, error: { code: err.code, message: err.message } };
   const code = (err as { code?: unknown })?.code;
-  if (isErrorCode(code)) return { ok: false, error: { code, message: String((err as Error).message ?? code) } };
-  return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
+  if (isErrorCode(code))
+    return { ok: false, error: { code, message: String((err as Error).message ?? code) } };
+  return {
+    ok: false,
+    error: { code: 'internal', message: err instanceof Error ? err.message : String(err) },
+  };
 }
 
 /** Options of {@link registerControlIpc}. */
@@ -66,25 +77,39 @@ export interface ControlIpcOptions {
 }
 
 /** Handles `cairn:call` on `ipcMain`; returns a function that removes the handler. */
-export function registerControlIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, control: ShellControl, opts: ControlIpcOptions): () => void {
-  ipcMain.handle(CALL_CHANNEL, async (event: IpcMainInvokeEvent, method: unknown, input: unknown): Promise<IpcReply> => {
-    const url = event.senderFrame?.url ?? '';
-    if (!opts.isTrustedSender(url)) return { ok: false, error: { code: 'forbidden', message: 'calls are accepted from the Cairn window only' } };
-    try {
-      const call = validateCall(method, input);
-      const fn = control.api[call.method] as (i: unknown) => Promise<unknown>;
-      const result = await fn(call.input);
-      opts.afterCall?.(call.method, result);
-      return { ok: true, result: result ?? {} };
-    } catch (err) {
-      return errorReply(err);
-    }
-  });
+export function registerControlIpc(
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  control: ShellControl,
+  opts: ControlIpcOptions,
+): () => void {
+  ipcMain.handle(
+    CALL_CHANNEL,
+    async (event: IpcMainInvokeEvent, method: unknown, input: unknown): Promise<IpcReply> => {
+      const url = event.senderFrame?.url ?? '';
+      if (!opts.isTrustedSender(url))
+        return {
+          ok: false,
+          error: { code: 'forbidden', message: 'calls are accepted from the Cairn window only' },
+        };
+      try {
+        const call = validateCall(method, input);
+        const fn = control.api[call.method] as (i: unknown) => Promise<unknown>;
+        const result = await fn(call.input);
+        opts.afterCall?.(call.method, result);
+        return { ok: true, result: result ?? {} };
+      } catch (err) {
+        return errorReply(err);
+      }
+    },
+  );
   return () => ipcMain.removeHandler(CALL_CHANNEL);
 }
 
 /** Forwards control events to a window; returns the unsubscribe function. */
-export function forwardEvents(control: ShellControl, contents: Pick<WebContents, 'send' | 'isDestroyed'>): () => void {
+export function forwardEvents(
+  control: ShellControl,
+  contents: Pick<WebContents, 'send' | 'isDestroyed'>,
+): () => void {
   return control.subscribe((event: ControlEvent) => {
     if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, event);
   });

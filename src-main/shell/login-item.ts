@@ -20,11 +20,24 @@ export function autostartFile(env: NodeJS.ProcessEnv = process.env): string {
 /** The Linux autostart entry for an executable. */
 export function desktopEntry(exe: string): string {
   const quoted = /[\s"]/.test(exe) ? `"${exe.replace(/"/g, '\\"')}"` : exe;
-  return ['[Desktop Entry]', 'Type=Application', 'Name=Cairn', 'Comment=Keep a folder in sync', `Exec=${quoted} ${HIDDEN_FLAG}`, 'X-GNOME-Autostart-enabled=true', 'Terminal=false', ''].join('\n');
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=Cairn',
+    'Comment=Keep a folder in sync',
+    `Exec=${quoted} ${HIDDEN_FLAG}`,
+    'X-GNOME-Autostart-enabled=true',
+    'Terminal=false',
+    '',
+  ].join('\n');
 }
 
 /** Turns start-at-login on or off for this OS. */
-export function setStartAtLogin(app: Pick<App, 'setLoginItemSettings'>, enabled: boolean, opts: { platform?: NodeJS.Platform; exe?: string; env?: NodeJS.ProcessEnv } = {}): void {
+export function setStartAtLogin(
+  app: Pick<App, 'setLoginItemSettings'>,
+  enabled: boolean,
+  opts: { platform?: NodeJS.Platform; exe?: string; env?: NodeJS.ProcessEnv } = {},
+): void {
   const platform = opts.platform ?? process.platform;
   if (platform === 'darwin' || platform === 'win32') {
     app.setLoginItemSettings({ openAtLogin: enabled, args: [HIDDEN_FLAG] });

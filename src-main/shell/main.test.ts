@@ -3,12 +3,20 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 // A stand-in for the parts of Electron main.ts touches, recording what it is asked to do.
 const h = vi.hoisted(() => {
   const listeners: Record<string, ((...a: unknown[]) => void)[]> = {};
-  const state = { lock: true, menus: [] as { label?: string; id?: string; enabled?: boolean }[][], images: [] as string[], windows: [] as { url: string; prefs: Record<string, unknown> }[] };
+  const state = {
+    lock: true,
+    menus: [] as { label?: string; id?: string; enabled?: boolean }[][],
+    images: [] as string[],
+    windows: [] as { url: string; prefs: Record<string, unknown> }[],
+  };
   return { listeners, state };
 });
 
 vi.mock('electron', () => {
-  const on = (name: string, fn: (...a: unknown[]) => void) => ((h.listeners[name] ??= []).push(fn), undefined);
+  const on = (name: string, fn: (...a: unknown[]) => void) => (
+    (h.listeners[name] ??= []).push(fn),
+    undefined
+  );
   class Tray {
     setImage = vi.fn((img: { path: string }) => h.state.images.push(img.path));
     setToolTip = vi.fn();
@@ -42,7 +50,10 @@ vi.mock('electron', () => {
     Tray,
     Menu: { buildFromTemplate: vi.fn((t: { label?: string }[]) => (h.state.menus.push(t), t)) },
     nativeImage: { createFromPath: (p: string) => ({ path: p, setTemplateImage: vi.fn() }) },
-    Notification: Object.assign(vi.fn(() => ({ show: vi.fn() })), { isSupported: () => true }),
+    Notification: Object.assign(
+      vi.fn(() => ({ show: vi.fn() })),
+      { isSupported: () => true },
+    ),
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openPath: vi.fn(async () => '') },
@@ -54,7 +65,13 @@ import { app, ipcMain, protocol } from 'electron';
 import { runShell } from './main.ts';
 import { fakeControl, status } from './test-fakes.ts';
 
-const opts = (control = fakeControl()) => ({ openControl: vi.fn(async () => control), rendererDir: '/r', preloadPath: '/p/preload.cjs', iconsDir: '/icons', home: '/tmp/h' });
+const opts = (control = fakeControl()) => ({
+  openControl: vi.fn(async () => control),
+  rendererDir: '/r',
+  preloadPath: '/p/preload.cjs',
+  iconsDir: '/icons',
+  home: '/tmp/h',
+});
 
 beforeEach(() => {
   h.state.lock = true;
@@ -83,7 +100,12 @@ describe('runShell', () => {
     expect(ipcMain.handle).toHaveBeenCalledWith('cairn:call', expect.any(Function));
     const w = h.state.windows[0]!;
     expect(w.url).toBe('app://cairn/index.html');
-    expect(w.prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: '/p/preload.cjs' });
+    expect(w.prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      preload: '/p/preload.cjs',
+    });
   });
 
   it('updates the tray menu and icon on each status event', async () => {

@@ -5,13 +5,32 @@
  * in its own module with its own tests.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, protocol, session, shell, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  protocol,
+  session,
+  shell,
+  Tray,
+} from 'electron';
 import type { Settings, Status } from '../../src-shared/control.ts';
 import type { OpenControl, ShellControl } from './control-port.ts';
 import { forwardEvents, registerControlIpc } from './ipc.ts';
 import { HIDDEN_FLAG, setStartAtLogin } from './login-item.ts';
 import { createStatusNotifier } from './notifications.ts';
-import { APP_URL, denyPermissions, hardenWebContents, isAppUrl, registerAppScheme, secureWebPreferences, serveRenderer } from './security.ts';
+import {
+  APP_URL,
+  denyPermissions,
+  hardenWebContents,
+  isAppUrl,
+  registerAppScheme,
+  secureWebPreferences,
+  serveRenderer,
+} from './security.ts';
 import { trayIcon, trayMenuTemplate, trayTooltip, type TrayActions } from './tray.ts';
 
 /** Where the shell finds its parts (paths inside the packaged app). */
@@ -67,7 +86,16 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
       win.focus();
       return win;
     }
-    const w = new BrowserWindow({ width: 980, height: 720, minWidth: 560, minHeight: 480, show: false, title: 'Cairn', autoHideMenuBar: true, webPreferences: secureWebPreferences(opts.preloadPath) });
+    const w = new BrowserWindow({
+      width: 980,
+      height: 720,
+      minWidth: 560,
+      minHeight: 480,
+      show: false,
+      title: 'Cairn',
+      autoHideMenuBar: true,
+      webPreferences: secureWebPreferences(opts.preloadPath),
+    });
     const unsubscribe = forwardEvents(control, w.webContents);
     w.once('ready-to-show', () => w.show());
     w.on('closed', () => {

@@ -8,7 +8,9 @@ describe('notifications', () => {
     expect(newAlerts(status(), status({ conflicts: 1 }))[0]!.title).toBe('New conflicted copy');
     expect(newAlerts(status({ conflicts: 2 }), status({ conflicts: 1 }))).toEqual([]);
     const err = status({ state: 'error', error: { code: 'root_missing', message: 'The folder is gone.' } });
-    expect(newAlerts(status(), err)).toEqual([{ title: 'Cairn stopped syncing', body: 'The folder is gone.' }]);
+    expect(newAlerts(status(), err)).toEqual([
+      { title: 'Cairn stopped syncing', body: 'The folder is gone.' },
+    ]);
     expect(newAlerts(err, err)).toEqual([]);
     const held = status({ state: 'held', held_deletes: { side: 'local', count: 1500, sample: [] } });
     expect(newAlerts(status(), held)[0]!.body).toMatch(/1500 files/);

@@ -24,13 +24,19 @@ export function newAlerts(prev: Status | null, next: Status): { title: string; b
   const out: { title: string; body: string }[] = [];
   if (prev && next.conflicts > prev.conflicts) {
     const n = next.conflicts - prev.conflicts;
-    out.push({ title: n === 1 ? 'New conflicted copy' : `${n} new conflicted copies`, body: 'A file changed in two places at once. Both versions are kept; open Cairn to choose.' });
+    out.push({
+      title: n === 1 ? 'New conflicted copy' : `${n} new conflicted copies`,
+      body: 'A file changed in two places at once. Both versions are kept; open Cairn to choose.',
+    });
   }
   if (next.error && (!prev?.error || prev.error.code !== next.error.code)) {
     out.push({ title: 'Cairn stopped syncing', body: next.error.message });
   }
   if (next.state === 'held' && prev?.state !== 'held' && next.held_deletes) {
-    out.push({ title: 'Many deletions held', body: `${next.held_deletes.count} files would be deleted. Nothing is deleted until you confirm in Cairn.` });
+    out.push({
+      title: 'Many deletions held',
+      body: `${next.held_deletes.count} files would be deleted. Nothing is deleted until you confirm in Cairn.`,
+    });
   }
   return out;
 }
@@ -54,7 +60,10 @@ export function createStatusNotifier(opts: StatusNotifierOptions): StatusNotifie
       }
       const [first, ...rest] = alerts;
       const more = rest.length + heldBack;
-      opts.show(first!.title, more > 0 ? `${first!.body} (and ${more} more alert${more === 1 ? '' : 's'})` : first!.body);
+      opts.show(
+        first!.title,
+        more > 0 ? `${first!.body} (and ${more} more alert${more === 1 ? '' : 's'})` : first!.body,
+      );
       lastShown = t;
       heldBack = 0;
     },

@@ -13,7 +13,9 @@ describe('electron-builder configuration', () => {
   const cfg = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   it('passes electron-builder’s schema validation', async () => {
-    const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as { validateConfiguration(c: unknown, l: unknown): Promise<void> };
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+      validateConfiguration(c: unknown, l: unknown): Promise<void>;
+    };
     const { DebugLogger } = require('builder-util') as { DebugLogger: new (on: boolean) => unknown };
     await expect(validateConfiguration(cfg, new DebugLogger(false))).resolves.toBeUndefined();
   });
@@ -27,7 +29,10 @@ describe('electron-builder configuration', () => {
   });
 
   it('the runtime manifest points at the bundle and lists the native modules', () => {
-    const pkg = JSON.parse(readFileSync(path.join(root, 'app/package.json'), 'utf8')) as { main: string; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(root, 'app/package.json'), 'utf8')) as {
+      main: string;
+      dependencies: Record<string, string>;
+    };
     expect(pkg.main).toBe('dist/main.mjs');
     expect(Object.keys(pkg.dependencies).sort()).toEqual(['better-sqlite3', 'native-chunker']);
     const bundler = readFileSync(path.join(root, 'src-main/shell/bundle.ts'), 'utf8');

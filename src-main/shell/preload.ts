@@ -11,7 +11,8 @@ const EVENT_CHANNEL = 'cairn:event';
 
 contextBridge.exposeInMainWorld('cairn', {
   /** Calls a control method; resolves with the main process's reply envelope. */
-  call: (method: string, input: unknown): Promise<unknown> => ipcRenderer.invoke(CALL_CHANNEL, String(method), input),
+  call: (method: string, input: unknown): Promise<unknown> =>
+    ipcRenderer.invoke(CALL_CHANNEL, String(method), input),
   /** Subscribes to control events; returns an unsubscribe function. */
   onEvent: (cb: (event: unknown) => void): (() => void) => {
     const listener = (_e: IpcRendererEvent, event: unknown) => cb(event);

@@ -5,17 +5,34 @@ import path from 'node:path';
 
 vi.mock('electron', () => ({}));
 
-import { CSP, denyPermissions, hardenWebContents, isAppUrl, rendererResponse, secureWebPreferences } from './security.ts';
+import {
+  CSP,
+  denyPermissions,
+  hardenWebContents,
+  isAppUrl,
+  rendererResponse,
+  secureWebPreferences,
+} from './security.ts';
 
 describe('window security', () => {
   it('web preferences isolate and sandbox the renderer', () => {
-    expect(secureWebPreferences('/p.cjs')).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, webSecurity: true, preload: '/p.cjs' });
+    expect(secureWebPreferences('/p.cjs')).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      webSecurity: true,
+      preload: '/p.cjs',
+    });
   });
 
   it('refuses navigation away from the app, new windows and webviews', () => {
     const handlers: Record<string, (e: { preventDefault(): void }, url?: string) => void> = {};
     let openHandler: (() => { action: string }) | null = null;
-    hardenWebContents({ on: ((n: string, f: never) => void (handlers[n] = f)) as never, setWindowOpenHandler: ((f: never) => void (openHandler = f)) as never });
+    hardenWebContents({
+      on: ((n: string, f: never) => void (handlers[n] = f)) as never,
+      setWindowOpenHandler: ((f: never) => void (openHandler = f)) as never,
+    });
     const nav = (url: string) => {
       const e = { preventDefault: vi.fn() };
       handlers['will-navigate']!(e, url);
@@ -34,7 +51,10 @@ describe('window security', () => {
   it('denies every permission request', () => {
     let req: ((wc: unknown, p: string, cb: (ok: boolean) => void) => void) | null = null;
     let check: (() => boolean) | null = null;
-    denyPermissions({ setPermissionRequestHandler: ((f: never) => void (req = f)) as never, setPermissionCheckHandler: ((f: never) => void (check = f)) as never });
+    denyPermissions({
+      setPermissionRequestHandler: ((f: never) => void (req = f)) as never,
+      setPermissionCheckHandler: ((f: never) => void (check = f)) as never,
+    });
     const cb = vi.fn();
     req!(null, 'media', cb);
     expect(cb).toHaveBeenCalledWith(false);
@@ -51,7 +71,9 @@ describe('window security', () => {
     const ok = await rendererResponse(dist, 'app://cairn/');
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-security-policy')).toBe(CSP);
-    expect((await rendererResponse(dist, 'app://cairn/assets/a.js')).headers.get('content-type')).toMatch(/javascript/);
+    expect((await rendererResponse(dist, 'app://cairn/assets/a.js')).headers.get('content-type')).toMatch(
+      /javascript/,
+    );
     expect((await rendererResponse(dist, 'app://cairn/../secret.txt')).status).toBe(404);
     expect((await rendererResponse(dist, 'app://cairn/%2e%2e/secret.txt')).status).toBe(404);
     expect((await rendererResponse(dist, 'app://other/index.html')).status).toBe(404);

@@ -14,7 +14,8 @@ export const APP_HOST = 'cairn';
 export const APP_URL = `${APP_SCHEME}://${APP_HOST}/`;
 
 /** The renderer's CSP (also a meta tag in index.html; as a header `frame-ancestors` works too). */
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** True for URLs of our own renderer. */
 export function isAppUrl(url: string): boolean {
@@ -45,19 +46,24 @@ export function hardenWebContents(contents: Pick<WebContents, 'on' | 'setWindowO
   };
   contents.on('will-navigate', refuseForeign as never);
   contents.on('will-redirect', refuseForeign as never);
-  contents.on('will-attach-webview', ((event: { preventDefault(): void }) => event.preventDefault()) as never);
+  contents.on('will-attach-webview', ((event: { preventDefault(): void }) =>
+    event.preventDefault()) as never);
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
 /** Denies every permission request (camera, notifications from the page, …): the UI needs none. */
-export function denyPermissions(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>): void {
+export function denyPermissions(
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>,
+): void {
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
 }
 
 /** Must run before `app` is ready: makes `app://` a standard, secure scheme. */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true } },
+  ]);
 }
 
 const TYPES: Record<string, string> = {

@@ -23,18 +23,22 @@ export function status(patch: Partial<Status> = {}): Status {
 }
 
 /** A fake control service; `emit` pushes an event to subscribers. */
-export function fakeControl(initial: Status = status()): ShellControl & { emit(e: ControlEvent): void; calls: ReturnType<typeof vi.fn> } {
+export function fakeControl(
+  initial: Status = status(),
+): ShellControl & { emit(e: ControlEvent): void; calls: ReturnType<typeof vi.fn> } {
   const subs = new Set<(e: ControlEvent) => void>();
   const calls = vi.fn();
   const api = new Proxy({} as Record<string, unknown>, {
     // Methods a test assigns replace the default behaviour.
-    get: (target, method: string) => (target[method] as ((i: unknown) => Promise<unknown>) | undefined) ?? (async (input: unknown) => {
-      calls(method, input);
-      if (method === 'status') return initial;
-      if (method === 'pause') return { ...initial, state: 'paused' };
-      if (method === 'resume') return { ...initial, state: 'syncing' };
-      return {};
-    }),
+    get: (target, method: string) =>
+      (target[method] as ((i: unknown) => Promise<unknown>) | undefined) ??
+      (async (input: unknown) => {
+        calls(method, input);
+        if (method === 'status') return initial;
+        if (method === 'pause') return { ...initial, state: 'paused' };
+        if (method === 'resume') return { ...initial, state: 'syncing' };
+        return {};
+      }),
   }) as unknown as ControlApi;
   return {
     api,

@@ -32,7 +32,8 @@ export class TokenStore {
 
   /** Encrypts and writes the token. @throws CairnError `unavailable` without OS encryption. */
   save(token: string): void {
-    if (!this.safe.isEncryptionAvailable()) throw new CairnError('unavailable', 'OS encryption (safeStorage) is not available');
+    if (!this.safe.isEncryptionAvailable())
+      throw new CairnError('unavailable', 'OS encryption (safeStorage) is not available');
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     writeFileSync(this.file, this.safe.encryptString(token), { mode: 0o600 });
   }

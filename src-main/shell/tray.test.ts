@@ -4,7 +4,14 @@ import type { SyncState } from '../../src-shared/control.ts';
 import { trayIcon, trayMenuTemplate, trayTooltip, type TrayActions } from './tray.ts';
 import { status } from './test-fakes.ts';
 
-const actions = (): TrayActions => ({ openFolder: vi.fn(), openWindow: vi.fn(), pause: vi.fn(), resume: vi.fn(), openPreferences: vi.fn(), quit: vi.fn() });
+const actions = (): TrayActions => ({
+  openFolder: vi.fn(),
+  openWindow: vi.fn(),
+  pause: vi.fn(),
+  resume: vi.fn(),
+  openPreferences: vi.fn(),
+  quit: vi.fn(),
+});
 const byId = (menu: MenuItemConstructorOptions[], id: string) => menu.find((m) => m.id === id);
 
 describe('tray menu', () => {
@@ -40,7 +47,8 @@ describe('tray menu', () => {
     const a = actions();
     const menu = trayMenuTemplate(status({ conflicts: 2 }), a);
     expect(byId(menu, 'conflicts')?.label).toBe('2 conflicted copies — review…');
-    for (const id of ['conflicts', 'open-folder', 'open-window', 'preferences', 'quit']) (byId(menu, id)!.click as () => void)();
+    for (const id of ['conflicts', 'open-folder', 'open-window', 'preferences', 'quit'])
+      (byId(menu, id)!.click as () => void)();
     expect(a.openWindow).toHaveBeenCalledTimes(2);
     expect(a.openFolder).toHaveBeenCalled();
     expect(a.openPreferences).toHaveBeenCalled();
@@ -57,6 +65,8 @@ describe('tray menu', () => {
     expect(trayIcon(status({ state: 'idle' }))).toBe('ok');
     expect(trayIcon(status({ state: 'held' }))).toBe('error');
     expect(trayIcon(null)).toBe('setup');
-    expect(trayTooltip(status({ state: 'syncing', pending: { uploads: 2, downloads: 1, other: 0, bytes: 9 } }))).toBe('Cairn — Syncing… (3 files left)');
+    expect(
+      trayTooltip(status({ state: 'syncing', pending: { uploads: 2, downloads: 1, other: 0, bytes: 9 } })),
+    ).toBe('Cairn — Syncing… (3 files left)');
   });
 });

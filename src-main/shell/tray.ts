@@ -48,7 +48,8 @@ export function trayIcon(status: Pick<Status, 'state'> | null): TrayIcon {
 export function trayTooltip(status: Status | null): string {
   if (!status) return 'Cairn — starting…';
   const pending = status.pending.uploads + status.pending.downloads + status.pending.other;
-  const extra = status.state === 'syncing' && pending > 0 ? ` (${pending} file${pending === 1 ? '' : 's'} left)` : '';
+  const extra =
+    status.state === 'syncing' && pending > 0 ? ` (${pending} file${pending === 1 ? '' : 's'} left)` : '';
   return `Cairn — ${LABEL[status.state]}${extra}`;
 }
 
@@ -60,14 +61,32 @@ export function trayMenuTemplate(status: Status | null, actions: TrayActions): M
   const conflicts = status?.conflicts ?? 0;
   return [
     { id: 'state', label: state ? LABEL[state] : 'Starting…', enabled: false },
-    ...(conflicts > 0 ? [{ id: 'conflicts', label: `${conflicts} conflicted cop${conflicts === 1 ? 'y' : 'ies'} — review…`, click: () => actions.openWindow() }] : []),
+    ...(conflicts > 0
+      ? [
+          {
+            id: 'conflicts',
+            label: `${conflicts} conflicted cop${conflicts === 1 ? 'y' : 'ies'} — review…`,
+            click: () => actions.openWindow(),
+          },
+        ]
+      : []),
     { type: 'separator' },
-    { id: 'open-folder', label: 'Open Cairn Folder', enabled: linked && !!status?.folder, click: () => actions.openFolder() },
+    {
+      id: 'open-folder',
+      label: 'Open Cairn Folder',
+      enabled: linked && !!status?.folder,
+      click: () => actions.openFolder(),
+    },
     { id: 'open-window', label: 'Open Cairn', click: () => actions.openWindow() },
     { type: 'separator' },
     paused
       ? { id: 'resume', label: 'Resume Syncing', click: () => actions.resume() }
-      : { id: 'pause', label: 'Pause Syncing', enabled: linked && state !== 'error', click: () => actions.pause() },
+      : {
+          id: 'pause',
+          label: 'Pause Syncing',
+          enabled: linked && state !== 'error',
+          click: () => actions.pause(),
+        },
     { id: 'preferences', label: 'Preferences…', enabled: linked, click: () => actions.openPreferences() },
     { type: 'separator' },
     { id: 'quit', label: 'Quit Cairn', role: undefined, click: () => actions.quit() },

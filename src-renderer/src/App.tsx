@@ -31,7 +31,16 @@ function Nav() {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   // Arrow keys move between the navigation items (Tab still leaves the list).
   const onKeyDown = (e: KeyboardEvent, i: number) => {
-    const next = e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? NAV.length - 1 : null;
+    const next =
+      e.key === 'ArrowDown'
+        ? i + 1
+        : e.key === 'ArrowUp'
+          ? i - 1
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? NAV.length - 1
+              : null;
     if (next === null) return;
     e.preventDefault();
     refs.current[(next + NAV.length) % NAV.length]?.focus();
@@ -77,11 +86,18 @@ function Banners() {
   const notice = useApp((s) => s.notice);
   return (
     <>
-      {connection === 'lost' ? <NoticeLine kind="error">Lost contact with Cairn. Reconnecting…</NoticeLine> : null}
+      {connection === 'lost' ? (
+        <NoticeLine kind="error">Lost contact with Cairn. Reconnecting…</NoticeLine>
+      ) : null}
       {notice ? (
         <div className="notice-row">
           <NoticeLine kind={notice.kind}>{notice.text}</NoticeLine>
-          <button type="button" className="link small" onClick={() => app.getState().notify(null)} aria-label="Dismiss message">
+          <button
+            type="button"
+            className="link small"
+            onClick={() => app.getState().notify(null)}
+            aria-label="Dismiss message"
+          >
             Dismiss
           </button>
         </div>
@@ -147,7 +163,10 @@ export function App() {
   if (connection === 'auth') {
     return (
       <Message title="This link has expired">
-        <p>Cairn makes a new secret link each time it starts. Run <code>cairn open</code> to open the current one.</p>
+        <p>
+          Cairn makes a new secret link each time it starts. Run <code>cairn open</code> to open the current
+          one.
+        </p>
       </Message>
     );
   }

@@ -24,6 +24,8 @@ export function useApp<T>(select: (s: AppState) => T): T {
 }
 
 /** The whole state of one named store (screens re-render on any change of their own store). */
-export function useScreenStore<K extends Exclude<keyof Stores, 'app' | 'dispose'>>(key: K): ReturnType<Stores[K]['getState']> {
+export function useScreenStore<K extends Exclude<keyof Stores, 'app' | 'dispose'>>(
+  key: K,
+): ReturnType<Stores[K]['getState']> {
   return useStore(useStores()[key] as never) as ReturnType<Stores[K]['getState']>;
 }

@@ -1,18 +1,28 @@
 /**
  * End-to-end: the UI in Debian's Chromium against a real server and real engines in browser
  * (headless) mode. Covers first run, watching a file sync, settling a conflict, restoring a
- * revision (and saving an old one elsewhere), restoring a deleted file and excluding a
- * folder. Screenshots of each screen go to test-results/screenshots/.
+ * revision (and saving an old one elsewhere), restoring a deleted file, excluding a folder,
+ * a held mass delete, keyboard navigation, a stale link, preferences — and the Electron path
+ * (the UI over the shell's real IPC layer). Screenshots of each screen go to
+ * test-results/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { Engine } from '../../src-main/engine/index.ts';
-import { serveEngine } from '../../src-main/control/index.ts';
+import { Engine, link } from '../../src-main/engine/index.ts';
+import {
+  createControlApi,
+  onControlEvents,
+  serveEngine,
+  type ControlServer,
+} from '../../src-main/control/index.ts';
+import { forwardEvents, registerControlIpc, type IpcReply } from '../../src-main/shell/ipc.ts';
+import { isAppUrl } from '../../src-main/shell/security.ts';
+import type { ShellControl } from '../../src-main/shell/control-port.ts';
 import { hasChromium } from './browser.ts';
-import { buildUi, cairnOk, pageErrors, shot, World, type Device } from './world.ts';
+import { buildUi, cairnOk, pageErrors, shot, trackErrors, World, type Device } from './world.ts';
 
 const skip = !hasChromium;
 const why = 'no Chromium at /usr/bin/chromium (apt install chromium, or set CAIRN_CHROMIUM)';
@@ -21,237 +31,383 @@ let world: World;
 let laptop: Device;
 let desktop: Device;
 let page: Page;
+let engine: Engine;
+let http: ControlServer;
+let ipcPage: Page;
+let ipcFolder: string;
+
+type Handler = (
+  event: { senderFrame: { url: string } },
+  method: unknown,
+  input: unknown,
+) => Promise<IpcReply>;
 
 const nav = (p: Page) => p.getByRole('navigation', { name: 'Cairn' });
 
-describe.skipIf(skip)(`Cairn UI in Chromium against the real engine${skip ? ` (skipped: ${why})` : ''}`, () => {
-  beforeAll(async () => {
-    // Always test the current renderer source, built as `npm run build:ui` builds it (a child
-    // process: vitest's NODE_ENV=test would otherwise give React's development build).
-    await buildUi();
-    world = await World.create();
-  }, 120_000);
+describe.skipIf(skip)(
+  `Cairn UI in Chromium against the real engine${skip ? ` (skipped: ${why})` : ''}`,
+  () => {
+    beforeAll(async () => {
+      // Always test the current renderer source, built as `npm run build:ui` builds it (a child
+      // process: vitest's NODE_ENV=test would otherwise give React's development build). One
+      // file, one build: two files building into src-renderer/dist at once would race.
+      await buildUi();
+      world = await World.create();
+    }, 120_000);
 
-  afterAll(async () => {
-    await world?.close();
-  }, 120_000);
+    afterAll(async () => {
+      await world?.close();
+    }, 120_000);
 
-  it('first run: signs up, chooses the folder and starts syncing', async () => {
-    // `cairn start` needs a linked device, so the setup-state engine runs in-process here,
-    // served by the same control transport `cairn start` uses.
-    const home = path.join(world.tmp, 'home-first');
-    const folder = path.join(world.tmp, 'folder-first');
-    await mkdir(folder, { recursive: true });
-    await writeFile(path.join(folder, 'already-here.txt'), 'kept and merged');
-    const engine = new Engine({ home, pollMs: 60_000 });
-    await engine.start();
-    const srv = await serveEngine(engine);
-    const p = await world.browser.newPage({ viewport: { width: 1000, height: 840 } });
-    try {
-      await p.goto(srv.uiUrl);
-      await expect.poll(() => p.url()).not.toContain('secret=');
-      await p.getByRole('heading', { name: 'Welcome to Cairn' }).waitFor();
-      await p.getByLabel('Server address').fill(world.serverUrl);
-      await p.getByLabel('Email').fill(`first-${world.email}`);
-      await p.getByLabel('Password').fill('short');
-      await p.getByLabel('Name of this computer').fill('Studio');
-      await p.getByLabel('Cairn folder on this computer').fill(folder);
-      await p.getByRole('button', { name: 'Create account and start' }).click();
-      await p.getByRole('alert').filter({ hasText: 'at least 8 characters' }).waitFor();
-      await p.getByLabel('Password').fill(world.password);
-      await shot(p, '01-first-run');
-      await p.getByRole('button', { name: 'Create account and start' }).click();
-      await p.getByRole('heading', { name: 'Status' }).waitFor();
-      await expect.poll(() => p.getByTestId('state').first().textContent(), { timeout: 30_000 }).toBe('Up to date');
-      await p.getByTestId('activity').getByText('already-here.txt').waitFor();
-      expect(engine.credentials?.device_name).toBe('Studio');
-      await shot(p, '02-status-after-first-run');
-      expect(pageErrors(p)).toEqual([]);
-    } finally {
-      await p.close();
-      await srv.close();
-      await engine.stop();
-    }
-  });
+    describe('browser mode (cairn open)', () => {
+      it('first run: signs up, chooses the folder and starts syncing', async () => {
+        // `cairn start` needs a linked device, so the setup-state engine runs in-process here,
+        // served by the same control transport `cairn start` uses.
+        const home = path.join(world.tmp, 'home-first');
+        const folder = path.join(world.tmp, 'folder-first');
+        await mkdir(folder, { recursive: true });
+        await writeFile(path.join(folder, 'already-here.txt'), 'kept and merged');
+        const engine = new Engine({ home, pollMs: 60_000 });
+        await engine.start();
+        const srv = await serveEngine(engine);
+        const p = trackErrors(await world.browser.newPage({ viewport: { width: 1000, height: 840 } }));
+        try {
+          await p.goto(srv.uiUrl);
+          await expect.poll(() => p.url()).not.toContain('secret=');
+          await p.getByRole('heading', { name: 'Welcome to Cairn' }).waitFor();
+          await p.getByLabel('Server address').fill(world.serverUrl);
+          await p.getByLabel('Email').fill(`first-${world.email}`);
+          await p.getByLabel('Password').fill('short');
+          await p.getByLabel('Name of this computer').fill('Studio');
+          await p.getByLabel('Cairn folder on this computer').fill(folder);
+          await p.getByRole('button', { name: 'Create account and start' }).click();
+          await p.getByRole('alert').filter({ hasText: 'at least 8 characters' }).waitFor();
+          await p.getByLabel('Password').fill(world.password);
+          await shot(p, '01-first-run');
+          await p.getByRole('button', { name: 'Create account and start' }).click();
+          await p.getByRole('heading', { name: 'Status' }).waitFor();
+          await expect
+            .poll(() => p.getByTestId('state').first().textContent(), { timeout: 30_000 })
+            .toBe('Up to date');
+          await p.getByTestId('activity').getByText('already-here.txt').waitFor();
+          expect(engine.credentials?.device_name).toBe('Studio');
+          await shot(p, '02-status-after-first-run');
+          expect(pageErrors(p)).toEqual([]);
+        } finally {
+          await p.close();
+          await srv.close();
+          await engine.stop();
+        }
+      });
 
-  it('watching a file sync: a file made on another device shows up live', async () => {
-    laptop = await world.device('laptop');
-    desktop = await world.device('desktop');
-    page = await world.open(laptop);
-    await page.getByRole('heading', { name: 'Status' }).waitFor();
-    await writeFile(path.join(desktop.folder, 'hello from desktop.txt'), 'hi');
-    // No reload: the activity arrives over the event stream.
-    await page.getByTestId('activity').getByRole('button', { name: 'hello from desktop.txt' }).waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.getByTestId('state').first().textContent(), { timeout: 30_000 }).toBe('Up to date');
-    await expect.poll(() => readFile(path.join(laptop.folder, 'hello from desktop.txt'), 'utf8').catch(() => null)).toBe('hi');
-    await shot(page, '03-status-file-synced');
-  });
+      it('watching a file sync: a file made on another device shows up live', async () => {
+        laptop = await world.device('laptop');
+        desktop = await world.device('desktop');
+        page = await world.open(laptop);
+        await page.getByRole('heading', { name: 'Status' }).waitFor();
+        await writeFile(path.join(desktop.folder, 'hello from desktop.txt'), 'hi');
+        // No reload: the activity arrives over the event stream.
+        await page
+          .getByTestId('activity')
+          .getByRole('button', { name: 'hello from desktop.txt' })
+          .waitFor({ timeout: 30_000 });
+        await expect
+          .poll(() => page.getByTestId('state').first().textContent(), { timeout: 30_000 })
+          .toBe('Up to date');
+        await expect
+          .poll(() => readFile(path.join(laptop.folder, 'hello from desktop.txt'), 'utf8').catch(() => null))
+          .toBe('hi');
+        await shot(page, '03-status-file-synced');
+      });
 
-  it('settling a conflict: pause, edit on both devices, keep mine', async () => {
-    await writeFile(path.join(desktop.folder, 'plan.txt'), 'v0');
-    await world.idle(desktop);
-    await world.idle(laptop);
-    await page.getByRole('button', { name: 'Pause syncing' }).click();
-    await expect.poll(() => page.getByTestId('state').first().textContent()).toBe('Paused');
-    await shot(page, '04-status-paused');
-    await writeFile(path.join(laptop.folder, 'plan.txt'), 'laptop edit');
-    await writeFile(path.join(desktop.folder, 'plan.txt'), 'desktop edit');
-    await world.idle(desktop);
-    await page.getByRole('button', { name: 'Resume syncing' }).click();
-    await world.idle(laptop);
-    await nav(page).getByRole('button', { name: /Conflicts/ }).click();
-    const card = page.getByTestId('conflict').filter({ hasText: 'plan.txt' });
-    await card.waitFor({ timeout: 30_000 });
-    const copy = (await readdir(laptop.folder)).find((n) => n.startsWith('plan (conflicted copy'));
-    expect(copy).toBeDefined();
-    await card.getByText(copy!).first().waitFor();
-    await card.getByRole('button', { name: 'Open both' }).click();
-    await card.getByText(path.join(laptop.folder, copy!)).waitFor();
-    await shot(page, '05-conflicts');
-    const copyText = await readFile(path.join(laptop.folder, copy!), 'utf8');
-    await card.getByRole('button', { name: 'Keep mine' }).click();
-    await card.waitFor({ state: 'detached' });
-    await world.idle(laptop);
-    await world.idle(desktop);
-    expect(await readFile(path.join(laptop.folder, 'plan.txt'), 'utf8')).toBe(copyText);
-    expect(existsSync(path.join(laptop.folder, copy!))).toBe(false);
-    await expect.poll(() => readFile(path.join(desktop.folder, 'plan.txt'), 'utf8')).toBe(copyText);
-    await page.getByText('No conflicts.').waitFor();
-  });
+      it('settling a conflict: pause, edit on both devices, keep mine', async () => {
+        await writeFile(path.join(desktop.folder, 'plan.txt'), 'v0');
+        await world.idle(desktop);
+        await world.idle(laptop);
+        await page.getByRole('button', { name: 'Pause syncing' }).click();
+        await expect.poll(() => page.getByTestId('state').first().textContent()).toBe('Paused');
+        await shot(page, '04-status-paused');
+        await writeFile(path.join(laptop.folder, 'plan.txt'), 'laptop edit');
+        await writeFile(path.join(desktop.folder, 'plan.txt'), 'desktop edit');
+        await world.idle(desktop);
+        await page.getByRole('button', { name: 'Resume syncing' }).click();
+        await world.idle(laptop);
+        await nav(page)
+          .getByRole('button', { name: /Conflicts/ })
+          .click();
+        const card = page.getByTestId('conflict').filter({ hasText: 'plan.txt' });
+        await card.waitFor({ timeout: 30_000 });
+        const copy = (await readdir(laptop.folder)).find((n) => n.startsWith('plan (conflicted copy'));
+        expect(copy).toBeDefined();
+        await card.getByText(copy!).first().waitFor();
+        await card.getByRole('button', { name: 'Open both' }).click();
+        await card.getByText(path.join(laptop.folder, copy!)).waitFor();
+        await shot(page, '05-conflicts');
+        const copyText = await readFile(path.join(laptop.folder, copy!), 'utf8');
+        await card.getByRole('button', { name: 'Keep mine' }).click();
+        await card.waitFor({ state: 'detached' });
+        await world.idle(laptop);
+        await world.idle(desktop);
+        expect(await readFile(path.join(laptop.folder, 'plan.txt'), 'utf8')).toBe(copyText);
+        expect(existsSync(path.join(laptop.folder, copy!))).toBe(false);
+        await expect.poll(() => readFile(path.join(desktop.folder, 'plan.txt'), 'utf8')).toBe(copyText);
+        await page.getByText('No conflicts.').waitFor();
+      });
 
-  it('restoring a revision, and saving an old one elsewhere', async () => {
-    const file = path.join(laptop.folder, 'notes.txt');
-    await writeFile(file, 'first draft');
-    await world.idle(laptop);
-    await writeFile(file, 'second draft, longer');
-    await world.idle(laptop);
-    await nav(page).getByRole('button', { name: 'Version history' }).click();
-    await page.getByTestId('files').getByRole('button', { name: 'notes.txt' }).click();
-    const revs = page.getByTestId('revisions').locator('li');
-    await expect.poll(() => revs.count()).toBe(2);
-    await revs.first().getByText('Current').waitFor();
-    const old = revs.nth(1);
-    await old.getByRole('button', { name: 'Save a copy…' }).click();
-    const dest = path.join(world.tmp, 'saved', 'notes (old).txt');
-    await mkdir(path.dirname(dest), { recursive: true });
-    await old.getByLabel('Save this version as').fill(dest);
-    await shot(page, '06-history');
-    await old.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText(`Saved a copy to ${dest}.`).waitFor();
-    expect(await readFile(dest, 'utf8')).toBe('first draft');
-    await old.getByRole('button', { name: /^Restore/ }).click();
-    await page.getByText('Restored.').waitFor();
-    await expect.poll(() => revs.count()).toBe(3);
-    await world.idle(laptop);
-    await expect.poll(() => readFile(file, 'utf8')).toBe('first draft');
-    await shot(page, '07-history-restored');
-  });
+      it('restoring a revision, and saving an old one elsewhere', async () => {
+        const file = path.join(laptop.folder, 'notes.txt');
+        await writeFile(file, 'first draft');
+        await world.idle(laptop);
+        await writeFile(file, 'second draft, longer');
+        await world.idle(laptop);
+        await nav(page).getByRole('button', { name: 'Version history' }).click();
+        await page.getByTestId('files').getByRole('button', { name: 'notes.txt' }).click();
+        const revs = page.getByTestId('revisions').locator('li');
+        await expect.poll(() => revs.count()).toBe(2);
+        await revs.first().getByText('Current').waitFor();
+        const old = revs.nth(1);
+        await old.getByRole('button', { name: 'Save a copy…' }).click();
+        const dest = path.join(world.tmp, 'saved', 'notes (old).txt');
+        await mkdir(path.dirname(dest), { recursive: true });
+        await old.getByLabel('Save this version as').fill(dest);
+        await shot(page, '06-history');
+        await old.getByRole('button', { name: 'Save', exact: true }).click();
+        await page.getByText(`Saved a copy to ${dest}.`).waitFor();
+        expect(await readFile(dest, 'utf8')).toBe('first draft');
+        await old.getByRole('button', { name: /^Restore/ }).click();
+        await page.getByText('Restored.').waitFor();
+        await expect.poll(() => revs.count()).toBe(3);
+        await world.idle(laptop);
+        await expect.poll(() => readFile(file, 'utf8')).toBe('first draft');
+        await shot(page, '07-history-restored');
+      });
 
-  it('restoring a deleted file', async () => {
-    await writeFile(path.join(desktop.folder, 'old-report.txt'), 'quarterly');
-    await world.idle(desktop);
-    await world.idle(laptop);
-    await rm(path.join(desktop.folder, 'old-report.txt'));
-    await world.idle(desktop);
-    await world.idle(laptop);
-    expect(existsSync(path.join(laptop.folder, 'old-report.txt'))).toBe(false);
-    await nav(page).getByRole('button', { name: 'Deleted files' }).click();
-    const row = page.getByTestId('deleted').locator('li').filter({ hasText: 'old-report.txt' });
-    await row.waitFor();
-    await shot(page, '08-deleted');
-    await row.getByRole('button', { name: 'Restore old-report.txt' }).click();
-    await page.getByText('Restored old-report.txt.').waitFor();
-    await world.idle(laptop);
-    await expect.poll(() => readFile(path.join(laptop.folder, 'old-report.txt'), 'utf8').catch(() => null), { timeout: 20_000 }).toBe('quarterly');
-  });
+      it('restoring a deleted file', async () => {
+        await writeFile(path.join(desktop.folder, 'old-report.txt'), 'quarterly');
+        await world.idle(desktop);
+        await world.idle(laptop);
+        await rm(path.join(desktop.folder, 'old-report.txt'));
+        await world.idle(desktop);
+        await world.idle(laptop);
+        expect(existsSync(path.join(laptop.folder, 'old-report.txt'))).toBe(false);
+        await nav(page).getByRole('button', { name: 'Deleted files' }).click();
+        const row = page.getByTestId('deleted').locator('li').filter({ hasText: 'old-report.txt' });
+        await row.waitFor();
+        await shot(page, '08-deleted');
+        await row.getByRole('button', { name: 'Restore old-report.txt' }).click();
+        await page.getByText('Restored old-report.txt.').waitFor();
+        await world.idle(laptop);
+        await expect
+          .poll(() => readFile(path.join(laptop.folder, 'old-report.txt'), 'utf8').catch(() => null), {
+            timeout: 20_000,
+          })
+          .toBe('quarterly');
+      });
 
-  it('excluding a folder: shows what will be removed, asks, then removes it here only', async () => {
-    await mkdir(path.join(desktop.folder, 'Photos'), { recursive: true });
-    await writeFile(path.join(desktop.folder, 'Photos', 'a.jpg'), 'aaaa');
-    await writeFile(path.join(desktop.folder, 'Photos', 'b.jpg'), 'bbbbbb');
-    await world.idle(desktop);
-    await world.idle(laptop);
-    expect(existsSync(path.join(laptop.folder, 'Photos', 'b.jpg'))).toBe(true);
-    await nav(page).getByRole('button', { name: 'Selective sync' }).click();
-    const box = page.getByRole('checkbox', { name: 'Photos' });
-    await box.waitFor();
-    expect(await box.isChecked()).toBe(true);
-    await box.uncheck();
-    await page.getByRole('button', { name: 'Apply' }).click();
-    const dialog = page.getByRole('alertdialog');
-    await dialog.getByText('2 files (10 B) will be removed from this computer').waitFor();
-    await shot(page, '09-selective-sync-confirm');
-    // Nothing happens before the user confirms.
-    expect(existsSync(path.join(laptop.folder, 'Photos', 'a.jpg'))).toBe(true);
-    await dialog.getByRole('button', { name: 'Remove from this computer' }).click();
-    await page.getByText(/Saved: 1 folder will no longer be kept/).waitFor();
-    await expect.poll(() => existsSync(path.join(laptop.folder, 'Photos')), { timeout: 30_000 }).toBe(false);
-    expect(existsSync(path.join(desktop.folder, 'Photos', 'a.jpg'))).toBe(true);
-    expect((await cairnOk(laptop.home, ['exclude', 'list'])).trim()).toContain('Photos');
-    await shot(page, '10-selective-sync-applied');
-  });
+      it('excluding a folder: shows what will be removed, asks, then removes it here only', async () => {
+        await mkdir(path.join(desktop.folder, 'Photos'), { recursive: true });
+        await writeFile(path.join(desktop.folder, 'Photos', 'a.jpg'), 'aaaa');
+        await writeFile(path.join(desktop.folder, 'Photos', 'b.jpg'), 'bbbbbb');
+        await world.idle(desktop);
+        await world.idle(laptop);
+        expect(existsSync(path.join(laptop.folder, 'Photos', 'b.jpg'))).toBe(true);
+        await nav(page).getByRole('button', { name: 'Selective sync' }).click();
+        const box = page.getByRole('checkbox', { name: 'Photos' });
+        await box.waitFor();
+        expect(await box.isChecked()).toBe(true);
+        await box.uncheck();
+        await page.getByRole('button', { name: 'Apply' }).click();
+        const dialog = page.getByRole('alertdialog');
+        await dialog.getByText('2 files (10 B) will be removed from this computer').waitFor();
+        await shot(page, '09-selective-sync-confirm');
+        // Nothing happens before the user confirms.
+        expect(existsSync(path.join(laptop.folder, 'Photos', 'a.jpg'))).toBe(true);
+        await dialog.getByRole('button', { name: 'Remove from this computer' }).click();
+        await page.getByText(/Saved: 1 folder will no longer be kept/).waitFor();
+        await expect
+          .poll(() => existsSync(path.join(laptop.folder, 'Photos')), { timeout: 30_000 })
+          .toBe(false);
+        expect(existsSync(path.join(desktop.folder, 'Photos', 'a.jpg'))).toBe(true);
+        expect((await cairnOk(laptop.home, ['exclude', 'list'])).trim()).toContain('Photos');
+        await shot(page, '10-selective-sync-applied');
+      });
 
-  it('a held mass delete: the status screen explains it, "Keep the files" brings them back', async () => {
-    await mkdir(path.join(desktop.folder, 'Bulk'), { recursive: true });
-    for (let i = 0; i < 12; i++) await writeFile(path.join(desktop.folder, 'Bulk', `f${i}.txt`), `file ${i}`);
-    await world.idle(desktop);
-    await world.idle(laptop);
-    expect(existsSync(path.join(laptop.folder, 'Bulk', 'f11.txt'))).toBe(true);
-    await nav(page).getByRole('button', { name: 'Status' }).click();
-    await rm(path.join(laptop.folder, 'Bulk'), { recursive: true });
-    const banner = page.getByRole('heading', { name: /files? would be deleted on the server/ });
-    await banner.waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.getByTestId('state').first().textContent()).toBe('Waiting for you');
-    await shot(page, '10b-status-held-deletes');
-    await page.getByRole('button', { name: 'The deletions are intended…' }).click();
-    await page.getByRole('button', { name: /^Yes, delete/ }).waitFor();
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByRole('button', { name: 'Keep the files' }).click();
-    await banner.waitFor({ state: 'detached' });
-    await world.idle(laptop);
-    await expect.poll(() => existsSync(path.join(laptop.folder, 'Bulk', 'f11.txt')), { timeout: 30_000 }).toBe(true);
-    expect(existsSync(path.join(desktop.folder, 'Bulk', 'f0.txt'))).toBe(true);
-  });
+      it('a held mass delete: the status screen explains it, "Keep the files" brings them back', async () => {
+        await mkdir(path.join(desktop.folder, 'Bulk'), { recursive: true });
+        for (let i = 0; i < 12; i++)
+          await writeFile(path.join(desktop.folder, 'Bulk', `f${i}.txt`), `file ${i}`);
+        await world.idle(desktop);
+        await world.idle(laptop);
+        expect(existsSync(path.join(laptop.folder, 'Bulk', 'f11.txt'))).toBe(true);
+        await nav(page).getByRole('button', { name: 'Status' }).click();
+        await rm(path.join(laptop.folder, 'Bulk'), { recursive: true });
+        const banner = page.getByRole('heading', { name: /files? would be deleted on the server/ });
+        await banner.waitFor({ timeout: 30_000 });
+        await expect.poll(() => page.getByTestId('state').first().textContent()).toBe('Waiting for you');
+        await shot(page, '10b-status-held-deletes');
+        await page.getByRole('button', { name: 'The deletions are intended…' }).click();
+        await page.getByRole('button', { name: /^Yes, delete/ }).waitFor();
+        await page.getByRole('button', { name: 'Cancel' }).click();
+        await page.getByRole('button', { name: 'Keep the files' }).click();
+        await banner.waitFor({ state: 'detached' });
+        await world.idle(laptop);
+        await expect
+          .poll(() => existsSync(path.join(laptop.folder, 'Bulk', 'f11.txt')), { timeout: 30_000 })
+          .toBe(true);
+        expect(existsSync(path.join(desktop.folder, 'Bulk', 'f0.txt'))).toBe(true);
+      });
 
-  it('keyboard: the navigation rail moves with the arrow keys and focus lands on the screen heading', async () => {
-    const rail = nav(page);
-    await rail.getByRole('button', { name: 'Status' }).focus();
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('ArrowDown');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Version history');
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName + ':' + document.activeElement?.textContent)).toBe('H1:Version history');
-    await page.keyboard.press('End');
-    await expect.poll(() => rail.getByRole('button', { name: 'Version history' }).getAttribute('aria-current')).toBe('page');
-  });
+      it('keyboard: the navigation rail moves with the arrow keys and focus lands on the screen heading', async () => {
+        const rail = nav(page);
+        await rail.getByRole('button', { name: 'Status' }).focus();
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('ArrowDown');
+        await expect
+          .poll(() => page.evaluate(() => document.activeElement?.textContent))
+          .toBe('Version history');
+        await page.keyboard.press('Enter');
+        await expect
+          .poll(() =>
+            page.evaluate(() => document.activeElement?.tagName + ':' + document.activeElement?.textContent),
+          )
+          .toBe('H1:Version history');
+        await rail.getByRole('button', { name: 'Status' }).focus();
+        await page.keyboard.press('End');
+        await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Preferences');
+        await page.keyboard.press('ArrowDown'); // wraps around
+        await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Status');
+      });
 
-  it('a link with a wrong secret is refused and says what to do', async () => {
-    const url = new URL((await cairnOk(laptop.home, ['open', '--print'])).trim());
-    const p = await world.browser.newPage();
-    try {
-      await p.goto(`${url.origin}/#secret=not-the-secret`);
-      await p.getByRole('heading', { name: 'This link has expired' }).waitFor();
-      await p.getByText('cairn open').waitFor();
-    } finally {
-      await p.close();
-    }
-  });
+      it('a link with a wrong secret is refused and says what to do', async () => {
+        const url = new URL((await cairnOk(laptop.home, ['open', '--print'])).trim());
+        const p = await world.browser.newPage();
+        try {
+          await p.goto(`${url.origin}/#secret=not-the-secret`);
+          await p.getByRole('heading', { name: 'This link has expired' }).waitFor();
+          await p.getByText('cairn open').waitFor();
+        } finally {
+          await p.close();
+        }
+      });
 
-  it('preferences: devices and account, saved settings; light and dark', async () => {
-    await nav(page).getByRole('button', { name: 'Preferences' }).click();
-    const devices = page.getByTestId('devices');
-    await devices.getByText('desktop').waitFor();
-    await devices.getByText('This computer').waitFor();
-    await page.getByLabel('Upload limit (KB/s)').fill('256');
-    await page.getByRole('button', { name: 'Save preferences' }).click();
-    await page.getByText('Preferences saved.').waitFor();
-    await shot(page, '11-preferences');
-    const status = JSON.parse(await cairnOk(laptop.home, ['status', '--json'])) as { state: string };
-    expect(status.state).not.toBe('error');
-    expect(pageErrors(page)).toEqual([]);
-    const dark = await world.open(laptop, 'dark');
-    await dark.getByRole('heading', { name: 'Status' }).waitFor();
-    await shot(dark, '12-status-dark');
-    await dark.close();
-  });
-});
+      it('preferences: devices and account, saved settings; light and dark', async () => {
+        await nav(page).getByRole('button', { name: 'Preferences' }).click();
+        const devices = page.getByTestId('devices');
+        await devices.getByText('desktop').waitFor();
+        await devices.getByText('This computer').waitFor();
+        await page.getByLabel('Upload limit (KB/s)').fill('256');
+        await page.getByRole('button', { name: 'Save preferences' }).click();
+        await page.getByText('Preferences saved.').waitFor();
+        await shot(page, '11-preferences');
+        const status = JSON.parse(await cairnOk(laptop.home, ['status', '--json'])) as { state: string };
+        expect(status.state).not.toBe('error');
+        expect(pageErrors(page)).toEqual([]);
+        const dark = await world.open(laptop, 'dark');
+        await dark.getByRole('heading', { name: 'Status' }).waitFor();
+        await shot(dark, '12-status-dark');
+        await dark.close();
+      });
+    });
+
+    describe('Electron path: the UI over the shell’s real IPC layer', () => {
+      beforeAll(async () => {
+        const home = path.join(world.tmp, 'home-ipc');
+        ipcFolder = path.join(world.tmp, 'folder-ipc');
+        await link(home, {
+          mode: 'signup',
+          server: world.serverUrl,
+          email: `ipc-${world.email}`,
+          password: world.password,
+          device_name: 'desk',
+        });
+        engine = new Engine({ home, folder: ipcFolder, pollMs: 60_000 });
+        await engine.start();
+        const control: ShellControl = {
+          api: createControlApi(engine),
+          subscribe: (cb) => onControlEvents(engine, cb),
+          stop: () => engine.stop(),
+        };
+        let handler: Handler | null = null;
+        registerControlIpc(
+          { handle: (_c: string, h: Handler) => void (handler = h), removeHandler: () => {} } as never,
+          control,
+          { isTrustedSender: isAppUrl },
+        );
+        // The engine's HTTP server only serves the built renderer files here; no secret is given to the ipcPage.
+        http = await serveEngine(engine);
+        ipcPage = trackErrors(await world.browser.newPage({ viewport: { width: 1000, height: 700 } }));
+        await ipcPage.exposeFunction('__cairnInvoke', (method: unknown, input: unknown) =>
+          handler!({ senderFrame: { url: 'app://cairn/index.html' } }, method, input),
+        );
+        await ipcPage.addInitScript(() => {
+          const subs = new Set<(e: unknown) => void>();
+          const w = window as unknown as Record<string, unknown>;
+          w.__cairnEmit = (e: unknown) => subs.forEach((cb) => cb(e));
+          // Same shape as src-main/shell/preload.ts exposes.
+          w.cairn = {
+            call: (method: string, input: unknown) =>
+              (w.__cairnInvoke as (m: string, i: unknown) => Promise<unknown>)(String(method), input),
+            onEvent: (cb: (e: unknown) => void) => (subs.add(cb), () => void subs.delete(cb)),
+          };
+        });
+        forwardEvents(control, {
+          send: (_channel: string, event: unknown) =>
+            void ipcPage
+              .evaluate((e) => (window as unknown as { __cairnEmit(e: unknown): void }).__cairnEmit(e), event)
+              .catch(() => undefined),
+          isDestroyed: () => ipcPage.isClosed(),
+        } as never);
+      }, 120_000);
+
+      afterAll(async () => {
+        await ipcPage?.close();
+        await http?.close();
+        await engine?.stop();
+      }, 60_000);
+
+      it('shows the status and follows events pushed through forwardEvents', async () => {
+        await ipcPage.goto(`${http.url}/`);
+        await ipcPage.getByRole('heading', { name: 'Status' }).waitFor();
+        await expect
+          .poll(() => ipcPage.getByTestId('state').first().textContent(), { timeout: 30_000 })
+          .toBe('Up to date');
+        await writeFile(path.join(ipcFolder, 'from-ipc.txt'), 'via the shell');
+        await ipcPage
+          .getByTestId('activity')
+          .getByRole('button', { name: 'from-ipc.txt' })
+          .waitFor({ timeout: 30_000 });
+        await shot(ipcPage, '13-electron-path-status');
+      });
+
+      it('pause and resume go through the validated IPC handler', async () => {
+        await ipcPage.getByRole('button', { name: 'Pause syncing' }).click();
+        await expect.poll(() => ipcPage.getByTestId('state').first().textContent()).toBe('Paused');
+        expect(engine.status().state).toBe('paused');
+        await ipcPage.getByRole('button', { name: 'Resume syncing' }).click();
+        await expect.poll(() => engine.status().state).not.toBe('paused');
+      });
+
+      it('malformed calls from the ipcPage are refused before the engine sees them', async () => {
+        const reply = (method: unknown, input: unknown) =>
+          ipcPage.evaluate(
+            ([m, i]) =>
+              (window as unknown as { cairn: { call(m: unknown, i: unknown): Promise<unknown> } }).cairn.call(
+                m,
+                i,
+              ),
+            [method, input] as const,
+          );
+        expect(await reply('history', {})).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+        expect(await reply('dropTables', {})).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+        expect(await reply('excludeAdd', { path: 42 })).toMatchObject({
+          ok: false,
+          error: { code: 'bad_request' },
+        });
+        // A well-formed call that the engine refuses keeps the engine's stable code.
+        expect(await reply('history', { path: 'no-such-file.txt' })).toMatchObject({ ok: false });
+        expect(await readFile(path.join(ipcFolder, 'from-ipc.txt'), 'utf8')).toBe('via the shell');
+        expect(pageErrors(ipcPage)).toEqual([]);
+      });
+    });
+  },
+);

@@ -18,8 +18,11 @@ export const SHOTS = path.join(ROOT, 'test-results/screenshots');
 /** Builds the renderer with scripts/build-ui.ts in a child process (production mode). */
 export function buildUi(): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(ROOT, 'scripts/build-ui.ts')], { env: { ...process.env, NODE_ENV: 'production' }, timeout: 120_000 }, (err, _o, stderr) =>
-      err ? reject(new Error(`build-ui failed: ${stderr}`)) : resolve(),
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'scripts/build-ui.ts')],
+      { env: { ...process.env, NODE_ENV: 'production' }, timeout: 120_000 },
+      (err, _o, stderr) => (err ? reject(new Error(`build-ui failed: ${stderr}`)) : resolve()),
     );
   });
 }
@@ -34,10 +37,19 @@ export interface CliResult {
 /** Runs `cairn --home HOME ...args` (stdin optional); never throws on a non-zero exit. */
 export function cairn(home: string, args: string[], stdin?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, '--home', home, ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, '--home', home, ...args],
+      { timeout: 90_000 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(stdin ?? '');
   });
 }
@@ -69,7 +81,12 @@ export class World {
   static async create(): Promise<World> {
     const w = new World();
     w.tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-'));
-    const server = await startServer({ dataDir: path.join(w.tmp, 'server'), port: 0, logLevel: 'silent', gcIntervalMs: 0 });
+    const server = await startServer({
+      dataDir: path.join(w.tmp, 'server'),
+      port: 0,
+      logLevel: 'silent',
+      gcIntervalMs: 0,
+    });
     w.serverUrl = server.url;
     w.closeServer = () => server.close();
     w.browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -79,9 +96,17 @@ export class World {
 
   /** Signs up (first device) or logs in, then starts the engine on a new folder. */
   async device(name: string): Promise<Device> {
-    const d = { name, home: path.join(this.tmp, `home-${name}`), folder: path.join(this.tmp, `folder-${name}`) };
+    const d = {
+      name,
+      home: path.join(this.tmp, `home-${name}`),
+      folder: path.join(this.tmp, `folder-${name}`),
+    };
     const mode = this.devices.length === 0 ? 'signup' : 'login';
-    await cairnOk(d.home, [mode, '--server', this.serverUrl, '--email', this.email, '--password-stdin', '--device', name], `${this.password}\n`);
+    await cairnOk(
+      d.home,
+      [mode, '--server', this.serverUrl, '--email', this.email, '--password-stdin', '--device', name],
+      `${this.password}\n`,
+    );
     this.devices.push(d);
     await cairnOk(d.home, ['start', '--folder', d.folder]);
     return d;
@@ -95,14 +120,9 @@ export class World {
   /** Opens the device's UI (URL from `cairn open --print`) in a fresh page. */
   async open(d: Device, scheme: 'light' | 'dark' = 'light'): Promise<Page> {
     const url = (await cairnOk(d.home, ['open', '--print'])).trim();
-    const page = await this.browser.newPage({ colorScheme: scheme, viewport: { width: 1000, height: 760 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      // The meta CSP's frame-ancestors warning is expected (the directive only works as a header).
-      if (m.type() === 'error' && !m.text().includes('frame-ancestors')) errors.push(m.text());
-    });
-    (page as Page & { cairnErrors?: string[] }).cairnErrors = errors;
+    const page = trackErrors(
+      await this.browser.newPage({ colorScheme: scheme, viewport: { width: 1000, height: 760 } }),
+    );
     await page.goto(url);
     return page;
   }
@@ -115,9 +135,23 @@ export class World {
   }
 }
 
-/** Errors the page logged (uncaught exceptions, console errors). */
+/** Records the page's uncaught exceptions and console errors (CSP violations among them). */
+export function trackErrors(page: Page): Page {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    // The meta CSP's frame-ancestors warning is expected (the directive only works as a header).
+    if (m.type() === 'error' && !m.text().includes('frame-ancestors')) errors.push(m.text());
+  });
+  (page as Page & { cairnErrors?: string[] }).cairnErrors = errors;
+  return page;
+}
+
+/** Errors the page logged since {@link trackErrors} (uncaught exceptions, console errors). */
 export function pageErrors(page: Page): string[] {
-  return (page as Page & { cairnErrors?: string[] }).cairnErrors ?? [];
+  const errors = (page as Page & { cairnErrors?: string[] }).cairnErrors;
+  if (!errors) throw new Error('pageErrors: call trackErrors(page) first');
+  return errors;
 }
 
 /** Saves a full-page screenshot as test-results/screenshots/NAME.png. */

@@ -5,7 +5,8 @@ import { pickBridge, takeSecret, type PageEnv } from './pick.ts';
 import { ControlError } from './errors.ts';
 import type { ControlEvent } from '../../../src-shared/control.ts';
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 function sseResponse(chunks: string[]): Response {
   const enc = new TextEncoder();
@@ -20,8 +21,14 @@ function sseResponse(chunks: string[]): Response {
 
 describe('http bridge', () => {
   it('posts JSON with the bearer secret and returns the body', async () => {
-    const fetch = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => json(200, { items: [] }));
-    const b = createHttpBridge({ base: 'http://127.0.0.1:9', secret: 's3cret', fetch: fetch as unknown as typeof globalThis.fetch });
+    const fetch = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
+      json(200, { items: [] }),
+    );
+    const b = createHttpBridge({
+      base: 'http://127.0.0.1:9',
+      secret: 's3cret',
+      fetch: fetch as unknown as typeof globalThis.fetch,
+    });
     await expect(b.api.activity({ limit: 5 })).resolves.toEqual({ items: [] });
     const [url, init] = fetch.mock.calls[0]!;
     expect(url).toBe('http://127.0.0.1:9/control/activity');
@@ -55,10 +62,14 @@ describe('http bridge', () => {
       if (n === 1) return sseResponse([`data: ${JSON.stringify({ type: 'status', status })}\n`, '\n']);
       if (n === 2) return sseResponse([`event: activity\ndata: {"id":1,"path":"a"}\n\n`]);
       return new Promise<Response>(() => {}); // a stream that never answers: no busy loop
-
     };
     const sleeps: number[] = [];
-    const b = createHttpBridge({ base: '', secret: 'x', fetch: fetch as unknown as typeof globalThis.fetch, sleep: async (ms) => void sleeps.push(ms) });
+    const b = createHttpBridge({
+      base: '',
+      secret: 'x',
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     const got: ControlEvent[] = [];
     const conns: string[] = [];
     const off1 = b.onConnection((c) => conns.push(c));
@@ -74,7 +85,12 @@ describe('http bridge', () => {
 
   it('stops and reports auth when the secret is refused', async () => {
     const fetch = vi.fn(async () => json(401, { error: { code: 'unauthorized', message: 'bad secret' } }));
-    const b = createHttpBridge({ base: '', secret: 'x', fetch: fetch as unknown as typeof globalThis.fetch, sleep: async () => {} });
+    const b = createHttpBridge({
+      base: '',
+      secret: 'x',
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      sleep: async () => {},
+    });
     const conns: string[] = [];
     b.onConnection((c) => conns.push(c));
     await vi.waitFor(() => expect(conns).toContain('auth'));
@@ -91,7 +107,9 @@ describe('http bridge', () => {
 describe('electron bridge', () => {
   it('unwraps ok replies and rethrows error envelopes with their code', async () => {
     const call = vi.fn(async (method: string) =>
-      method === 'status' ? { ok: true, result: { state: 'idle' } } : { ok: false, error: { code: 'bad_request', message: 'nope' } },
+      method === 'status'
+        ? { ok: true, result: { state: 'idle' } }
+        : { ok: false, error: { code: 'bad_request', message: 'nope' } },
     );
     const b = createElectronBridge({ call, onEvent: () => () => {} });
     await expect(b.api.status({})).resolves.toEqual({ state: 'idle' });
@@ -100,7 +118,11 @@ describe('electron bridge', () => {
   });
 });
 
-function env(hash: string, stored: string | null = null, cairn?: PageEnv['cairn']): PageEnv & { replaced: string[]; store: Map<string, string> } {
+function env(
+  hash: string,
+  stored: string | null = null,
+  cairn?: PageEnv['cairn'],
+): PageEnv & { replaced: string[]; store: Map<string, string> } {
   const store = new Map<string, string>();
   if (stored) store.set('cairn.secret', stored);
   const replaced: string[] = [];

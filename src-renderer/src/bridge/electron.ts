@@ -9,7 +9,8 @@ import { ControlError } from './errors.ts';
 import type { Bridge, Connection, PreloadApi } from './types.ts';
 
 /** The IPC reply envelope (shared shape with src-main/shell/ipc.ts). */
-export type IpcReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+export type IpcReply =
+  { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
 
 /** A {@link Bridge} over the preload's `window.cairn`. */
 export function createElectronBridge(preload: PreloadApi): Bridge {

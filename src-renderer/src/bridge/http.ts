@@ -92,7 +92,10 @@ export function createHttpBridge(opts: HttpBridgeOptions): Bridge {
   /** One connection to the event stream; resolves when it ends. */
   const readStream = async (): Promise<'ended' | 'auth'> => {
     abort = new AbortController();
-    const res = await doFetch(`${opts.base}/control/events`, { headers: { accept: 'text/event-stream', ...auth }, signal: abort.signal });
+    const res = await doFetch(`${opts.base}/control/events`, {
+      headers: { accept: 'text/event-stream', ...auth },
+      signal: abort.signal,
+    });
     if (res.status === 401 || res.status === 403) return 'auth';
     if (!res.ok || !res.body) throw new ControlError('internal', `events: HTTP ${res.status}`);
     setConnection('live');

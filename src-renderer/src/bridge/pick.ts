@@ -39,5 +39,11 @@ export function pickBridge(env: PageEnv): Picked {
   if (env.cairn && typeof env.cairn.call === 'function') return { bridge: createElectronBridge(env.cairn) };
   const secret = takeSecret(env);
   if (!secret) return { error: 'no_secret' };
-  return { bridge: createHttpBridge({ base: env.location.origin, secret, ...(env.fetch ? { fetch: env.fetch } : {}) }) };
+  return {
+    bridge: createHttpBridge({
+      base: env.location.origin,
+      secret,
+      ...(env.fetch ? { fetch: env.fetch } : {}),
+    }),
+  };
 }

@@ -52,5 +52,4 @@ export class SseParser {
     if (first >= 0 && this.buffer[first] === '\r' && first === this.buffer.length - 1) return -1;
     return first;
   }
-
 }

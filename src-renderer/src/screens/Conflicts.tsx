@@ -8,7 +8,19 @@ import { formatBytes, formatDateTime, localPath } from '../store/format.ts';
 import { useApp, useScreenStore } from '../stores-context.tsx';
 import { Empty, NoticeLine, ScreenHeader } from '../ui/bits.tsx';
 
-function Side({ title, path, size, mtime, device }: { title: string; path: string; size: number | null; mtime: number | null; device?: string | null }) {
+function Side({
+  title,
+  path,
+  size,
+  mtime,
+  device,
+}: {
+  title: string;
+  path: string;
+  size: number | null;
+  mtime: number | null;
+  device?: string | null;
+}) {
   return (
     <div className="side">
       <h3>{title}</h3>
@@ -55,13 +67,29 @@ function ConflictCard({ c }: { c: ConflictInfo }) {
           Open both
         </button>
         <span className="spacer" />
-        <button type="button" disabled={busy} onClick={() => void resolve(c.path, 'mine')} title="The conflicted copy replaces the original">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void resolve(c.path, 'mine')}
+          title="The conflicted copy replaces the original"
+        >
           Keep mine
         </button>
-        <button type="button" disabled={busy} onClick={() => void resolve(c.path, 'theirs')} title="The conflicted copy is removed; the original stays">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void resolve(c.path, 'theirs')}
+          title="The conflicted copy is removed; the original stays"
+        >
           Keep theirs
         </button>
-        <button type="button" className="primary" disabled={busy} onClick={() => void resolve(c.path, 'both')} title="Both stay, as two files">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => void resolve(c.path, 'both')}
+          title="Both stay, as two files"
+        >
           Keep both
         </button>
       </div>
@@ -77,13 +105,16 @@ export function ConflictsScreen() {
   return (
     <main id="main" className="screen">
       <ScreenHeader title="Conflicts">
-        When the same file changed in two places at once, Cairn keeps both: the other version is saved beside the original as a conflicted copy. <b>Keep mine</b>{' '}
-        puts the conflicted copy in place of the original, <b>Keep theirs</b> removes the copy, <b>Keep both</b> keeps two files. Replaced versions stay in version
-        history.
+        When the same file changed in two places at once, Cairn keeps both: the other version is saved beside
+        the original as a conflicted copy. <b>Keep mine</b> puts the conflicted copy in place of the original,{' '}
+        <b>Keep theirs</b> removes the copy, <b>Keep both</b> keeps two files. Replaced versions stay in
+        version history.
       </ScreenHeader>
       {error ? <NoticeLine kind="error">{error}</NoticeLine> : null}
       {loading && items.length === 0 ? <p className="muted">Loading…</p> : null}
-      {!loading && items.length === 0 && !error ? <Empty>No conflicts. Every file has one version.</Empty> : null}
+      {!loading && items.length === 0 && !error ? (
+        <Empty>No conflicts. Every file has one version.</Empty>
+      ) : null}
       <ul className="plain">
         {items.map((c) => (
           <ConflictCard key={c.path} c={c} />

@@ -12,7 +12,9 @@ export function DeletedScreen() {
   }, [load]);
   return (
     <main id="main" className="screen">
-      <ScreenHeader title="Deleted files">Deleted files are kept on the server for a while. Restore one to bring it back everywhere.</ScreenHeader>
+      <ScreenHeader title="Deleted files">
+        Deleted files are kept on the server for a while. Restore one to bring it back everywhere.
+      </ScreenHeader>
       {d.message ? <NoticeLine kind="ok">{d.message}</NoticeLine> : null}
       {d.error ? <NoticeLine kind="error">{d.error}</NoticeLine> : null}
       {d.loading && d.entries.length === 0 ? <p className="muted">Loading…</p> : null}
@@ -28,12 +30,18 @@ export function DeletedScreen() {
                     {e.path}
                   </span>
                   <span className="muted small">
-                    {e.kind === 'file' ? `${formatBytes(e.size)} · ` : ''}deleted {formatDateTime(e.server_time)}
+                    {e.kind === 'file' ? `${formatBytes(e.size)} · ` : ''}deleted{' '}
+                    {formatDateTime(e.server_time)}
                     {e.device_name ? ` by ${e.device_name}` : ''}
                   </span>
                 </div>
                 <div className="row-actions">
-                  <button type="button" disabled={d.working === e.path} onClick={() => void d.undelete(e.path)} aria-label={`Restore ${e.path}`}>
+                  <button
+                    type="button"
+                    disabled={d.working === e.path}
+                    onClick={() => void d.undelete(e.path)}
+                    aria-label={`Restore ${e.path}`}
+                  >
                     Restore
                   </button>
                 </div>

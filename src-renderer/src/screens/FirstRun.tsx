@@ -16,26 +16,56 @@ export function FirstRun() {
     <main className="first-run" id="main">
       <div className="card first-run-card">
         <h1>Welcome to Cairn</h1>
-        <p className="lede">Cairn keeps a folder the same on all your computers. Connect this computer to your Cairn server to begin.</p>
+        <p className="lede">
+          Cairn keeps a folder the same on all your computers. Connect this computer to your Cairn server to
+          begin.
+        </p>
         <form onSubmit={onSubmit} noValidate aria-describedby={error ? 'first-run-error' : undefined}>
           <fieldset className="segmented">
             <legend>Account</legend>
             <label>
-              <input type="radio" name="mode" value="signup" checked={signup} onChange={() => set({ mode: 'signup' })} />
+              <input
+                type="radio"
+                name="mode"
+                value="signup"
+                checked={signup}
+                onChange={() => set({ mode: 'signup' })}
+              />
               Create an account
             </label>
             <label>
-              <input type="radio" name="mode" value="login" checked={!signup} onChange={() => set({ mode: 'login' })} />
+              <input
+                type="radio"
+                name="mode"
+                value="login"
+                checked={!signup}
+                onChange={() => set({ mode: 'login' })}
+              />
               I have an account
             </label>
           </fieldset>
           <div className="field">
             <label htmlFor="server">Server address</label>
-            <input id="server" type="url" required placeholder="https://cairn.example.org" autoComplete="url" value={form.server} onChange={(e) => set({ server: e.target.value })} />
+            <input
+              id="server"
+              type="url"
+              required
+              placeholder="https://cairn.example.org"
+              autoComplete="url"
+              value={form.server}
+              onChange={(e) => set({ server: e.target.value })}
+            />
           </div>
           <div className="field">
             <label htmlFor="email">Email</label>
-            <input id="email" type="email" required autoComplete="email" value={form.email} onChange={(e) => set({ email: e.target.value })} />
+            <input
+              id="email"
+              type="email"
+              required
+              autoComplete="email"
+              value={form.email}
+              onChange={(e) => set({ email: e.target.value })}
+            />
           </div>
           <div className="field">
             <label htmlFor="password">Password</label>
@@ -53,12 +83,25 @@ export function FirstRun() {
           </div>
           <div className="field">
             <label htmlFor="device">Name of this computer</label>
-            <input id="device" type="text" placeholder="e.g. Work laptop" value={form.device_name} onChange={(e) => set({ device_name: e.target.value })} />
+            <input
+              id="device"
+              type="text"
+              placeholder="e.g. Work laptop"
+              value={form.device_name}
+              onChange={(e) => set({ device_name: e.target.value })}
+            />
             <small>Shown on your other devices next to what this one changed.</small>
           </div>
           <div className="field">
             <label htmlFor="folder">Cairn folder on this computer</label>
-            <input id="folder" type="text" required placeholder="/home/you/Cairn" value={form.folder} onChange={(e) => set({ folder: e.target.value })} />
+            <input
+              id="folder"
+              type="text"
+              required
+              placeholder="/home/you/Cairn"
+              value={form.folder}
+              onChange={(e) => set({ folder: e.target.value })}
+            />
             <small>Files already in it are kept and merged with your account.</small>
           </div>
           {error ? (

@@ -28,7 +28,13 @@ function SaveForm({ r }: { r: Revision }) {
   return (
     <form className="inline-form" onSubmit={onSubmit}>
       <label htmlFor={`dest-${r.rev}`}>Save this version as</label>
-      <input id={`dest-${r.rev}`} type="text" value={dest} onChange={(e) => setDest(e.target.value)} autoFocus />
+      <input
+        id={`dest-${r.rev}`}
+        type="text"
+        value={dest}
+        onChange={(e) => setDest(e.target.value)}
+        autoFocus
+      />
       <button type="submit" className="primary" disabled={h.working === r.rev}>
         Save
       </button>
@@ -55,7 +61,9 @@ function Revisions() {
       {h.message ? <NoticeLine kind="ok">{h.message}</NoticeLine> : null}
       {h.error ? <NoticeLine kind="error">{h.error}</NoticeLine> : null}
       {h.loading ? <p className="muted">Loading…</p> : null}
-      {!h.loading && h.revisions.length === 0 && !h.error ? <Empty>No versions recorded for this file.</Empty> : null}
+      {!h.loading && h.revisions.length === 0 && !h.error ? (
+        <Empty>No versions recorded for this file.</Empty>
+      ) : null}
       <ol className="revisions" data-testid="revisions">
         {h.revisions.map((r) => (
           <li key={r.rev} className={r.current ? 'current' : ''}>
@@ -67,11 +75,20 @@ function Revisions() {
               </span>
               <span className="spacer" />
               {!r.current ? (
-                <button type="button" disabled={h.working === r.rev} onClick={() => void h.restore(r.rev)} aria-label={`Restore the version of ${formatDateTime(r.server_time, true)}`}>
+                <button
+                  type="button"
+                  disabled={h.working === r.rev}
+                  onClick={() => void h.restore(r.rev)}
+                  aria-label={`Restore the version of ${formatDateTime(r.server_time, true)}`}
+                >
                   Restore
                 </button>
               ) : null}
-              <button type="button" onClick={() => h.startSave(h.savingRev === r.rev ? null : r.rev)} aria-expanded={h.savingRev === r.rev}>
+              <button
+                type="button"
+                onClick={() => h.startSave(h.savingRev === r.rev ? null : r.rev)}
+                aria-expanded={h.savingRev === r.rev}
+              >
                 Save a copy…
               </button>
             </div>
@@ -93,7 +110,9 @@ export function HistoryScreen() {
   const crumbs = h.folder ? h.folder.split('/').filter(Boolean) : [];
   return (
     <main id="main" className="screen">
-      <ScreenHeader title="Version history">Every saved change of a file is kept. Pick a file to see its versions.</ScreenHeader>
+      <ScreenHeader title="Version history">
+        Every saved change of a file is kept. Pick a file to see its versions.
+      </ScreenHeader>
       <Revisions />
       <section className="card" aria-labelledby="browse-title">
         <h2 id="browse-title" className="visually-hidden">
@@ -106,7 +125,11 @@ export function HistoryScreen() {
           {crumbs.map((c, i) => (
             <span key={i}>
               {' / '}
-              <button type="button" className="link" onClick={() => void h.browse(crumbs.slice(0, i + 1).join('/'))}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => void h.browse(crumbs.slice(0, i + 1).join('/'))}
+              >
                 {c}
               </button>
             </span>
@@ -126,7 +149,12 @@ export function HistoryScreen() {
                   📁 {baseName(e.path)}
                 </button>
               ) : (
-                <button type="button" className="link file" aria-current={h.path === e.path ? 'true' : undefined} onClick={() => void h.open(e.path)}>
+                <button
+                  type="button"
+                  className="link file"
+                  aria-current={h.path === e.path ? 'true' : undefined}
+                  onClick={() => void h.open(e.path)}
+                >
                   {baseName(e.path)}
                 </button>
               )}

@@ -37,7 +37,11 @@ export function PreferencesScreen() {
         <h2 id="sync-title">Syncing</h2>
         <div className="row-between">
           <p>{state === 'paused' ? 'Syncing is paused.' : 'Syncing is on.'}</p>
-          <button type="button" disabled={busy} onClick={() => void (state === 'paused' ? app.getState().resume() : app.getState().pause())}>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void (state === 'paused' ? app.getState().resume() : app.getState().pause())}
+          >
             {state === 'paused' ? 'Resume syncing' : 'Pause syncing'}
           </button>
         </div>
@@ -46,22 +50,54 @@ export function PreferencesScreen() {
             <div className="grid2">
               <div className="field">
                 <label htmlFor="up">Upload limit (KB/s)</label>
-                <input id="up" type="number" min={0} step={64} inputMode="numeric" value={toKb(d.upload_limit_bps)} onChange={(e) => p.edit({ upload_limit_bps: fromKb(e.target.value) })} aria-describedby="limit-hint" />
+                <input
+                  id="up"
+                  type="number"
+                  min={0}
+                  step={64}
+                  inputMode="numeric"
+                  value={toKb(d.upload_limit_bps)}
+                  onChange={(e) => p.edit({ upload_limit_bps: fromKb(e.target.value) })}
+                  aria-describedby="limit-hint"
+                />
               </div>
               <div className="field">
                 <label htmlFor="down">Download limit (KB/s)</label>
-                <input id="down" type="number" min={0} step={64} inputMode="numeric" value={toKb(d.download_limit_bps)} onChange={(e) => p.edit({ download_limit_bps: fromKb(e.target.value) })} aria-describedby="limit-hint" />
+                <input
+                  id="down"
+                  type="number"
+                  min={0}
+                  step={64}
+                  inputMode="numeric"
+                  value={toKb(d.download_limit_bps)}
+                  onChange={(e) => p.edit({ download_limit_bps: fromKb(e.target.value) })}
+                  aria-describedby="limit-hint"
+                />
               </div>
             </div>
             <small id="limit-hint">0 means no limit.</small>
             <label className="check">
-              <input type="checkbox" checked={d.start_at_login} onChange={(e) => p.edit({ start_at_login: e.target.checked })} />
+              <input
+                type="checkbox"
+                checked={d.start_at_login}
+                onChange={(e) => p.edit({ start_at_login: e.target.checked })}
+              />
               Start Cairn when I log in
             </label>
             <div className="field">
               <label htmlFor="ignore">Ignore rules</label>
-              <textarea id="ignore" rows={5} spellCheck={false} value={d.ignore_rules} onChange={(e) => p.edit({ ignore_rules: e.target.value })} aria-describedby="ignore-hint" />
-              <small id="ignore-hint">One pattern per line, like .gitignore (for example <code>*.tmp</code> or <code>build/</code>). Matching files are never uploaded.</small>
+              <textarea
+                id="ignore"
+                rows={5}
+                spellCheck={false}
+                value={d.ignore_rules}
+                onChange={(e) => p.edit({ ignore_rules: e.target.value })}
+                aria-describedby="ignore-hint"
+              />
+              <small id="ignore-hint">
+                One pattern per line, like .gitignore (for example <code>*.tmp</code> or <code>build/</code>).
+                Matching files are never uploaded.
+              </small>
             </div>
             <div className="actions">
               <button type="submit" className="primary" disabled={p.saving || !p.dirty()}>
@@ -81,7 +117,10 @@ export function PreferencesScreen() {
             <p>
               Signed in as <b>{account.email}</b>
             </p>
-            <Progress value={account.quota_bytes ? account.used_bytes / account.quota_bytes : 0} label="Storage used" />
+            <Progress
+              value={account.quota_bytes ? account.used_bytes / account.quota_bytes : 0}
+              label="Storage used"
+            />
             <p className="small muted">
               {formatBytes(account.used_bytes)} of {formatBytes(account.quota_bytes)} used
             </p>
@@ -93,7 +132,11 @@ export function PreferencesScreen() {
           {unlinking ? (
             <>
               <span>This computer stops syncing; the files in its folder stay where they are.</span>
-              <button type="button" className="danger" onClick={() => void p.logout().then((ok) => ok && void app.getState().refresh())}>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => void p.logout().then((ok) => ok && void app.getState().refresh())}
+              >
                 Unlink
               </button>
               <button type="button" onClick={() => setUnlinking(false)}>
@@ -117,7 +160,9 @@ export function PreferencesScreen() {
                 <span>
                   <b>{dev.name}</b> {dev.current ? <span className="tag">This computer</span> : null}
                 </span>
-                <span className="muted small">{dev.last_seen_at ? `seen ${formatWhen(dev.last_seen_at)}` : 'never seen'}</span>
+                <span className="muted small">
+                  {dev.last_seen_at ? `seen ${formatWhen(dev.last_seen_at)}` : 'never seen'}
+                </span>
               </div>
               <div className="row-actions">
                 {dev.current ? null : p.revoking === dev.id ? (

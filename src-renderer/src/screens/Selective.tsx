@@ -18,16 +18,32 @@ function Folder({ path, depth }: { path: string; depth: number }) {
   const kids = s.children[path];
   const id = `sel-${encodeURIComponent(path)}`;
   return (
-    <li role="treeitem" aria-expanded={kids && kids.length === 0 ? undefined : open} aria-level={depth + 1} aria-selected={false}>
+    <li
+      role="treeitem"
+      aria-expanded={kids && kids.length === 0 ? undefined : open}
+      aria-level={depth + 1}
+      aria-selected={false}
+    >
       <div className="tree-row">
         {kids && kids.length === 0 ? (
           <span className="twisty" aria-hidden="true" />
         ) : (
-          <button type="button" className="twisty" aria-label={`${open ? 'Collapse' : 'Expand'} ${baseName(path)}`} onClick={() => void s.toggleExpand(path)}>
+          <button
+            type="button"
+            className="twisty"
+            aria-label={`${open ? 'Collapse' : 'Expand'} ${baseName(path)}`}
+            onClick={() => void s.toggleExpand(path)}
+          >
             {open ? '▾' : '▸'}
           </button>
         )}
-        <input id={id} type="checkbox" checked={kept} disabled={locked || s.phase !== 'edit'} onChange={(e) => s.setKept(path, e.target.checked)} />
+        <input
+          id={id}
+          type="checkbox"
+          checked={kept}
+          disabled={locked || s.phase !== 'edit'}
+          onChange={(e) => s.setKept(path, e.target.checked)}
+        />
         <label htmlFor={id}>{baseName(path)}</label>
         <span className="muted small size">
           {formatBytes(node.size)} · {node.files.toLocaleString()} file{node.files === 1 ? '' : 's'}
@@ -56,13 +72,16 @@ export function SelectiveScreen() {
   return (
     <main id="main" className="screen">
       <ScreenHeader title="Selective sync">
-        Choose which folders this computer keeps. Unchecked folders stay on the server and your other devices, but are removed from this computer.
+        Choose which folders this computer keeps. Unchecked folders stay on the server and your other devices,
+        but are removed from this computer.
       </ScreenHeader>
       {s.message ? <NoticeLine kind="ok">{s.message}</NoticeLine> : null}
       {s.error ? <NoticeLine kind="error">{s.error}</NoticeLine> : null}
       <section className="card">
         {s.loading ? <p className="muted">Loading folders…</p> : null}
-        {!s.loading && roots.length === 0 && !s.error ? <Empty>There are no folders in your Cairn yet.</Empty> : null}
+        {!s.loading && roots.length === 0 && !s.error ? (
+          <Empty>There are no folders in your Cairn yet.</Empty>
+        ) : null}
         <ul className="tree" role="tree" aria-label="Folders on the server" data-testid="tree">
           {roots.map((p) => (
             <Folder key={p} path={p} depth={0} />
@@ -70,17 +89,25 @@ export function SelectiveScreen() {
         </ul>
       </section>
       {s.phase === 'confirm' && s.preview ? (
-        <section className="card warn" role="alertdialog" aria-labelledby="sel-confirm-title" aria-describedby="sel-confirm-body">
-          <h2 id="sel-confirm-title">Remove {add.length === 1 ? `“${baseName(add[0]!)}”` : `${add.length} folders`} from this computer?</h2>
+        <section
+          className="card warn"
+          role="alertdialog"
+          aria-labelledby="sel-confirm-title"
+          aria-describedby="sel-confirm-body"
+        >
+          <h2 id="sel-confirm-title">
+            Remove {add.length === 1 ? `“${baseName(add[0]!)}”` : `${add.length} folders`} from this computer?
+          </h2>
           <div id="sel-confirm-body">
             <p>
-              {s.preview.files.toLocaleString()} file{s.preview.files === 1 ? '' : 's'} ({formatBytes(s.preview.bytes)}) will be removed from this computer. They stay on
-              the server and on your other devices.
+              {s.preview.files.toLocaleString()} file{s.preview.files === 1 ? '' : 's'} (
+              {formatBytes(s.preview.bytes)}) will be removed from this computer. They stay on the server and
+              on your other devices.
             </p>
             {s.preview.unsynced > 0 ? (
               <p>
-                {s.preview.unsynced.toLocaleString()} of them {s.preview.unsynced === 1 ? 'has' : 'have'} changes not uploaded yet: Cairn uploads them first and removes
-                them only after.
+                {s.preview.unsynced.toLocaleString()} of them {s.preview.unsynced === 1 ? 'has' : 'have'}{' '}
+                changes not uploaded yet: Cairn uploads them first and removes them only after.
               </p>
             ) : null}
           </div>
@@ -102,7 +129,12 @@ export function SelectiveScreen() {
           <button type="button" disabled={!changed || s.phase !== 'edit'} onClick={s.reset}>
             Undo changes
           </button>
-          <button type="button" className="primary" disabled={!changed || s.phase !== 'edit'} onClick={() => void s.apply()}>
+          <button
+            type="button"
+            className="primary"
+            disabled={!changed || s.phase !== 'edit'}
+            onClick={() => void s.apply()}
+          >
             {s.phase === 'previewing' ? 'Checking…' : s.phase === 'applying' ? 'Applying…' : 'Apply'}
           </button>
         </div>

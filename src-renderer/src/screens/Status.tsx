@@ -14,7 +14,9 @@ const ACTIVITY_SHOWN = 12;
 function summary(s: StatusT): string {
   switch (s.state) {
     case 'idle':
-      return s.last_synced_at ? `Everything is up to date. Last change synced ${formatWhen(s.last_synced_at)}.` : 'Everything is up to date.';
+      return s.last_synced_at
+        ? `Everything is up to date. Last change synced ${formatWhen(s.last_synced_at)}.`
+        : 'Everything is up to date.';
     case 'syncing':
       return 'Cairn is bringing this computer and the server in line.';
     case 'offline':
@@ -42,22 +44,37 @@ function HeldDeletes({ status }: { status: StatusT }) {
       <h2 id="held-title">
         {held.count.toLocaleString()} file{held.count === 1 ? '' : 's'} would be deleted {where}
       </h2>
-      <p>So many deletions at once can mean a drive was unplugged or a folder wiped by mistake. Nothing has been deleted yet.</p>
+      <p>
+        So many deletions at once can mean a drive was unplugged or a folder wiped by mistake. Nothing has
+        been deleted yet.
+      </p>
       {held.sample.length > 0 ? (
         <ul className="sample">
           {held.sample.map((p) => (
             <li key={p}>{p}</li>
           ))}
-          {held.count > held.sample.length ? <li className="muted">and {held.count - held.sample.length} more</li> : null}
+          {held.count > held.sample.length ? (
+            <li className="muted">and {held.count - held.sample.length} more</li>
+          ) : null}
         </ul>
       ) : null}
       <div className="actions">
-        <button type="button" className="primary" disabled={busy} onClick={() => void app.getState().rejectDeletes()}>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => void app.getState().rejectDeletes()}
+        >
           Keep the files
         </button>
         {confirming ? (
           <>
-            <button type="button" className="danger" disabled={busy} onClick={() => void app.getState().confirmDeletes()}>
+            <button
+              type="button"
+              className="danger"
+              disabled={busy}
+              onClick={() => void app.getState().confirmDeletes()}
+            >
               Yes, delete {held.count.toLocaleString()} files
             </button>
             <button type="button" disabled={busy} onClick={() => app.getState().askConfirmDeletes(false)}>
@@ -91,7 +108,11 @@ export function StatusScreen({ onOpenHistory }: { onOpenHistory: (path: string) 
       <section className="card status-card" aria-label="Sync state">
         <div className="status-head">
           <StateBadge state={status.state} />
-          <button type="button" disabled={busy} onClick={() => void (paused ? app.getState().resume() : app.getState().pause())}>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void (paused ? app.getState().resume() : app.getState().pause())}
+          >
             {paused ? 'Resume syncing' : 'Pause syncing'}
           </button>
         </div>
@@ -103,7 +124,10 @@ export function StatusScreen({ onOpenHistory }: { onOpenHistory: (path: string) 
         ) : null}
         {files > 0 || progress.total_bytes > 0 ? (
           <div className="progress-block" data-testid="progress">
-            <Progress value={progress.total_bytes ? progress.done_bytes / progress.total_bytes : 0} label="Sync progress" />
+            <Progress
+              value={progress.total_bytes ? progress.done_bytes / progress.total_bytes : 0}
+              label="Sync progress"
+            />
             <p className="small">
               {files > 0 ? (
                 <>
@@ -166,7 +190,12 @@ export function StatusScreen({ onOpenHistory }: { onOpenHistory: (path: string) 
             {shown.map((a) => (
               <li key={a.id}>
                 <span className={`verb verb-${a.action}`}>{describeAction(a.action)}</span>
-                <button type="button" className="link file" title="Show version history" onClick={() => onOpenHistory(a.path)}>
+                <button
+                  type="button"
+                  className="link file"
+                  title="Show version history"
+                  onClick={() => onOpenHistory(a.path)}
+                >
                   {a.path}
                 </button>
                 <span className="muted small">
@@ -179,7 +208,12 @@ export function StatusScreen({ onOpenHistory }: { onOpenHistory: (path: string) 
           </ul>
         )}
         {activity.length > ACTIVITY_SHOWN ? (
-          <button type="button" className="link small" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+          <button
+            type="button"
+            className="link small"
+            aria-expanded={showAll}
+            onClick={() => setShowAll(!showAll)}
+          >
             {showAll ? 'Show fewer' : `Show all ${activity.length}`}
           </button>
         ) : null}

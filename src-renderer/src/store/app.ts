@@ -52,7 +52,12 @@ export function createAppStore(api: ControlApi): StoreApi<AppState> {
       set({ busy: true });
       try {
         const status = await fn();
-        set({ status, busy: false, confirmingDeletes: false, notice: ok ? { kind: 'ok', text: ok } : get().notice });
+        set({
+          status,
+          busy: false,
+          confirmingDeletes: false,
+          notice: ok ? { kind: 'ok', text: ok } : get().notice,
+        });
       } catch (err) {
         set({ busy: false, notice: { kind: 'error', text: describeError(err) } });
       }
@@ -70,7 +75,10 @@ export function createAppStore(api: ControlApi): StoreApi<AppState> {
       async refresh() {
         try {
           // Activity is a nice-to-have: a failure there must not hide the status.
-          const [status, activity] = await Promise.all([api.status({}), api.activity({ limit: ACTIVITY_LIMIT }).catch(() => null)]);
+          const [status, activity] = await Promise.all([
+            api.status({}),
+            api.activity({ limit: ACTIVITY_LIMIT }).catch(() => null),
+          ]);
           set({ status, activity: activity ? activity.items : get().activity, loadError: null });
         } catch (err) {
           set({ loadError: describeError(err) });
@@ -93,7 +101,8 @@ export function createAppStore(api: ControlApi): StoreApi<AppState> {
       resume: () => statusCall(() => api.resume({}), 'Syncing resumed.'),
       askConfirmDeletes: (ask) => set({ confirmingDeletes: ask }),
       confirmDeletes: () => statusCall(() => api.confirmDeletes({}), 'The deletions were carried out.'),
-      rejectDeletes: () => statusCall(() => api.rejectDeletes({}), 'The deletions were refused; the files will be restored.'),
+      rejectDeletes: () =>
+        statusCall(() => api.rejectDeletes({}), 'The deletions were refused; the files will be restored.'),
       notify: (notice) => set({ notice }),
     };
   });

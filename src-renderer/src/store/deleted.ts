@@ -35,7 +35,11 @@ export function createDeletedStore(api: ControlApi): StoreApi<DeletedState> {
       set({ working: path, error: null, message: null });
       try {
         await api.undelete({ path });
-        set({ working: null, entries: get().entries.filter((e) => e.path !== path), message: `Restored ${path}.` });
+        set({
+          working: null,
+          entries: get().entries.filter((e) => e.path !== path),
+          message: `Restored ${path}.`,
+        });
         return true;
       } catch (err) {
         set({ working: null, error: describeError(err) });

@@ -27,7 +27,8 @@ export interface FirstRunState {
 
 /** Why the form cannot be sent yet, or null when it can. */
 export function validateFirstRun(f: FirstRunForm): string | null {
-  if (!/^https?:\/\/[^\s/]+/i.test(f.server.trim())) return 'Enter the server address, starting with https:// or http://.';
+  if (!/^https?:\/\/[^\s/]+/i.test(f.server.trim()))
+    return 'Enter the server address, starting with https:// or http://.';
   if (!/^[^\s@]+@[^\s@]+$/.test(f.email.trim())) return 'Enter your email address.';
   if (f.password.length < 8) return 'The password needs at least 8 characters.';
   if (!f.folder.trim()) return 'Choose the folder Cairn keeps in sync.';
@@ -35,7 +36,10 @@ export function validateFirstRun(f: FirstRunForm): string | null {
 }
 
 /** Creates the first-run store over a control API (`defaults` pre-fill the form). */
-export function createFirstRunStore(api: ControlApi, defaults: Partial<FirstRunForm> = {}): StoreApi<FirstRunState> {
+export function createFirstRunStore(
+  api: ControlApi,
+  defaults: Partial<FirstRunForm> = {},
+): StoreApi<FirstRunState> {
   return createStore<FirstRunState>()((set, get) => ({
     form: { mode: 'signup', server: '', email: '', password: '', device_name: '', folder: '', ...defaults },
     submitting: false,

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, describeAction, formatBytes, formatDateTime, formatEta, formatWhen, localPath, parentPath } from './format.ts';
+import {
+  baseName,
+  describeAction,
+  formatBytes,
+  formatDateTime,
+  formatEta,
+  formatWhen,
+  localPath,
+  parentPath,
+} from './format.ts';
 
 describe('format', () => {
   it('formats sizes', () => {

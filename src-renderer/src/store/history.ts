@@ -45,7 +45,9 @@ export function createHistoryStore(api: ControlApi): StoreApi<HistoryState> {
       set({ folder, loading: true, error: null });
       try {
         const { entries } = await api.ls(folder ? { path: folder } : {});
-        const sorted = [...entries].sort((a, b) => (a.kind === b.kind ? a.path.localeCompare(b.path) : a.kind === 'folder' ? -1 : 1));
+        const sorted = [...entries].sort((a, b) =>
+          a.kind === b.kind ? a.path.localeCompare(b.path) : a.kind === 'folder' ? -1 : 1,
+        );
         set({ entries: sorted, loading: false });
       } catch (err) {
         set({ entries: [], loading: false, error: describeError(err) });
@@ -68,7 +70,11 @@ export function createHistoryStore(api: ControlApi): StoreApi<HistoryState> {
       try {
         await api.restore({ path, rev });
         const { revisions } = await api.history({ path });
-        set({ working: null, revisions, message: 'Restored. The old version is now the current one; nothing was lost.' });
+        set({
+          working: null,
+          revisions,
+          message: 'Restored. The old version is now the current one; nothing was lost.',
+        });
         return true;
       } catch (err) {
         set({ working: null, error: describeError(err) });

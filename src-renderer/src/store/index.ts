@@ -32,7 +32,12 @@ export function createStores(bridge: Pick<Bridge, 'api' | 'onEvent' | 'onConnect
   const offEvent = bridge.onEvent((ev) => {
     const before = app.getState().status?.conflicts;
     app.getState().applyEvent(ev);
-    if (ev.type === 'status' && before !== undefined && ev.status.conflicts !== before && app.getState().screen === 'conflicts') {
+    if (
+      ev.type === 'status' &&
+      before !== undefined &&
+      ev.status.conflicts !== before &&
+      app.getState().screen === 'conflicts'
+    ) {
       void conflicts.getState().load();
     }
   });

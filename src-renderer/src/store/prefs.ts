@@ -31,7 +31,8 @@ export interface PrefsState {
 /** The settings fields that differ between `a` and `b`. */
 export function changedSettings(a: Settings, b: Settings): Partial<Settings> {
   const out: Partial<Settings> = {};
-  for (const k of Object.keys(b) as (keyof Settings)[]) if (a[k] !== b[k]) (out as Record<string, unknown>)[k] = b[k];
+  for (const k of Object.keys(b) as (keyof Settings)[])
+    if (a[k] !== b[k]) (out as Record<string, unknown>)[k] = b[k];
   return out;
 }
 
@@ -91,7 +92,11 @@ export function createPrefsStore(api: ControlApi): StoreApi<PrefsState> {
       try {
         await api.revokeDevice({ id });
         const name = get().devices.find((d) => d.id === id)?.name ?? id;
-        set({ revoking: null, devices: get().devices.filter((d) => d.id !== id), message: `${name} can no longer sync.` });
+        set({
+          revoking: null,
+          devices: get().devices.filter((d) => d.id !== id),
+          message: `${name} can no longer sync.`,
+        });
         return true;
       } catch (err) {
         set({ revoking: null, error: describeError(err) });

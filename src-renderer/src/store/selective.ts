@@ -61,7 +61,10 @@ const keyOf = (path: string) => {
 
 /** The folders to exclude and to include again to go from `saved` to `excluded`. */
 export function diffExcluded(saved: string[], excluded: string[]): { add: string[]; remove: string[] } {
-  return { add: excluded.filter((p) => !saved.includes(p)), remove: saved.filter((p) => !excluded.includes(p)) };
+  return {
+    add: excluded.filter((p) => !saved.includes(p)),
+    remove: saved.filter((p) => !excluded.includes(p)),
+  };
 }
 
 /** Whether a folder is kept, and whether it can be changed (not under an excluded folder). */
@@ -72,7 +75,11 @@ export function folderState(path: string, excluded: string[]): { kept: boolean; 
 
 /** Creates the selective sync store over a control API. */
 export function createSelectiveStore(api: ControlApi): StoreApi<SelectiveState> {
-  const loadFolder = async (folder: string, set: StoreApi<SelectiveState>['setState'], get: () => SelectiveState) => {
+  const loadFolder = async (
+    folder: string,
+    set: StoreApi<SelectiveState>['setState'],
+    get: () => SelectiveState,
+  ) => {
     const { folders } = await api.remoteTree(folder ? { path: folder } : {});
     const nodes = { ...get().nodes };
     const children: Record<string, string[]> = { ...get().children, [folder]: [] };
@@ -98,7 +105,15 @@ export function createSelectiveStore(api: ControlApi): StoreApi<SelectiveState> 
     error: null,
     message: null,
     async load() {
-      set({ loading: true, error: null, children: {}, nodes: {}, expanded: {}, phase: 'edit', preview: null });
+      set({
+        loading: true,
+        error: null,
+        children: {},
+        nodes: {},
+        expanded: {},
+        phase: 'edit',
+        preview: null,
+      });
       try {
         const [{ excluded }] = await Promise.all([api.excludeList({}), loadFolder('', set, get)]);
         set({ saved: excluded, excluded: [...excluded], loading: false });
@@ -125,7 +140,8 @@ export function createSelectiveStore(api: ControlApi): StoreApi<SelectiveState> 
       else excluded = [...excluded.filter((p) => !isUnder(p, path)), path];
       set({ excluded, message: null, error: null });
     },
-    reset: () => set({ excluded: [...get().saved], phase: 'edit', preview: null, message: null, error: null }),
+    reset: () =>
+      set({ excluded: [...get().saved], phase: 'edit', preview: null, message: null, error: null }),
     async apply() {
       const { add } = diffExcluded(get().saved, get().excluded);
       if (add.length === 0) return get().confirm();
@@ -145,12 +161,25 @@ export function createSelectiveStore(api: ControlApi): StoreApi<SelectiveState> 
         for (const path of add) saved = (await api.excludeAdd({ path })).excluded;
         for (const path of remove) saved = (await api.excludeRemove({ path })).excluded;
         const parts = [];
-        if (add.length) parts.push(`${add.length} folder${add.length > 1 ? 's' : ''} will no longer be kept on this computer`);
-        if (remove.length) parts.push(`${remove.length} folder${remove.length > 1 ? 's' : ''} will be downloaded`);
-        set({ saved, excluded: [...saved], phase: 'edit', preview: null, message: parts.length ? `Saved: ${parts.join('; ')}.` : 'Nothing to change.' });
+        if (add.length)
+          parts.push(
+            `${add.length} folder${add.length > 1 ? 's' : ''} will no longer be kept on this computer`,
+          );
+        if (remove.length)
+          parts.push(`${remove.length} folder${remove.length > 1 ? 's' : ''} will be downloaded`);
+        set({
+          saved,
+          excluded: [...saved],
+          phase: 'edit',
+          preview: null,
+          message: parts.length ? `Saved: ${parts.join('; ')}.` : 'Nothing to change.',
+        });
       } catch (err) {
         // Part of the change may have gone through: show the engine's view again.
-        const fresh = await api.excludeList({}).then((r) => r.excluded, () => saved);
+        const fresh = await api.excludeList({}).then(
+          (r) => r.excluded,
+          () => saved,
+        );
         set({ saved: fresh, phase: 'edit', preview: null, error: describeError(err) });
       }
     },

@@ -11,7 +11,14 @@ import { changedSettings, createPrefsStore } from './prefs.ts';
 import { createStores } from './index.ts';
 import { fakeApi, sampleStatus } from './test-fakes.ts';
 
-const item = (id: number, path = `f${id}.txt`) => ({ id, time: 1000 + id, path, action: 'uploaded', device_name: 'desk', detail: null });
+const item = (id: number, path = `f${id}.txt`) => ({
+  id,
+  time: 1000 + id,
+  path,
+  action: 'uploaded',
+  device_name: 'desk',
+  detail: null,
+});
 
 describe('app store', () => {
   it('loads status and activity, then follows events', async () => {
@@ -72,7 +79,11 @@ describe('createStores wiring', () => {
     let emit: (e: ControlEvent) => void = () => {};
     let conn: (c: Connection) => void = () => {};
     const api = fakeApi({ conflicts: () => ({ conflicts: [] }) });
-    const stores = createStores({ api, onEvent: (cb) => ((emit = cb), () => {}), onConnection: (cb) => ((conn = cb), () => {}) });
+    const stores = createStores({
+      api,
+      onEvent: (cb) => ((emit = cb), () => {}),
+      onConnection: (cb) => ((conn = cb), () => {}),
+    });
     conn('live');
     expect(stores.app.getState().connection).toBe('live');
     emit({ type: 'status', status: sampleStatus() });
@@ -83,7 +94,15 @@ describe('createStores wiring', () => {
 });
 
 describe('conflicts store', () => {
-  const c = { path: 'a (conflicted copy from desk 2026-11-21).txt', original: 'a.txt', size: 3, mtime: 1, original_size: 4, original_mtime: 2, device_name: 'desk' };
+  const c = {
+    path: 'a (conflicted copy from desk 2026-11-21).txt',
+    original: 'a.txt',
+    size: 3,
+    mtime: 1,
+    original_size: 4,
+    original_mtime: 2,
+    device_name: 'desk',
+  };
   it('loads and settles a conflict', async () => {
     const api = fakeApi({ conflicts: () => ({ conflicts: [c] }), resolveConflict: () => ({}) });
     const s = createConflictsStore(api);
@@ -94,7 +113,10 @@ describe('conflicts store', () => {
     expect(s.getState().items).toEqual([]);
   });
   it('keeps the conflict listed when settling fails', async () => {
-    const api = fakeApi({ conflicts: () => ({ conflicts: [c] }), resolveConflict: () => Promise.reject(new ControlError('not_found', 'gone')) });
+    const api = fakeApi({
+      conflicts: () => ({ conflicts: [c] }),
+      resolveConflict: () => Promise.reject(new ControlError('not_found', 'gone')),
+    });
     const s = createConflictsStore(api);
     await s.getState().load();
     expect(await s.getState().resolve(c.path, 'mine')).toBe(false);
@@ -104,11 +126,28 @@ describe('conflicts store', () => {
 });
 
 describe('history and deleted stores', () => {
-  const rev = (r: string, current = false) => ({ rev: r, path: 'a.txt', size: 1, mtime: 1, content_hash: '0'.repeat(64), blocks: [], executable: false, server_time: 1, device_id: null, device_name: 'desk', current });
+  const rev = (r: string, current = false) => ({
+    rev: r,
+    path: 'a.txt',
+    size: 1,
+    mtime: 1,
+    content_hash: '0'.repeat(64),
+    blocks: [],
+    executable: false,
+    server_time: 1,
+    device_id: null,
+    device_name: 'desk',
+    current,
+  });
   it('browses folders first, opens a file, restores and saves a revision', async () => {
     let revs = [rev('r2', true), rev('r1')];
     const api = fakeApi({
-      ls: () => ({ entries: [{ path: 'b.txt', kind: 'file', size: 1, mtime: 1, state: 'synced' }, { path: 'z', kind: 'folder', size: 0, mtime: 1, state: 'synced' }] }),
+      ls: () => ({
+        entries: [
+          { path: 'b.txt', kind: 'file', size: 1, mtime: 1, state: 'synced' },
+          { path: 'z', kind: 'folder', size: 0, mtime: 1, state: 'synced' },
+        ],
+      }),
       history: () => ({ revisions: revs }),
       restore: () => {
         revs = [rev('r3', true), ...revs.map((r) => ({ ...r, current: false }))];
@@ -130,7 +169,10 @@ describe('history and deleted stores', () => {
   });
   it('restores a deleted file and drops it from the list', async () => {
     const e = (path: string, t: number) => ({ path, server_time: t }) as never;
-    const api = fakeApi({ deleted: () => ({ entries: [e('old', 1), e('new', 2)] }), undelete: () => ({ entry: {} }) });
+    const api = fakeApi({
+      deleted: () => ({ entries: [e('old', 1), e('new', 2)] }),
+      undelete: () => ({ entry: {} }),
+    });
     const s = createDeletedStore(api);
     await s.getState().load();
     expect(s.getState().entries.map((x) => x.path)).toEqual(['new', 'old']);
@@ -144,8 +186,17 @@ describe('prefs store', () => {
   it('saves only what changed', async () => {
     const api = fakeApi({
       getSettings: () => settings,
-      devices: () => ({ devices: [{ id: 'd1', name: 'desk', created_at: 1, last_seen_at: null, current: false }] }),
-      account: () => ({ account_id: 'a', email: 'a@b', home_ns: 'n', quota_bytes: 10, used_bytes: 1, namespaces: [] }),
+      devices: () => ({
+        devices: [{ id: 'd1', name: 'desk', created_at: 1, last_seen_at: null, current: false }],
+      }),
+      account: () => ({
+        account_id: 'a',
+        email: 'a@b',
+        home_ns: 'n',
+        quota_bytes: 10,
+        used_bytes: 1,
+        namespaces: [],
+      }),
       setSettings: (patch) => ({ ...settings, ...patch }),
       revokeDevice: () => ({}),
     });
@@ -168,12 +219,21 @@ describe('prefs store', () => {
     expect(s.getState().error).toMatch(/account not set/);
   });
   it('diffs settings', () => {
-    expect(changedSettings(settings, { ...settings, ignore_rules: '*.tmp' })).toEqual({ ignore_rules: '*.tmp' });
+    expect(changedSettings(settings, { ...settings, ignore_rules: '*.tmp' })).toEqual({
+      ignore_rules: '*.tmp',
+    });
   });
 });
 
 describe('first-run store', () => {
-  const form = { mode: 'signup' as const, server: 'http://127.0.0.1:1', email: 'a@b.c', password: 'password1', device_name: '', folder: '/tmp/c' };
+  const form = {
+    mode: 'signup' as const,
+    server: 'http://127.0.0.1:1',
+    email: 'a@b.c',
+    password: 'password1',
+    device_name: '',
+    folder: '/tmp/c',
+  };
   it('validates before linking', () => {
     expect(validateFirstRun(form)).toBeNull();
     expect(validateFirstRun({ ...form, server: 'example.com' })).toMatch(/server address/);
@@ -189,7 +249,9 @@ describe('first-run store', () => {
     expect(s.getState().form.password).toBe('');
   });
   it('shows the engine error and keeps the form', async () => {
-    const s = createFirstRunStore(fakeApi({ link: () => Promise.reject(new ControlError('email_taken', 'x')) }));
+    const s = createFirstRunStore(
+      fakeApi({ link: () => Promise.reject(new ControlError('email_taken', 'x')) }),
+    );
     s.getState().set(form);
     expect(await s.getState().submit()).toBeNull();
     expect(s.getState().error).toMatch(/Log in instead/);

@@ -7,7 +7,9 @@ import type { ControlApi, Status } from '../../../src-shared/control.ts';
 import { ControlError } from '../bridge/errors.ts';
 
 /** A fake ControlApi; pass the methods the test needs. */
-export function fakeApi(impl: Partial<{ [K in keyof ControlApi]: (input: Parameters<ControlApi[K]>[0]) => unknown }>): ControlApi {
+export function fakeApi(
+  impl: Partial<{ [K in keyof ControlApi]: (input: Parameters<ControlApi[K]>[0]) => unknown }>,
+): ControlApi {
   return new Proxy({} as Record<string, unknown>, {
     get(target, key: string) {
       if (!(key in target)) {

@@ -24,25 +24,92 @@ export async function startFakeControl(opts: { state?: Status['state']; secret?:
     folder: '/home/ada/Cairn',
     pending: { uploads: 3, downloads: 12, other: 1, bytes: 48_000_000 },
     progress: { done_bytes: 31_000_000, total_bytes: 79_000_000, eta_ms: 95_000 },
-    held_deletes: opts.state === 'held' ? { side: 'local', count: 1843, sample: ['Photos/2019/IMG_0001.jpg', 'Photos/2019/IMG_0002.jpg', 'Photos/2019/IMG_0003.jpg'] } : null,
+    held_deletes:
+      opts.state === 'held'
+        ? {
+            side: 'local',
+            count: 1843,
+            sample: ['Photos/2019/IMG_0001.jpg', 'Photos/2019/IMG_0002.jpg', 'Photos/2019/IMG_0003.jpg'],
+          }
+        : null,
     error: null,
     issues: [
-      { path: 'Projects/notes/aux.txt', code: 'path_invalid', message: 'Windows cannot hold a file named “aux.txt”.', action: 'Rename the file on another device.', since: now - 5 * min },
-      { path: 'Projects/link-to-home', code: 'symlink', message: 'This is a symbolic link; Cairn does not follow links.', action: 'Move the real folder into Cairn, or ignore the link.', since: now - 40 * min },
+      {
+        path: 'Projects/notes/aux.txt',
+        code: 'path_invalid',
+        message: 'Windows cannot hold a file named “aux.txt”.',
+        action: 'Rename the file on another device.',
+        since: now - 5 * min,
+      },
+      {
+        path: 'Projects/link-to-home',
+        code: 'symlink',
+        message: 'This is a symbolic link; Cairn does not follow links.',
+        action: 'Move the real folder into Cairn, or ignore the link.',
+        since: now - 40 * min,
+      },
     ],
     conflicts: 1,
     last_synced_at: now - 3 * min,
   };
   const activity = [
-    { id: 5, time: now - 20_000, path: 'Projects/report.docx', action: 'uploaded', device_name: 'Ada’s laptop', detail: null },
-    { id: 4, time: now - 4 * min, path: 'Photos/2024/beach.jpg', action: 'downloaded', device_name: 'Desktop', detail: null },
-    { id: 3, time: now - 30 * min, path: 'Budget (conflicted copy from Desktop 2026-11-21).xlsx', action: 'conflict', device_name: 'Desktop', detail: 'Edited on two devices at once' },
-    { id: 2, time: now - 2 * 3_600_000, path: 'old/draft.txt', action: 'deleted_remote', device_name: 'Phone', detail: null },
+    {
+      id: 5,
+      time: now - 20_000,
+      path: 'Projects/report.docx',
+      action: 'uploaded',
+      device_name: 'Ada’s laptop',
+      detail: null,
+    },
+    {
+      id: 4,
+      time: now - 4 * min,
+      path: 'Photos/2024/beach.jpg',
+      action: 'downloaded',
+      device_name: 'Desktop',
+      detail: null,
+    },
+    {
+      id: 3,
+      time: now - 30 * min,
+      path: 'Budget (conflicted copy from Desktop 2026-11-21).xlsx',
+      action: 'conflict',
+      device_name: 'Desktop',
+      detail: 'Edited on two devices at once',
+    },
+    {
+      id: 2,
+      time: now - 2 * 3_600_000,
+      path: 'old/draft.txt',
+      action: 'deleted_remote',
+      device_name: 'Phone',
+      detail: null,
+    },
   ];
   let conflicts = [
-    { path: 'Budget (conflicted copy from Desktop 2026-11-21).xlsx', original: 'Budget.xlsx', size: 24_576, mtime: now - 31 * min, original_size: 23_100, original_mtime: now - 35 * min, device_name: 'Desktop' },
+    {
+      path: 'Budget (conflicted copy from Desktop 2026-11-21).xlsx',
+      original: 'Budget.xlsx',
+      size: 24_576,
+      mtime: now - 31 * min,
+      original_size: 23_100,
+      original_mtime: now - 35 * min,
+      device_name: 'Desktop',
+    },
   ];
-  const rev = (r: string, ago: number, size: number, dev: string, current = false) => ({ rev: r, path: 'Projects/report.docx', size, mtime: now - ago, content_hash: 'a'.repeat(64), blocks: [], executable: false, server_time: now - ago, device_id: 'd1', device_name: dev, current });
+  const rev = (r: string, ago: number, size: number, dev: string, current = false) => ({
+    rev: r,
+    path: 'Projects/report.docx',
+    size,
+    mtime: now - ago,
+    content_hash: 'a'.repeat(64),
+    blocks: [],
+    executable: false,
+    server_time: now - ago,
+    device_id: 'd1',
+    device_name: dev,
+    current,
+  });
   let excluded = ['Archive'];
   const events = new Set<http.ServerResponse>();
   const push = (ev: ControlEvent) => {
@@ -66,29 +133,70 @@ export async function startFakeControl(opts: { state?: Status['state']; secret?:
             { path: 'todo.md', kind: 'file', size: 812, mtime: now, state: 'pending' },
           ],
     }),
-    history: () => ({ revisions: [rev('r3', 20_000, 48_213, 'Ada’s laptop', true), rev('r2', 3 * 3_600_000, 47_002, 'Desktop'), rev('r1', 3 * 86_400_000, 12_880, 'Ada’s laptop')] }),
+    history: () => ({
+      revisions: [
+        rev('r3', 20_000, 48_213, 'Ada’s laptop', true),
+        rev('r2', 3 * 3_600_000, 47_002, 'Desktop'),
+        rev('r1', 3 * 86_400_000, 12_880, 'Ada’s laptop'),
+      ],
+    }),
     restore: () => ({ entry: {} }),
     saveRevision: () => ({}),
     deleted: () => ({
       entries: [
-        { ns: 'n', id: 'e1', path: 'old/draft.txt', kind: 'file', rev: 'r', size: 2_048, mtime: now, content_hash: null, blocks: [], executable: false, deleted: true, portable: true, seq: 9, server_time: now - 2 * 3_600_000, device_id: 'd3', device_name: 'Phone' },
-        { ns: 'n', id: 'e2', path: 'Scans', kind: 'folder', rev: null, size: 0, mtime: now, content_hash: null, blocks: [], executable: false, deleted: true, portable: true, seq: 7, server_time: now - 4 * 86_400_000, device_id: 'd1', device_name: 'Desktop' },
+        {
+          ns: 'n',
+          id: 'e1',
+          path: 'old/draft.txt',
+          kind: 'file',
+          rev: 'r',
+          size: 2_048,
+          mtime: now,
+          content_hash: null,
+          blocks: [],
+          executable: false,
+          deleted: true,
+          portable: true,
+          seq: 9,
+          server_time: now - 2 * 3_600_000,
+          device_id: 'd3',
+          device_name: 'Phone',
+        },
+        {
+          ns: 'n',
+          id: 'e2',
+          path: 'Scans',
+          kind: 'folder',
+          rev: null,
+          size: 0,
+          mtime: now,
+          content_hash: null,
+          blocks: [],
+          executable: false,
+          deleted: true,
+          portable: true,
+          seq: 7,
+          server_time: now - 4 * 86_400_000,
+          device_id: 'd1',
+          device_name: 'Desktop',
+        },
       ],
     }),
     undelete: () => ({ entry: {} }),
     remoteTree: (i) => ({
-      folders: i.path === 'Photos'
-        ? [
-            { path: 'Photos/2023', size: 2_100_000_000, files: 1204, excluded: false },
-            { path: 'Photos/2024', size: 1_300_000_000, files: 822, excluded: false },
-          ]
-        : i.path
-          ? []
-          : [
-              { path: 'Archive', size: 9_800_000_000, files: 5310, excluded: true },
-              { path: 'Photos', size: 3_400_000_000, files: 2026, excluded: false },
-              { path: 'Projects', size: 88_000_000, files: 341, excluded: false },
-            ],
+      folders:
+        i.path === 'Photos'
+          ? [
+              { path: 'Photos/2023', size: 2_100_000_000, files: 1204, excluded: false },
+              { path: 'Photos/2024', size: 1_300_000_000, files: 822, excluded: false },
+            ]
+          : i.path
+            ? []
+            : [
+                { path: 'Archive', size: 9_800_000_000, files: 5310, excluded: true },
+                { path: 'Photos', size: 3_400_000_000, files: 2026, excluded: false },
+                { path: 'Projects', size: 88_000_000, files: 341, excluded: false },
+              ],
     }),
     excludeList: () => ({ excluded }),
     excludePreview: () => ({ files: 1204, bytes: 2_100_000_000, unsynced: 2 }),
@@ -96,14 +204,50 @@ export async function startFakeControl(opts: { state?: Status['state']; secret?:
     excludeRemove: (i) => ((excluded = excluded.filter((p) => p !== i.path)), { excluded }),
     confirmDeletes: () => ((status = { ...status, state: 'syncing', held_deletes: null }), status),
     rejectDeletes: () => ((status = { ...status, state: 'syncing', held_deletes: null }), status),
-    getSettings: () => ({ upload_limit_bps: 0, download_limit_bps: 512 * 1024, start_at_login: true, ignore_rules: '*.tmp\nnode_modules/\n' }),
-    setSettings: (i) => ({ upload_limit_bps: 0, download_limit_bps: 512 * 1024, start_at_login: true, ignore_rules: '', ...i }),
-    account: () => ({ account_id: 'a1', email: 'ada@example.org', home_ns: 'n', quota_bytes: 50 * 1024 ** 3, used_bytes: 13.3 * 1024 ** 3, namespaces: [] }),
+    getSettings: () => ({
+      upload_limit_bps: 0,
+      download_limit_bps: 512 * 1024,
+      start_at_login: true,
+      ignore_rules: '*.tmp\nnode_modules/\n',
+    }),
+    setSettings: (i) => ({
+      upload_limit_bps: 0,
+      download_limit_bps: 512 * 1024,
+      start_at_login: true,
+      ignore_rules: '',
+      ...i,
+    }),
+    account: () => ({
+      account_id: 'a1',
+      email: 'ada@example.org',
+      home_ns: 'n',
+      quota_bytes: 50 * 1024 ** 3,
+      used_bytes: 13.3 * 1024 ** 3,
+      namespaces: [],
+    }),
     devices: () => ({
       devices: [
-        { id: 'd0', name: 'Ada’s laptop', created_at: now - 90 * 86_400_000, last_seen_at: now, current: true },
-        { id: 'd1', name: 'Desktop', created_at: now - 200 * 86_400_000, last_seen_at: now - 30 * min, current: false },
-        { id: 'd3', name: 'Phone', created_at: now - 20 * 86_400_000, last_seen_at: now - 6 * 86_400_000, current: false },
+        {
+          id: 'd0',
+          name: 'Ada’s laptop',
+          created_at: now - 90 * 86_400_000,
+          last_seen_at: now,
+          current: true,
+        },
+        {
+          id: 'd1',
+          name: 'Desktop',
+          created_at: now - 200 * 86_400_000,
+          last_seen_at: now - 30 * min,
+          current: false,
+        },
+        {
+          id: 'd3',
+          name: 'Phone',
+          created_at: now - 20 * 86_400_000,
+          last_seen_at: now - 6 * 86_400_000,
+          current: false,
+        },
       ],
     }),
     revokeDevice: () => ({}),
@@ -112,7 +256,9 @@ export async function startFakeControl(opts: { state?: Status['state']; secret?:
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/control/')) {
       if (req.headers.authorization !== `Bearer ${secret}`) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'unauthorized', message: 'bad secret' } }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'unauthorized', message: 'bad secret' } }));
         return;
       }
       if (url.pathname === '/control/events') {
@@ -126,10 +272,14 @@ export async function startFakeControl(opts: { state?: Status['state']; secret?:
       for await (const c of req) body += c;
       const h = handlers[url.pathname.slice('/control/'.length)];
       if (!h) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'bad_request', message: 'unknown method' } }));
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'bad_request', message: 'unknown method' } }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(h(body ? JSON.parse(body) : {})));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(h(body ? JSON.parse(body) : {})));
       return;
     }
     const file = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
@@ -137,7 +287,13 @@ export async function startFakeControl(opts: { state?: Status['state']; secret?:
     if (!full.startsWith(dist)) return void res.writeHead(404).end();
     try {
       const data = await readFile(full);
-      const type = full.endsWith('.js') ? 'text/javascript' : full.endsWith('.css') ? 'text/css' : full.endsWith('.html') ? 'text/html' : 'application/octet-stream';
+      const type = full.endsWith('.js')
+        ? 'text/javascript'
+        : full.endsWith('.css')
+          ? 'text/css'
+          : full.endsWith('.html')
+            ? 'text/html'
+            : 'application/octet-stream';
       res.writeHead(200, { 'content-type': type }).end(data);
     } catch {
       res.writeHead(404).end();
