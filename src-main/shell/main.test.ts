@@ -61,7 +61,11 @@ vi.mock('electron', () => {
   };
 });
 
+// Never touch the real login items / ~/.config/autostart from a test.
+vi.mock('./login-item.ts', () => ({ HIDDEN_FLAG: '--hidden', setStartAtLogin: vi.fn() }));
+
 import { app, ipcMain, protocol } from 'electron';
+import { setStartAtLogin } from './login-item.ts';
 import { runShell } from './main.ts';
 import { fakeControl, status } from './test-fakes.ts';
 
@@ -127,6 +131,18 @@ describe('runShell', () => {
     expect(h.state.windows.length).toBe(before); // the same window, shown again
     shell.showWindow('preferences');
     expect(h.state.windows.length).toBe(before);
+  });
+
+  it('applies the stored start-at-login setting at start', async () => {
+    const control = fakeControl();
+    (control.api as unknown as Record<string, unknown>).getSettings = async () => ({
+      upload_limit_bps: 0,
+      download_limit_bps: 0,
+      start_at_login: true,
+      ignore_rules: '',
+    });
+    await runShell(opts(control));
+    await vi.waitFor(() => expect(setStartAtLogin).toHaveBeenCalledWith(app, true));
   });
 
   it('quit stops the engine first', async () => {

@@ -152,6 +152,13 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
     notifier.onStatus(event.status);
     refreshTray();
   });
+  // The OS login item follows the stored setting (it may have been changed from another client).
+  void control.api.getSettings({}).then(
+    (settings) => {
+      if (typeof settings.start_at_login === 'boolean') setStartAtLogin(app, settings.start_at_login);
+    },
+    () => undefined,
+  );
   status = await control.api.status({});
   notifier.onStatus(status);
   refreshTray();
