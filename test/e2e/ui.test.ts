@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { Engine, link } from '../../src-main/engine/index.ts';
@@ -32,7 +33,7 @@ let laptop: Device;
 let desktop: Device;
 let page: Page;
 let engine: Engine;
-let http: ControlServer;
+let ipcServer: ControlServer;
 let ipcPage: Page;
 let ipcFolder: string;
 
@@ -290,6 +291,47 @@ describe.skipIf(skip)(
         }
       });
 
+      it('another web page cannot drive the engine, even knowing the secret', async () => {
+        const url = new URL((await cairnOk(laptop.home, ['open', '--print'])).trim());
+        const secret = new URLSearchParams(url.hash.slice(1)).get('secret')!;
+        // A page from another origin (another local port), like a malicious site would be.
+        const evil = http.createServer((_req, res) =>
+          res.writeHead(200, { 'content-type': 'text/html' }).end('<p>hi</p>'),
+        );
+        await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+        const p = await world.browser.newPage();
+        try {
+          await p.goto(`http://127.0.0.1:${(evil.address() as { port: number }).port}/`);
+          const outcome = await p.evaluate(
+            async ([origin, s]) => {
+              const tries: string[] = [];
+              try {
+                const r = await fetch(`${origin}/control/pause`, {
+                  method: 'POST',
+                  headers: { authorization: `Bearer ${s}`, 'content-type': 'application/json' },
+                  body: '{}',
+                });
+                tries.push(`cors:${r.status}`);
+              } catch {
+                tries.push('cors:blocked');
+              }
+              // A "simple" request needs no preflight; the response is opaque but it does reach the server.
+              await fetch(`${origin}/control/pause`, { method: 'POST', mode: 'no-cors', body: '{}' }).catch(
+                () => undefined,
+              );
+              return tries;
+            },
+            [url.origin, secret] as const,
+          );
+          expect(outcome).toEqual(['cors:blocked']);
+          const status = JSON.parse(await cairnOk(laptop.home, ['status', '--json'])) as { state: string };
+          expect(status.state).not.toBe('paused');
+        } finally {
+          await p.close();
+          await new Promise<void>((r) => evil.close(() => r()));
+        }
+      });
+
       it('preferences: devices and account, saved settings; light and dark', async () => {
         await nav(page).getByRole('button', { name: 'Preferences' }).click();
         const devices = page.getByTestId('devices');
@@ -334,7 +376,7 @@ describe.skipIf(skip)(
           { isTrustedSender: isAppUrl },
         );
         // The engine's HTTP server only serves the built renderer files here; no secret is given to the ipcPage.
-        http = await serveEngine(engine);
+        ipcServer = await serveEngine(engine);
         ipcPage = trackErrors(await world.browser.newPage({ viewport: { width: 1000, height: 700 } }));
         await ipcPage.exposeFunction('__cairnInvoke', (method: unknown, input: unknown) =>
           handler!({ senderFrame: { url: 'app://cairn/index.html' } }, method, input),
@@ -361,12 +403,12 @@ describe.skipIf(skip)(
 
       afterAll(async () => {
         await ipcPage?.close();
-        await http?.close();
+        await ipcServer?.close();
         await engine?.stop();
       }, 60_000);
 
       it('shows the status and follows events pushed through forwardEvents', async () => {
-        await ipcPage.goto(`${http.url}/`);
+        await ipcPage.goto(`${ipcServer.url}/`);
         await ipcPage.getByRole('heading', { name: 'Status' }).waitFor();
         await expect
           .poll(() => ipcPage.getByTestId('state').first().textContent(), { timeout: 30_000 })
