@@ -95,7 +95,11 @@ export async function startFaultProxy(target: { host: string; port: number }): P
   });
   const port = (server.address() as net.AddressInfo).port;
 
-  return {
+  const resetAll = () => {
+    for (const s of live) s.destroy();
+    live.clear();
+  };
+  const proxy: FaultProxy = {
     port,
     url: `http://127.0.0.1:${port}`,
     get accepted() {
@@ -103,15 +107,13 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     set(next) {
       Object.assign(faults, next);
-      if (next.offline) this.resetAll();
+      if (next.offline) resetAll();
     },
-    resetAll() {
-      for (const s of live) s.destroy();
-      live.clear();
-    },
+    resetAll,
     close() {
-      this.resetAll();
+      resetAll();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+  return proxy;
 }
