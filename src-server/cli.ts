@@ -13,6 +13,7 @@
  * When the server is ready it prints exactly one line, `listening on http(s)://HOST:PORT`,
  * on stdout; logs are pino JSON on stderr.
  */
+import './threadpool.ts';
 import fs from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import envPaths from 'env-paths';
