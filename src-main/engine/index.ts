@@ -260,9 +260,13 @@ export class Engine extends EventEmitter {
     }
   }
 
+  private busyCycles = 0;
   private async loop(): Promise<void> {
     while (this.kick && !this.stopping) {
       this.kick = false;
+      // A long run of rounds that keep finding work slows down instead of spinning: whatever
+      // keeps re-planning (a file rewritten non-stop, a server refusing) must not burn a core.
+      if (this.busyCycles > 50) await new Promise((r) => setTimeout(r, Math.min(2000, 20 * (this.busyCycles - 50))));
       const n = ++this.cyclesStarted;
       let clean = false;
       try {
@@ -271,6 +275,7 @@ export class Engine extends EventEmitter {
         this.log('', 'error', e instanceof Error ? e.message : String(e));
         this.later(2000, () => this.wake({ full: true, remote: true }));
       }
+      this.busyCycles = clean ? 0 : this.busyCycles + 1;
       if (clean && !this.kick) {
         this.cyclesClean = n;
         this.lastSyncedAt = Date.now();
@@ -300,6 +305,15 @@ export class Engine extends EventEmitter {
       } catch (e) {
         if (e instanceof CairnError && (e.code === 'offline' || e.code === 'unavailable')) {
           this.goOffline();
+        } else if (e instanceof CairnError && e.code === 'cursor_invalid') {
+          // The server no longer understands our cursor: start over from a snapshot.
+          this.db.tx(() => {
+            this.db.setMeta('cursor', undefined);
+            this.db.setMeta('ns_seq', undefined);
+          });
+          this.remoteDirty = true;
+          this.kick = true;
+          return false;
         } else if (e instanceof CairnError && e.code === 'unauthorized') {
           this.rootError = { code: 'unauthorized', message: 'This device was revoked or logged out. Log in again.' };
           return false;
