@@ -18,12 +18,7 @@ function Folder({ path, depth }: { path: string; depth: number }) {
   const kids = s.children[path];
   const id = `sel-${encodeURIComponent(path)}`;
   return (
-    <li
-      role="treeitem"
-      aria-expanded={kids && kids.length === 0 ? undefined : open}
-      aria-level={depth + 1}
-      aria-selected={false}
-    >
+    <li>
       <div className="tree-row">
         {kids && kids.length === 0 ? (
           <span className="twisty" aria-hidden="true" />
@@ -50,7 +45,7 @@ function Folder({ path, depth }: { path: string; depth: number }) {
         </span>
       </div>
       {open && kids && kids.length > 0 ? (
-        <ul role="group">
+        <ul>
           {kids.map((k) => (
             <Folder key={k} path={k} depth={depth + 1} />
           ))}
@@ -82,7 +77,7 @@ export function SelectiveScreen() {
         {!s.loading && roots.length === 0 && !s.error ? (
           <Empty>There are no folders in your Cairn yet.</Empty>
         ) : null}
-        <ul className="tree" role="tree" aria-label="Folders on the server" data-testid="tree">
+        <ul className="tree" aria-label="Folders on the server" data-testid="tree">
           {roots.map((p) => (
             <Folder key={p} path={p} depth={0} />
           ))}
