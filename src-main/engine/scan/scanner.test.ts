@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TreeNode } from '../model.ts';
+import type { BlockRef, Chunker } from './chunker.ts';
+import { IgnoreRules } from './ignore.ts';
+import { scan } from './scanner.ts';
+
+// A one-block fake chunker (unit test only): counts calls, can misbehave on demand.
+let calls = 0;
+let onChunk: ((p: string) => Promise<void>) | null = null;
+const chunker: Chunker = {
+  async chunkFile(p: string): Promise<BlockRef[]> {
+    calls++;
+    const data = await readFile(p);
+    if (onChunk) await onChunk(p);
+    return data.length === 0 ? [] : [{ offset: 0, length: data.length, hash: createHash('sha256').update(data).digest('hex') }];
+  },
+};
+
+let root: string;
+beforeEach(async () => {
+  calls = 0;
+  onChunk = null;
+  root = await mkdtemp(path.join(os.tmpdir(), 'cairn-scan-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const run = (prev: Map<string, TreeNode> = new Map(), scopes = ['']) =>
+  scan({ root, scopes, prev: (p) => prev.get(p), ignore: new IgnoreRules(), chunker });
+
+describe('scan', () => {
+  it('reads files and folders, and reports what cannot be synced instead of dropping it silently', async () => {
+    await mkdir(path.join(root, 'd'));
+    await writeFile(path.join(root, 'd/a.txt'), 'a');
+    await writeFile(path.join(root, 'empty'), '');
+    await symlink('/etc/hostname', path.join(root, 'link'));
+    execFileSync('mkfifo', [path.join(root, 'pipe')]);
+    await writeFile(path.join(root, 'bad\\name'), 'x');
+    await writeFile(path.join(root, 'aux.txt'), 'x');
+    await writeFile(path.join(root, 'Same.txt'), '1');
+    await writeFile(path.join(root, 'same.txt'), '2');
+    await writeFile(path.join(root, '.DS_Store'), 'x');
+    const r = await run();
+    const byPath = new Map(r.nodes.map((n) => [n.path, n]));
+    expect([...byPath.keys()].sort()).toEqual(['Same.txt', 'aux.txt', 'd', 'd/a.txt', 'empty']);
+    expect(byPath.get('empty')?.hash).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const issues = Object.fromEntries(r.issues.map((i) => [i.path, i.code]));
+    expect(issues).toEqual({ link: 'symlink', pipe: 'special_file', 'bad\\name': 'path_invalid', 'aux.txt': 'non_portable', 'same.txt': 'path_case_collision' });
+    for (const i of r.issues) expect(i.action.length).toBeGreaterThan(10);
+  });
+
+  it('fast path: an unchanged file is not read again; a changed one is', async () => {
+    await writeFile(path.join(root, 'f'), 'one');
+    const first = await run();
+    expect(calls).toBe(1);
+    const prev = new Map(first.nodes.map((n) => [n.path, n]));
+    await run(prev);
+    expect(calls).toBe(1);
+    await appendFile(path.join(root, 'f'), ' two');
+    const third = await run(prev);
+    expect(calls).toBe(2);
+    expect(third.nodes[0]?.hash).not.toBe(first.nodes[0]?.hash);
+  });
+
+  it('a file that changes while read is retried later and keeps its previous node (never torn, never "deleted")', async () => {
+    await writeFile(path.join(root, 'busy'), 'v1');
+    const prev = new Map((await run()).nodes.map((n) => [n.path, n]));
+    await writeFile(path.join(root, 'busy'), 'v2 longer');
+    onChunk = async (p) => appendFile(p, ' and more');
+    const r = await run(prev);
+    expect(r.issues.map((i) => i.code)).toEqual(['changed_during_read']);
+    expect(r.nodes.find((n) => n.path === 'busy')).toEqual(prev.get('busy'));
+    expect(r.hashed.size).toBe(0);
+  });
+
+  it('reports a missing root instead of an empty tree', async () => {
+    await rm(root, { recursive: true });
+    expect((await run()).rootMissing).toBe(true);
+    await mkdir(root);
+  });
+});
