@@ -322,16 +322,25 @@ export class Executor {
     if (ready.length === 0) return { done: 0, failed };
     const missing = await this.missing(ready.flatMap((r) => r.blocks.map((b) => b.hash)));
     const sendable: typeof ready = [];
-    for (const r of ready) {
-      try {
-        this.ctx.progress(await putMissingBlocks(this.ctx.client, this.abs(r.op.path), r.blocks, missing, 2));
-        for (const b of r.blocks) missing.delete(b.hash);
-        sendable.push(r);
-      } catch (e) {
-        if (errOf(e).code === 'offline') throw e;
-        failed.push(r.op);
+    // Several small files' blocks in flight at once: per-request latency dominates here.
+    let next = 0;
+    let offline: unknown = null;
+    const worker = async (): Promise<void> => {
+      while (next < ready.length && !offline) {
+        const r = ready[next++] as (typeof ready)[number];
+        const mine = new Set(r.blocks.map((b) => b.hash).filter((h) => missing.has(h)));
+        for (const h of mine) missing.delete(h); // claimed: no other file sends it again
+        try {
+          this.ctx.progress(await putMissingBlocks(this.ctx.client, this.abs(r.op.path), r.blocks, mine, 2));
+          sendable.push(r);
+        } catch (e) {
+          if (errOf(e).code === 'offline') offline = e;
+          failed.push(r.op);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    if (offline) throw offline;
     let done = 0;
     for (let k = 0; k < sendable.length; k += MAX_BATCH_COMMITS) {
       const group = sendable.slice(k, k + MAX_BATCH_COMMITS);
