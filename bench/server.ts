@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     /^listening on (http:\/\/\S+)\n/mu,
   );
   const plainDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-bench-plain-'));
-  const trivial = await startProcess(['-e', TRIVIAL_SERVER], /^listening on (http:\/\/\S+)\n/mu, { BENCH_DIR: plainDir });
+  const trivial = await startProcess(['-e', TRIVIAL_SERVER], /^listening on (http:\/\/\S+)\n/mu, { BENCH_DIR: plainDir, UV_THREADPOOL_SIZE: '16' }); // same pool size as the CLI server
   const rows: [string, string][] = [];
   try {
     const pool = new Pool(server.url, { connections: CLIENTS, pipelining: 1 });
