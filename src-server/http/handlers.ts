@@ -42,7 +42,7 @@ export interface Call<N extends RouteName> {
   now: number;
 }
 
-type Handler<N extends RouteName> = (c: Call<N>) => Promise<RouteOutput<N> | Readable | undefined>;
+type Handler<N extends RouteName> = (c: Call<N>) => Promise<RouteOutput<N> | Readable | Buffer | undefined>;
 type HandlerMap = { [N in RouteName]: Handler<N> };
 
 function me(c: { auth: AuthContext | null }): AuthContext {
@@ -161,7 +161,7 @@ export const handlers: HandlerMap = {
     });
     c.ctx.metrics.blockDownloadBytes.inc(bytes.length);
     c.reply.header('content-type', 'application/octet-stream').header('etag', `"${hash}"`);
-    return Readable.from([bytes]);
+    return bytes;
   },
 
   // ---- files ----------------------------------------------------------------------------
