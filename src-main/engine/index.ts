@@ -341,19 +341,18 @@ export class Engine extends EventEmitter {
       this.emitStatus();
     }
     // 3. Plan.
-    const trees = { remote: this.db.all('remote'), local: this.db.all('local'), synced: this.db.all('synced') };
+    const trees = this.db.changedTrees(this.excludeList());
     const isExcluded = this.excludedMatcher();
     let ops = plan(trees, { isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f), isExcluded });
     const now = Date.now();
     const deferred = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now);
     ops = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) <= now);
     // 4. Mass-delete guard.
-    let syncedFiles = 0;
-    for (const s of trees.synced.values()) if (s.kind === 'file') syncedFiles++;
+    const syncedFiles = this.db.count('synced', true);
     this.recentDeletes = this.recentDeletes.filter((d) => d.t > now - 60_000);
     const recent = { local: 0, remote: 0 };
     for (const d of this.recentDeletes) recent[d.side] += d.files;
-    const held = massDeleteCheck(ops, syncedFiles, trees.local.size, this.opts.massDelete ?? DEFAULT_MASS_DELETE, this.confirmedSide ? { local: 0, remote: 0 } : recent);
+    const held = massDeleteCheck(ops, syncedFiles, this.db.count('local'), this.opts.massDelete ?? DEFAULT_MASS_DELETE, this.confirmedSide ? { local: 0, remote: 0 } : recent);
     if (held && this.confirmedSide !== held.side) {
       if (!this.held || this.held.count !== held.count || this.held.side !== held.side) this.log('', 'held', `${held.count} ${held.side === 'remote' ? 'server' : 'local'} deletes wait for confirmation`);
       this.held = held;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isInside, parentPath } from '../../../src-shared/paths.ts';
 import { node, type TreeNode, type Trees } from '../model.ts';
-import { massDeleteCheck, plan, type Op } from './planner.ts';
+import { massDeleteCheck, plan, restrictToChanged, type Op } from './planner.ts';
 
 // ---- a tiny in-memory world: local disk, server, merge base --------------------------------
 
@@ -148,6 +148,8 @@ function apply(w: World, op: Op): void {
 function settle(w: World, opts = {}): number {
   for (let round = 0; round < 30; round++) {
     const ops = plan(trees(w), opts);
+    const ex = (opts as { excludedRoots?: string[] }).excludedRoots ?? [];
+    expect(plan(restrictToChanged(trees(w), ex), opts)).toEqual(ops);
     if (ops.length === 0) return round;
     for (const op of ops) apply(w, op);
   }
@@ -247,7 +249,7 @@ describe('plan', () => {
     const w = synced({ d: '/', 'd/x': 'X', keep: 'K' });
     w.local.set('d/new', { kind: 'file', content: 'N', inode: 77 });
     const isExcluded = (p: string): boolean => isInside(p, 'd');
-    settle(w, { isExcluded });
+    settle(w, { isExcluded, excludedRoots: ['d'] });
     expect(contents(w.remote).get('d/new')).toBe('N');
     expect([...w.local.keys()]).toEqual(['keep']);
     expect(contents(w.remote).get('d/x')).toBe('X');
@@ -336,6 +338,8 @@ describe('plan (properties)', () => {
         // Contents written by either side after the merge base: all must survive.
         const fresh = new Set<string>();
         for (const f of [...w.local.values(), ...w.remote.values()]) if (f.kind === 'file' && !f.content.startsWith('base-')) fresh.add(f.content);
+        // Planning on the changed paths only gives the same plan as on the whole trees.
+        expect(plan(restrictToChanged(trees(w)))).toEqual(plan(trees(w)));
         settle(w);
         expect(plan(trees(w))).toEqual([]);
         const l = contents(w.local);

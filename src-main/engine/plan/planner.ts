@@ -49,6 +49,21 @@ export interface PlanOptions {
   isExcluded?: (path: string) => boolean;
 }
 
+/**
+ * The trees restricted to the paths where a side differs from the merge base, plus
+ * everything under `alsoUnder` — the reference for StateDb.changedTrees. Planning on it
+ * equals planning on the whole trees (property-tested).
+ */
+export function restrictToChanged(t: Trees, alsoUnder: readonly string[] = []): Trees {
+  const keep = new Set<string>();
+  for (const p of new Set([...t.local.keys(), ...t.remote.keys(), ...t.synced.keys()])) {
+    const s = t.synced.get(p);
+    if (!sameLocal(t.local.get(p), s) || !sameRemote(t.remote.get(p), s) || alsoUnder.some((e) => isInside(p, e))) keep.add(p);
+  }
+  const pick = (m: Map<string, TreeNode>): Map<string, TreeNode> => new Map([...m].filter(([p]) => keep.has(p)));
+  return { remote: pick(t.remote), local: pick(t.local), synced: pick(t.synced) };
+}
+
 function sameLocal(l: TreeNode | undefined, s: TreeNode | undefined): boolean {
   if (!l || !s) return !l && !s;
   if (l.kind !== s.kind) return false;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StateDb } from './db.ts';
 import { node } from '../model.ts';
+import { restrictToChanged } from '../plan/planner.ts';
 
 const H = 'a'.repeat(64);
 
@@ -50,5 +51,28 @@ describe('StateDb', () => {
     expect(db.issues()).toHaveLength(1);
     db.clearIssue('l');
     expect(db.issues()).toHaveLength(0);
+  });
+
+  it('changedTrees selects exactly the paths where a side differs from the merge base', () => {
+    const db = new StateDb(':memory:');
+    const f = (path: string, x: Partial<Parameters<typeof node>[0]> = {}) => node({ path, kind: 'file', hash: H, id: `i-${path}`, rev: 'r1', ...x });
+    for (const t of ['local', 'remote', 'synced'] as const) {
+      for (const p of ['same', 'editL', 'editR', 'exec', 'goneL', 'goneR', 'kindL']) db.put(t, f(p));
+      db.put(t, node({ path: 'dir', kind: 'folder', id: t === 'remote' ? 'other-id' : 'D' }));
+      db.put(t, f('x/in-excluded'));
+    }
+    db.put('local', f('editL', { hash: 'b'.repeat(64) }));
+    db.put('remote', f('editR', { rev: 'r2' }));
+    db.put('local', f('exec', { executable: true }));
+    db.remove('local', 'goneL');
+    db.remove('remote', 'goneR');
+    db.put('local', node({ path: 'kindL', kind: 'folder' }));
+    db.put('local', f('newL'));
+    db.put('remote', f('newR'));
+    const full = { remote: db.all('remote'), local: db.all('local'), synced: db.all('synced') };
+    const fromSql = db.changedTrees(['x']);
+    const reference = restrictToChanged(full, ['x']);
+    for (const t of ['local', 'remote', 'synced'] as const) expect([...fromSql[t].keys()].sort()).toEqual([...reference[t].keys()].sort());
+    expect([...new Set([...fromSql.local.keys(), ...fromSql.remote.keys(), ...fromSql.synced.keys()])].sort()).toEqual(['editL', 'editR', 'exec', 'goneL', 'goneR', 'kindL', 'newL', 'newR', 'x/in-excluded']);
   });
 });

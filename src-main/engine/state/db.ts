@@ -128,6 +128,33 @@ export class StateDb {
     return out;
   }
 
+  /**
+   * The three trees restricted to the paths where remote or local differ from the merge base
+   * (plus everything at or under `alsoUnder`, e.g. excluded folders). Planning on this set
+   * gives the same ops as planning on the whole trees (see planner.ts `restrictToChanged`)
+   * at a cost proportional to the changes, not to the tree: SQLite finds the differing rows
+   * by primary-key lookups.
+   */
+  changedTrees(alsoUnder: readonly string[] = []): { remote: Map<string, TreeNode>; local: Map<string, TreeNode>; synced: Map<string, TreeNode> } {
+    const rows = this.st(`
+      SELECT l.path FROM local l LEFT JOIN synced s ON s.path = l.path
+        WHERE s.path IS NULL OR s.kind != l.kind OR (l.kind = 'file' AND (s.hash IS NOT l.hash OR s.executable != l.executable))
+      UNION SELECT s.path FROM synced s LEFT JOIN local l ON l.path = s.path WHERE l.path IS NULL
+      UNION SELECT r.path FROM remote r LEFT JOIN synced s ON s.path = r.path
+        WHERE s.path IS NULL OR s.kind != r.kind OR (r.kind = 'file' AND (s.id IS NOT r.id OR s.rev IS NOT r.rev))
+      UNION SELECT s.path FROM synced s LEFT JOIN remote r ON r.path = s.path WHERE r.path IS NULL`).all() as Array<{ path: string }>;
+    const paths = new Set(rows.map((r) => r.path));
+    for (const prefix of alsoUnder) for (const t of TREES) for (const n of this.subtree(t, prefix)) paths.add(n.path);
+    const out = { remote: new Map<string, TreeNode>(), local: new Map<string, TreeNode>(), synced: new Map<string, TreeNode>() };
+    for (const p of paths) {
+      for (const t of TREES) {
+        const n = this.get(t, p);
+        if (n) out[t].set(p, n);
+      }
+    }
+    return out;
+  }
+
   /** Nodes of `tree` at or under `path` (`""` = everything). */
   subtree(tree: TreeName, path: string): TreeNode[] {
     if (path === '') return [...this.all(tree).values()];
