@@ -453,7 +453,7 @@ export class Engine extends EventEmitter {
       while (!this.stopping && this.started && this.client && !this.notifier?.connected) {
         const cursor = this.db.getMeta<string | null>('cursor', null);
         if (!cursor || this.offline) {
-          await new Promise((r) => setTimeout(r, 1000));
+          await nap(1000);
           continue;
         }
         try {
@@ -463,7 +463,7 @@ export class Engine extends EventEmitter {
             await this.loopRunning;
           }
         } catch {
-          await new Promise((r) => setTimeout(r, 2000));
+          await nap(2000);
         }
       }
     } finally {
@@ -1030,6 +1030,11 @@ export class Engine extends EventEmitter {
   noteRemote(e: Entry): void {
     putRemoteEntry(this.db, e);
   }
+}
+
+/** Waits `ms` without keeping the process alive. */
+function nap(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }
 
 /** Default device name (the host name). */

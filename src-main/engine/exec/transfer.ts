@@ -102,6 +102,8 @@ export async function buildFile(opts: {
   opts.onTmp?.(tmp);
   const out: BuiltFile = { tmp, fetched: 0, reused: 0, blocks: [] };
   const fh = await open(tmp, 'wx', 0o644);
+  // Local files blocks are copied from, opened once each for the whole build.
+  const sources = new Map<string, Promise<FileHandle>>();
   try {
     const written = new Map<string, { offset: number; length: number }>();
     const fetchOne = async (hash: string): Promise<{ data: Buffer; local: boolean }> => {
@@ -112,13 +114,13 @@ export async function buildFile(opts: {
       }
       for (const loc of opts.findLocal(hash)) {
         try {
-          const lf = await open(path.join(opts.root, loc.path), 'r');
-          try {
-            const data = await readAt(lf, loc.offset, loc.length);
-            if (sha256hex(data) === hash) return { data, local: true };
-          } finally {
-            await lf.close();
+          let lf = sources.get(loc.path);
+          if (!lf) {
+            lf = open(path.join(opts.root, loc.path), 'r');
+            sources.set(loc.path, lf);
           }
+          const data = await readAt(await lf, loc.offset, loc.length);
+          if (sha256hex(data) === hash) return { data, local: true };
         } catch {
           // stale index entry: fall through to the server
         }
@@ -155,6 +157,7 @@ export async function buildFile(opts: {
     await fh.sync();
   } finally {
     await fh.close();
+    for (const h of sources.values()) await h.then((x) => x.close()).catch(() => undefined);
   }
   return out;
 }
