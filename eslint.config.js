@@ -25,6 +25,15 @@ export default tseslint.config(
     rules: restrict(['**/src-server/**', '**/src-main/**', '**/src-renderer/**', 'native-chunker', 'electron'], 'src-shared imports nothing of ours'),
   },
   {
+    files: ['native-chunker/**/*.ts'],
+    rules: restrict(['**/src-shared/**', '**/src-server/**', '**/src-main/**', '**/src-renderer/**', 'electron'], 'native-chunker imports nothing of ours'),
+  },
+  {
+    files: ['src-main/shell/**/*.ts'],
+    ignores: ['src-main/shell/wiring.ts', 'src-main/shell/**/*.test.ts', 'src-main/shell/bundle.ts'],
+    rules: restrict(['**/engine/**', '**/cli/**', '**/src-server/**', '**/src-renderer/**'], 'the shell talks to the control layer only (wiring.ts joins the engine)'),
+  },
+  {
     files: ['src-server/**/*.ts'],
     rules: restrict(['**/src-main/**', '**/src-renderer/**', 'electron'], 'the server may import src-shared only'),
   },
