@@ -82,11 +82,13 @@ async function runForeground(home: string, folder: string | undefined): Promise<
   const { Engine } = await import('../engine/index.ts');
   const { serveEngine } = await import('../control/index.ts');
   const engine = new Engine({ home, folder: folder ? path.resolve(folder) : undefined });
-  if (!engine.credentials) throw new CairnError('not_logged_in', 'run `cairn signup` or `cairn login` first');
-  if (!engine.root) throw new CairnError('usage', 'no folder: pass --folder PATH');
+  // Not linked yet: serve the control API in `setup` state so the UI's first-run screen can
+  // sign up or log in (`link`). Linked but no folder known: that is a usage error.
+  if (engine.credentials && !engine.root) throw new CairnError('usage', 'no folder: pass --folder PATH');
   await engine.start();
   const srv = await serveEngine(engine);
-  out(`cairn: syncing ${engine.root} as ${engine.credentials.device_name}; control API on ${srv.url}`);
+  if (engine.credentials) out(`cairn: syncing ${engine.root} as ${engine.credentials.device_name}; control API on ${srv.url}`);
+  else out(`cairn: not linked yet; open the UI to sign up or log in (cairn open); control API on ${srv.url}`);
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
