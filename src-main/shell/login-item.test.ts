@@ -1,9 +1,15 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { desktopEntry, setStartAtLogin } from './login-item.ts';
+
+let dir = '';
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = '';
+});
 
 describe('start at login', () => {
   it('uses login items on macOS and Windows', () => {
@@ -15,7 +21,7 @@ describe('start at login', () => {
   });
 
   it('writes and removes an XDG autostart entry on Linux (pointing at the AppImage)', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-autostart-'));
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-autostart-'));
     const env = { XDG_CONFIG_HOME: dir, APPIMAGE: '/home/a/Apps/Cairn 1.0.AppImage' };
     const app = { setLoginItemSettings: vi.fn() };
     setStartAtLogin(app, true, { platform: 'linux', env });

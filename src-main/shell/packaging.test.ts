@@ -28,6 +28,20 @@ describe('electron-builder configuration', () => {
     expect(cfg.npmRebuild).toBe(true);
   });
 
+  it('the .deb keeps Electron’s default dependencies and only recommends the tray indicator', () => {
+    // What electron-builder puts in Depends: our list if we set one, else its default list.
+    const { default: FpmTarget } = require('app-builder-lib/out/targets/FpmTarget.js') as {
+      default: { prototype: { getDefaultDepends(t: string): string[] } };
+    };
+    const defaults = FpmTarget.prototype.getDefaultDepends.call(null, 'deb');
+    const depends: string[] = cfg.deb?.depends ?? defaults;
+    for (const lib of ['libgtk-3-0', 'libnss3', 'libxss1', 'libxtst6', 'xdg-utils', 'libatspi2.0-0', 'libuuid1', 'libsecret-1-0'])
+      expect(depends).toContain(lib);
+    // Debian 12 has no libappindicator3-1: as a hard dependency it makes the package uninstallable.
+    expect(depends.some((d) => d.includes('appindicator'))).toBe(false);
+    expect(cfg.deb.recommends).toEqual(['libayatana-appindicator3-1 | libappindicator3-1']);
+  });
+
   it('the runtime manifest points at the bundle and lists the native modules', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'app/package.json'), 'utf8')) as {
       main: string;

@@ -1,5 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,7 +15,22 @@ import {
   secureWebPreferences,
 } from './security.ts';
 
+let dir = '';
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = '';
+});
+
 describe('window security', () => {
+  it('the CSP refuses form submissions, and the renderer’s meta tag carries the same policy', () => {
+    const directives = CSP.split(';').map((d) => d.trim());
+    for (const d of ["form-action 'none'", "script-src 'self'", "object-src 'none'", "base-uri 'none'"])
+      expect(directives).toContain(d);
+    const html = readFileSync(path.resolve(import.meta.dirname, '../../src-renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    expect(meta).toBe(CSP);
+  });
+
   it('web preferences isolate and sandbox the renderer', () => {
     expect(secureWebPreferences('/p.cjs')).toMatchObject({
       contextIsolation: true,
@@ -62,7 +78,7 @@ describe('window security', () => {
   });
 
   it('serves the renderer with the CSP header and nothing outside its folder', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-shell-'));
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-shell-'));
     await mkdir(path.join(dir, 'dist/assets'), { recursive: true });
     await writeFile(path.join(dir, 'dist/index.html'), '<!doctype html>');
     await writeFile(path.join(dir, 'dist/assets/a.js'), 'x');

@@ -15,7 +15,7 @@ export const APP_URL = `${APP_SCHEME}://${APP_HOST}/`;
 
 /** The renderer's CSP (also a meta tag in index.html; as a header `frame-ancestors` works too). */
 export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** True for URLs of our own renderer. */
 export function isAppUrl(url: string): boolean {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TokenStore, type SafeStorageLike } from './token-store.ts';
@@ -11,9 +11,19 @@ const fakeSafe = (available = true): SafeStorageLike => ({
   decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
 });
 
+const made: string[] = [];
+const tempHome = async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-token-'));
+  made.push(dir);
+  return dir;
+};
+afterEach(async () => {
+  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
 describe('TokenStore', () => {
   it('stores the token encrypted, mode 0600, and loads it back', async () => {
-    const home = await mkdtemp(path.join(os.tmpdir(), 'cairn-token-'));
+    const home = await tempHome();
     const s = new TokenStore(home, fakeSafe());
     expect(s.load()).toBeNull();
     s.save('tok_secret_123');
@@ -26,7 +36,7 @@ describe('TokenStore', () => {
   });
 
   it('refuses to store without OS encryption', async () => {
-    const home = await mkdtemp(path.join(os.tmpdir(), 'cairn-token-'));
+    const home = await tempHome();
     const s = new TokenStore(home, fakeSafe(false));
     expect(s.available).toBe(false);
     expect(() => s.save('x')).toThrow(expect.objectContaining({ code: 'unavailable' }));

@@ -60,7 +60,7 @@ describe('http bridge', () => {
       expect(url).toBe('/control/events');
       n++;
       if (n === 1) return sseResponse([`data: ${JSON.stringify({ type: 'status', status })}\n`, '\n']);
-      if (n === 2) return sseResponse([`event: activity\ndata: {"id":1,"path":"a"}\n\n`]);
+      if (n === 2) return sseResponse([`: ping\n\ndata: {"type":"activity","item":{"id":1,"path":"a"}}\n\n`]);
       return new Promise<Response>(() => {}); // a stream that never answers: no busy loop
     };
     const sleeps: number[] = [];
@@ -97,10 +97,45 @@ describe('http bridge', () => {
     expect(fetch).toHaveBeenCalledTimes(1);
   });
 
-  it('decodes typed and named events, drops junk', () => {
-    expect(decodeEvent('message', 'not json')).toBeNull();
-    expect(decodeEvent('message', '{"type":"other"}')).toBeNull();
-    expect(decodeEvent('status', '{"state":"idle"}')).toEqual({ type: 'status', status: { state: 'idle' } });
+  it('decodes typed events, drops junk', () => {
+    expect(decodeEvent('not json')).toBeNull();
+    expect(decodeEvent('{"type":"other"}')).toBeNull();
+    expect(decodeEvent('{"state":"idle"}')).toBeNull(); // not a typed event
+    expect(decodeEvent('{"type":"status","status":{"state":"idle"}}')).toEqual({
+      type: 'status',
+      status: { state: 'idle' },
+    });
+  });
+
+  it('a stop followed at once by a start leaves one stream loop, not two', async () => {
+    // Like the real fetch: the stream never ends by itself, and aborting rejects the call.
+    const signals: AbortSignal[] = [];
+    const fetch = vi.fn(
+      (_url: string, init: RequestInit) =>
+        new Promise<Response>((_resolve, reject) => {
+          signals.push(init.signal!);
+          init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        }),
+    );
+    const sleeps: number[] = [];
+    const b = createHttpBridge({
+      base: '',
+      secret: 'x',
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    const off = b.onEvent(() => {});
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    off(); // aborts the first stream…
+    const off2 = b.onEvent(() => {}); // …and a new subscriber starts again right away
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2));
+    // Let the aborted first call's rejection run through its loop (a macrotask is enough).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(signals[0]!.aborted).toBe(true);
+    expect(fetch).toHaveBeenCalledTimes(2); // the old loop did not reconnect beside the new one
+    expect(sleeps).toEqual([]);
+    off2();
+    expect(signals[1]!.aborted).toBe(true);
   });
 });
 
@@ -142,6 +177,14 @@ describe('pickBridge', () => {
     expect(takeSecret(e)).toBe('abc+d');
     expect(e.replaced).toEqual(['/']);
     expect(e.store.get('cairn.secret')).toBe('abc+d');
+  });
+
+  it('a malformed fragment counts as no secret instead of throwing', () => {
+    const e = env('#secret=%E0');
+    expect(takeSecret(e)).toBeNull();
+    expect(pickBridge(env('#secret=%E0%A4'))).toEqual({ error: 'no_secret' });
+    // …and a malformed one does not hide a good secret kept for reloads
+    expect(takeSecret(env('#secret=%E0', 'kept'))).toBe('kept');
   });
 
   it('falls back to sessionStorage, and fails without any secret', () => {

@@ -5,9 +5,9 @@
  * EventSource cannot send the Authorization header.
  */
 import type { ControlEvent, ControlMethod } from '../../../src-shared/control.ts';
+import { SseParser } from '../../../src-shared/sse.ts';
 import { makeApi } from './api.ts';
 import { ControlError } from './errors.ts';
-import { SseParser } from './sse.ts';
 import type { Bridge, Connection } from './types.ts';
 
 /** Options of {@link createHttpBridge}; `fetch` and `sleep` are injectable for tests. */
@@ -22,8 +22,8 @@ export interface HttpBridgeOptions {
 
 const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Decodes one SSE message into a ControlEvent (either a typed JSON object or an `event:` name + payload). */
-export function decodeEvent(event: string, data: string): ControlEvent | null {
+/** Decodes one SSE `data` payload into a ControlEvent (the transport sends typed JSON objects); null for anything else. */
+export function decodeEvent(data: string): ControlEvent | null {
   let value: unknown;
   try {
     value = JSON.parse(data);
@@ -34,8 +34,6 @@ export function decodeEvent(event: string, data: string): ControlEvent | null {
   const v = value as Record<string, unknown>;
   if (v.type === 'status' && v.status) return v as unknown as ControlEvent;
   if (v.type === 'activity' && v.item) return v as unknown as ControlEvent;
-  if (event === 'status') return { type: 'status', status: v as never };
-  if (event === 'activity') return { type: 'activity', item: v as never };
   return null;
 }
 
@@ -60,6 +58,10 @@ export function createHttpBridge(opts: HttpBridgeOptions): Bridge {
   const eventCbs = new Set<(e: ControlEvent) => void>();
   const connCbs = new Set<(c: Connection) => void>();
   let connection: Connection = 'connecting';
+  // Each start of the stream loop gets a new generation; a loop whose generation is no longer
+  // current ends at its next step. A stop followed at once by a start (a screen unsubscribes
+  // and another subscribes) would otherwise leave the old loop running beside the new one.
+  let generation = 0;
   let running = false;
   let abort: AbortController | null = null;
 
@@ -89,13 +91,18 @@ export function createHttpBridge(opts: HttpBridgeOptions): Bridge {
     return text ? JSON.parse(text) : {};
   };
 
-  /** One connection to the event stream; resolves when it ends. */
-  const readStream = async (): Promise<'ended' | 'auth'> => {
-    abort = new AbortController();
+  /** One connection to the event stream of loop `gen`; resolves when it ends. */
+  const readStream = async (gen: number): Promise<'ended' | 'auth' | 'stopped'> => {
+    const ctrl = new AbortController();
+    abort = ctrl;
     const res = await doFetch(`${opts.base}/control/events`, {
       headers: { accept: 'text/event-stream', ...auth },
-      signal: abort.signal,
+      signal: ctrl.signal,
     });
+    if (gen !== generation) {
+      ctrl.abort();
+      return 'stopped';
+    }
     if (res.status === 401 || res.status === 403) return 'auth';
     if (!res.ok || !res.body) throw new ControlError('internal', `events: HTTP ${res.status}`);
     setConnection('live');
@@ -104,44 +111,51 @@ export function createHttpBridge(opts: HttpBridgeOptions): Bridge {
     const parser = new SseParser();
     for (;;) {
       const { done, value } = await reader.read();
+      if (gen !== generation) return 'stopped';
       if (done) return 'ended';
-      for (const msg of parser.push(decoder.decode(value, { stream: true }))) {
-        const ev = decodeEvent(msg.event, msg.data);
+      for (const data of parser.push(decoder.decode(value, { stream: true }))) {
+        const ev = decodeEvent(data);
         if (ev) for (const cb of eventCbs) cb(ev);
       }
     }
   };
 
-  const loop = async () => {
+  const loop = async (gen: number) => {
     let delay = 500;
-    while (running) {
+    while (gen === generation) {
       try {
-        const how = await readStream();
+        const how = await readStream(gen);
+        if (how === 'stopped') return;
         if (how === 'auth') {
           setConnection('auth');
-          running = false;
+          stop();
           return;
         }
         delay = 500;
       } catch {
         // connection refused or dropped: retry below
       }
-      if (!running) return;
+      if (gen !== generation) return;
       setConnection('lost');
       await sleep(delay);
       delay = Math.min(delay * 2, 8000);
     }
   };
 
+  const stop = () => {
+    running = false;
+    generation++;
+    abort?.abort();
+    abort = null;
+  };
   const ensureRunning = () => {
     if (running) return;
     running = true;
-    void loop();
+    void loop(++generation);
   };
   const stopIfUnused = () => {
     if (eventCbs.size > 0 || connCbs.size > 0) return;
-    running = false;
-    abort?.abort();
+    stop();
   };
 
   return {

@@ -23,7 +23,14 @@ export interface PageEnv {
 export function takeSecret(env: PageEnv): string | null {
   const m = /(?:^#|&)secret=([^&]+)/.exec(env.location.hash);
   if (m) {
-    const secret = decodeURIComponent(m[1]!);
+    let secret: string;
+    try {
+      secret = decodeURIComponent(m[1]!);
+    } catch {
+      // A mangled link (`#secret=%E0`): treat it as no secret, so the page says how to get a
+      // good link instead of failing to render at all.
+      return env.sessionStorage.getItem(SECRET_KEY);
+    }
     env.sessionStorage.setItem(SECRET_KEY, secret);
     env.history.replaceState(null, '', env.location.pathname + env.location.search);
     return secret;

@@ -67,9 +67,16 @@ export function createHistoryStore(api: ControlApi): StoreApi<HistoryState> {
       const path = get().path;
       if (!path) return false;
       set({ working: rev, error: null, message: null });
+      // The user may open another file while this runs: what comes back belongs to `path`
+      // only, so it is shown only if `path` is still the open file.
+      const stillOpen = () => get().path === path;
       try {
         await api.restore({ path, rev });
-        const { revisions } = await api.history({ path });
+        const { revisions } = stillOpen() ? await api.history({ path }) : { revisions: null };
+        if (!stillOpen() || !revisions) {
+          set({ working: null });
+          return true;
+        }
         set({
           working: null,
           revisions,
@@ -77,7 +84,7 @@ export function createHistoryStore(api: ControlApi): StoreApi<HistoryState> {
         });
         return true;
       } catch (err) {
-        set({ working: null, error: describeError(err) });
+        set(stillOpen() ? { working: null, error: describeError(err) } : { working: null });
         return false;
       }
     },
@@ -88,10 +95,10 @@ export function createHistoryStore(api: ControlApi): StoreApi<HistoryState> {
       set({ working: rev, error: null, message: null });
       try {
         await api.saveRevision({ path, rev, dest });
-        set({ working: null, savingRev: null, message: `Saved a copy to ${dest}.` });
+        set(get().path === path ? { working: null, savingRev: null, message: `Saved a copy to ${dest}.` } : { working: null });
         return true;
       } catch (err) {
-        set({ working: null, error: describeError(err) });
+        set(get().path === path ? { working: null, error: describeError(err) } : { working: null });
         return false;
       }
     },

@@ -167,6 +167,25 @@ describe('history and deleted stores', () => {
     expect(api.saveRevision).toHaveBeenCalledWith({ path: 'a.txt', rev: 'r1', dest: '/tmp/old.txt' });
     expect(s.getState().message).toMatch(/\/tmp\/old.txt/);
   });
+  it('a restore that finishes after another file was opened does not show its revisions there', async () => {
+    let finishRestore: () => void = () => {};
+    const api = fakeApi({
+      history: ({ path }) => ({ revisions: [{ ...rev(`${path}-r1`, true), path }] }),
+      restore: () => new Promise((resolve) => (finishRestore = () => resolve({ entry: {} }))),
+    });
+    const s = createHistoryStore(api);
+    await s.getState().open('a.txt');
+    const restoring = s.getState().restore('a.txt-r1');
+    await vi.waitFor(() => expect(api.restore).toHaveBeenCalled());
+    await s.getState().open('b.txt'); // the user moves on while the restore runs
+    finishRestore();
+    expect(await restoring).toBe(true);
+    expect(s.getState().path).toBe('b.txt');
+    expect(s.getState().revisions.map((r) => r.rev)).toEqual(['b.txt-r1']);
+    expect(s.getState().message).toBeNull();
+    expect(s.getState().working).toBeNull();
+    expect(api.history).toHaveBeenCalledTimes(2); // opening a.txt and b.txt; none after the restore
+  });
   it('restores a deleted file and drops it from the list', async () => {
     const e = (path: string, t: number) => ({ path, server_time: t }) as never;
     const api = fakeApi({
