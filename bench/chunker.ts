@@ -125,7 +125,9 @@ const oneMs = await timeMs(() => chunkFile(file, {}, { executor: inline }));
 await chunkFile(file, { params: { maxSize: 8 * MiB } }); // start and warm the shared pool's workers
 const allMs = await timeMs(() => chunkFile(file));
 // (d) the TypeScript fallback through the same pipeline.
-const tsPool = createWorkerPool(availableParallelism() >= 2 ? Math.min(4, availableParallelism()) : 2, true);
+const tsPool = createWorkerPool(availableParallelism() >= 2 ? Math.min(4, availableParallelism()) : 2, {
+  typescript: true,
+});
 await chunkFile(file, { params: { maxSize: 8 * MiB } }, { executor: tsPool });
 const tsAllMs = await timeMs(() => chunkFile(file, {}, { executor: tsPool }));
 const tsOneMs = await timeMs(() => chunkFile(file, {}, { executor: createInlineExecutor(scanTs) }), 1);

@@ -3,6 +3,7 @@
  * synchronous; for files use chunkFile (src/file.ts), which runs off the main thread.
  */
 import { newScanState, scanTs, type Scanner } from './cutter.ts';
+import { ChunkerError } from './errors.ts';
 import { hashBlock } from './hash.ts';
 import { scanNative } from './native.ts';
 import { resolveParams, type ChunkParams, type ResolvedParams } from './params.ts';
@@ -28,7 +29,10 @@ export const scan: Scanner = scanNative ?? scanTs;
 export interface Chunker {
   /** Feeds the next bytes of the stream; returns the chunks completed by them (possibly none). */
   push(buf: Uint8Array): Chunk[];
-  /** Ends the stream; returns the last, unfinished chunk if any bytes are pending. Further pushes throw. */
+  /**
+   * Ends the stream; returns the last, unfinished chunk if any bytes are pending. Further
+   * pushes throw ChunkerError `internal` (a caller bug).
+   */
   finish(): Chunk[];
 }
 
@@ -54,7 +58,7 @@ class StreamChunker implements Chunker {
     this.#scan = scanner;
   }
   push(buf: Uint8Array): Chunk[] {
-    if (this.#done) throw new Error('chunker: push after finish');
+    if (this.#done) throw new ChunkerError('internal', 'chunker: push after finish');
     const cuts = this.#scan(buf, 0, buf.length, this.#st, this.#p);
     const out: Chunk[] = [];
     for (let k = 0; k < cuts.length; k++) {

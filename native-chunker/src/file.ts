@@ -8,13 +8,16 @@
  * so every block is contiguous in one slot and can be hashed in place, and reading segment
  * s+1 overlaps cutting segment s.
  *
- * Torn reads: the file is opened once; its (dev, inode, size, mtime) are taken at open and
- * compared at the end with both the open handle and the path; every read must return exactly
- * the bytes the size at open promised, and one read past the end must return nothing.
- * Anything else is `changed_during_read`.
+ * Torn reads: the file is opened once; its (dev, inode, size, mtime, ctime) are taken at open
+ * and compared at the end with both the open handle and the path; every read must return
+ * exactly the bytes the size at open promised, and one read past the end must return nothing.
+ * Anything else is `changed_during_read`. Timestamps only prove "unchanged" once they are
+ * older than a clock tick (git's "racy mtime" problem), so a file whose mtime or ctime is
+ * that fresh is read only after its stamps have aged (see {@link RACY_MARGIN_MS}).
  */
 import { constants, type BigIntStats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { newScanState } from './cutter.ts';
 import { chunkBuffer, type HashedChunk } from './chunker.ts';
 import { ChunkerError } from './errors.ts';
@@ -38,6 +41,67 @@ export const INLINE_MAX_BYTES = 256 * 1024;
 /** Read slots in rotation (bounds memory: slots × (maxSize + segment) bytes). */
 const SLOTS = 4;
 
+/**
+ * How close (ms) a file's mtime or ctime may be to the wall clock before they stop proving
+ * that the file did not change while we read it. Filesystems stamp files from a coarse clock:
+ * Linux with the time of the last timer tick (one jiffy, 1–10 ms for HZ = 1000…100), Windows
+ * from a clock that advances every 15.6 ms by default. Two writes in one tick get the same
+ * stamps, so a same-size rewrite in place, during our read and in the tick of the file's last
+ * write, leaves dev, inode, size, mtime and ctime all equal — git's "racy mtime" problem. A
+ * file is only read once its stamps are this much older than the clock reading taken before
+ * its stat: any later write then lands in a later tick and changes them. 20 ms covers both
+ * tick sizes with slack; the price is a wait of at most that long for a file just written.
+ */
+export const RACY_MARGIN_MS = 20;
+/**
+ * {@link RACY_MARGIN_MS} for filesystems with whole-second stamps (FAT: 2 s; HFS+, ext3: 1 s),
+ * recognised by an mtime and a ctime that are both whole seconds.
+ */
+export const COARSE_RACY_MARGIN_MS = 2000;
+/**
+ * Longest wait (ms) for a fresh file's stamps to age before reading it; a longer one (only on
+ * whole-second filesystems) is reported as `changed_during_read` so the engine retries later
+ * instead of holding the file open.
+ */
+export const MAX_RACY_WAIT_MS = 100;
+/** Rounds of "wait, stat again" before a file that keeps being written is `changed_during_read`. */
+const RACY_ROUNDS = 3;
+
+/** The wall clock and a timer, injectable for tests. */
+export interface Clock {
+  /** Milliseconds since the epoch (CLOCK_REALTIME, as file stamps). */
+  now(): number;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: Clock = { now: () => Date.now(), sleep: (ms) => delay(ms) };
+
+/** The timestamps {@link racyWaitMs} looks at, in nanoseconds since the epoch. */
+export interface Stamps {
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+/**
+ * Milliseconds to wait before a file with stamps `st` may be read and later verified by
+ * comparing stamps; 0 when it may be read now. `nowMs` is the wall clock read just before `st`
+ * was taken (a write not reflected in `st` happened after it). A stamp counts as racy when it
+ * lies within the margin (see {@link RACY_MARGIN_MS}) of `nowMs`, on either side; a stamp
+ * further in the future (set by utimes, or a server clock ahead of ours) is not from a tick we
+ * could share, and waiting for it could take forever. Pure.
+ */
+export function racyWaitMs(st: Stamps, nowMs: number): number {
+  const SEC = 1_000_000_000n;
+  const margin = st.mtimeNs % SEC === 0n && st.ctimeNs % SEC === 0n ? COARSE_RACY_MARGIN_MS : RACY_MARGIN_MS;
+  let wait = 0;
+  for (const ns of [st.mtimeNs, st.ctimeNs]) {
+    const ms = Number(ns / 1000n) / 1000;
+    if (ms > nowMs - margin && ms < nowMs + margin) wait = Math.max(wait, Math.ceil(ms + margin - nowMs));
+  }
+  return wait;
+}
+
 /** Internal knobs, for tests and the benchmark. */
 export interface PipelineTuning {
   executor?: Executor;
@@ -45,6 +109,8 @@ export interface PipelineTuning {
   inlineMaxBytes?: number;
   /** Called after segment `s` has been read (tests use it to change the file mid-read). */
   afterRead?: (s: number) => void | Promise<void>;
+  /** Replaces the wall clock and timer of the racy-stamp check (tests). */
+  clock?: Clock;
 }
 
 /**
@@ -82,7 +148,7 @@ export function chunkFileStream(
 
 type Out = HashedChunk & { data?: Buffer };
 
-async function openChecked(path: string): Promise<{ fh: FileHandle; st: BigIntStats }> {
+async function openChecked(path: string, clock: Clock): Promise<{ fh: FileHandle; st: BigIntStats }> {
   let fh: FileHandle;
   try {
     // O_NONBLOCK: opening a FIFO must not hang waiting for a writer (no effect on regular files).
@@ -91,9 +157,21 @@ async function openChecked(path: string): Promise<{ fh: FileHandle; st: BigIntSt
     throw fsError(err, path);
   }
   try {
-    const st = await fh.stat({ bigint: true });
+    let t = clock.now();
+    let st = await fh.stat({ bigint: true });
     if (st.isDirectory()) throw new ChunkerError('is_directory', `is a folder: ${path}`, path);
     if (!st.isFile()) throw new ChunkerError('unreadable', `not a regular file: ${path}`, path);
+    // Fresh stamps prove nothing yet: wait until they are older than a tick, then take the
+    // version to verify against again (it may have changed meanwhile; then check that one).
+    for (let round = 1; ; round++) {
+      const wait = racyWaitMs(st, t);
+      if (wait === 0) break;
+      if (wait > MAX_RACY_WAIT_MS || round >= RACY_ROUNDS)
+        throw changed(path, 'modified too recently to tell a rewrite within one clock tick');
+      await clock.sleep(wait);
+      t = clock.now();
+      st = await fh.stat({ bigint: true });
+    }
     return { fh, st };
   } catch (err) {
     await fh.close().catch(() => {});
@@ -194,7 +272,7 @@ async function* pipeline(
   const p = resolveParams(opts.params);
   const signal = opts.signal;
   throwIfAborted(signal);
-  const { fh, st: st0 } = await openChecked(path);
+  const { fh, st: st0 } = await openChecked(path, tuning.clock ?? realClock);
   try {
     const size = Number(st0.size);
     if (size <= (tuning.inlineMaxBytes ?? INLINE_MAX_BYTES)) {
@@ -313,7 +391,7 @@ async function* segmented(
     for (let s = 0; s < nSeg; s++) {
       while (producedUpTo < s) {
         if (producerDone) await producer; // rethrows its error
-        if (producerDone) throw new Error('chunker: pipeline stopped early');
+        if (producerDone) throw new ChunkerError('internal', 'chunker: pipeline stopped early', path);
         await Promise.race([produced.wait(), producer]);
       }
       if (s === nSeg - 1) {

@@ -14,4 +14,12 @@ export {
 } from './chunker.ts';
 export { chunkFile, chunkFileStream, type ChunkFileOptions } from './file.ts';
 export { hashBlock, contentHash } from './hash.ts';
+export {
+  poolMode,
+  poolStatus,
+  onPoolNotice,
+  type PoolMode,
+  type PoolNotice,
+  type PoolStatus,
+} from './pool.ts';
 export { GEAR_V1 } from './gear.ts';

@@ -5,5 +5,13 @@
 export { newScanState, scanTs, type ScanState, type Scanner } from './cutter.ts';
 export { scanNative, addon } from './native.ts';
 export { resolveParams, type ResolvedParams } from './params.ts';
-export { createInlineExecutor, createWorkerPool, sharedExecutor, type Executor } from './pool.ts';
+export {
+  asarUnpackedUrl,
+  createInlineExecutor,
+  createWorkerPool,
+  sharedExecutor,
+  MAX_DEATHS_IN_A_ROW,
+  type Executor,
+  type WorkerPoolOptions,
+} from './pool.ts';
 export { segmentRange, type PipelineTuning } from './file.ts';

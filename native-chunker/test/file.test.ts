@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { chunkBuffer, type HashedChunk } from '../src/chunker.ts';
 import { ChunkerError } from '../src/errors.ts';
 import { chunkFile, chunkFileStream, segmentRange, type PipelineTuning } from '../src/file.ts';
-import { createWorkerPool, inlineExecutor } from '../src/pool.ts';
+import { createWorkerPool, inlineExecutor, type PoolNotice } from '../src/pool.ts';
 import { prngBytes } from './scanners.ts';
 import { buildStream, type StreamSpec } from './streams.ts';
 
@@ -129,17 +129,36 @@ describe('chunkFile', () => {
     expect((await it.next()).done).toBe(true);
   });
 
-  it('bad input gets a stable code', async () => {
-    expect(await codeOf(chunkFile(join(dir, 'missing')))).toBe('not_found');
-    expect(await codeOf(chunkFile(join(dir, 'missing', 'below')))).toBe('not_found');
-    symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
-    expect(await codeOf(chunkFile(join(dir, 'dangling')))).toBe('not_found');
-    expect(await codeOf(chunkFile(dir))).toBe('is_directory');
-    execFileSync('mkfifo', [join(dir, 'fifo')]);
-    expect(await codeOf(chunkFile(join(dir, 'fifo')))).toBe('unreadable');
+  const badInputs: Array<[string, () => string, string]> = [
+    ['a missing file', () => join(dir, 'missing'), 'not_found'],
+    ['a path below a missing folder', () => join(dir, 'missing', 'below'), 'not_found'],
+    [
+      'a dangling symlink',
+      () => {
+        symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+        return join(dir, 'dangling');
+      },
+      'not_found',
+    ],
+    ['a folder', () => dir, 'is_directory'],
+    [
+      'a FIFO (opened non-blocking: never hangs)',
+      () => {
+        execFileSync('mkfifo', [join(dir, 'fifo')]);
+        return join(dir, 'fifo');
+      },
+      'unreadable',
+    ],
     // An I/O error while reading (EIO: /proc/self/mem at offset 0 is unmapped). Root cannot
     // test EACCES, which maps the same way.
-    if (existsSync('/proc/self/mem')) expect(await codeOf(chunkFile('/proc/self/mem'))).toBe('unreadable');
+    ...(existsSync('/proc/self/mem')
+      ? [['a read failing with EIO', () => '/proc/self/mem', 'unreadable'] as [string, () => string, string]]
+      : []),
+  ];
+  it.each(badInputs)('%s gets a stable code', async (_name, make, code) => {
+    expect(await codeOf(chunkFile(make()))).toBe(code);
+  });
+  it('bad params get invalid_params', async () => {
     writeFileSync(join(dir, 'ok'), 'x');
     expect(await codeOf(chunkFile(join(dir, 'ok'), { params: { minSize: 1 } }))).toBe('invalid_params');
   });
@@ -216,7 +235,6 @@ describe('large and sparse files', () => {
     const fd = openSync(f, 'w');
     writeSync(fd, tail, 0, tail.length, 4 * 1024 * MiB);
     closeSync(fd);
-    const t0 = Date.now();
     const got = await chunkFile(f);
     const zeros = createHash('sha256')
       .update(Buffer.alloc(4 * MiB))
@@ -230,7 +248,6 @@ describe('large and sparse files', () => {
       chunkBuffer(tail).map((c) => ({ ...c, offset: c.offset + 4 * 1024 * MiB })),
     );
     expect(got.at(-1)!.offset + got.at(-1)!.length).toBe(4 * 1024 * MiB + tail.length);
-    console.log(`sparse 4 GiB file chunked in ${Date.now() - t0} ms`);
   }, 120_000);
 });
 
@@ -249,15 +266,24 @@ describe('worker pool', () => {
     const f = join(dir, 'noworker.bin');
     const data = Buffer.from(prngBytes(21, 12 * MiB));
     writeFileSync(f, data);
-    const broken = createWorkerPool(2, false, new URL('file:///nonexistent/cairn-worker.ts'));
+    const notices: PoolNotice[] = [];
+    const broken = createWorkerPool(2, {
+      script: new URL('file:///nonexistent/cairn-worker.ts'),
+      onNotice: (n) => notices.push(n),
+    });
     expect(await chunkFile(f, {}, { executor: broken, segBytes: 1 })).toEqual(chunkBuffer(data));
     expect(await chunkFile(f, {}, { executor: broken })).toEqual(chunkBuffer(data));
+    // Never silent: one notice saying why, and the status tells anyone who asks later.
+    expect(notices).toEqual([
+      { kind: 'inline-fallback', reason: expect.stringContaining('could not start') as string },
+    ]);
+    expect(broken.status()).toMatchObject({ mode: 'inline', reason: notices[0]!.reason });
   });
   it('a TypeScript-only pool cuts like the native one', async () => {
     const f = join(dir, 'tspool.bin');
     const data = Buffer.from(prngBytes(22, 12 * MiB));
     writeFileSync(f, data);
-    expect(await chunkFile(f, {}, { executor: createWorkerPool(2, true), segBytes: 1 })).toEqual(
+    expect(await chunkFile(f, {}, { executor: createWorkerPool(2, { typescript: true }), segBytes: 1 })).toEqual(
       chunkBuffer(data),
     );
   });
