@@ -255,6 +255,24 @@ describe('plan', () => {
     expect(contents(w.remote).get('d/x')).toBe('X');
   });
 
+  it('selective sync applied during a first merge never deletes local data the server lacks', () => {
+    const w: World = { local: new Map(), remote: new Map(), synced: new Map(), seq: 0 };
+    w.local.set('big', { kind: 'folder', content: '', inode: 1 });
+    w.local.set('big/same', { kind: 'file', content: 'S', inode: 2 });
+    w.local.set('big/mine', { kind: 'file', content: 'M', inode: 3 });
+    w.local.set('big/differs', { kind: 'file', content: 'L', inode: 4 });
+    w.remote.set('big', { kind: 'folder', content: '', id: 'f', rev: '' });
+    w.remote.set('big/same', { kind: 'file', content: 'S', id: 'i1', rev: 'r1' });
+    w.remote.set('big/differs', { kind: 'file', content: 'R', id: 'i2', rev: 'r2' });
+    const isExcluded = (p: string): boolean => isInside(p, 'big');
+    settle(w, { isExcluded, excludedRoots: ['big'] });
+    // Every local byte is on the server before the local copy went.
+    const serverContents = new Set([...w.remote.values()].map((f) => f.content));
+    for (const c of ['S', 'M', 'L', 'R']) expect(serverContents.has(c), c).toBe(true);
+    expect([...w.remote.keys()].filter((p) => p.includes('conflicted') || p.includes('(cc'))).toHaveLength(1);
+    expect([...w.local.keys()]).toEqual([]);
+  });
+
   it('ignored paths are left alone on both sides', () => {
     const w = synced({});
     w.local.set('.DS_Store', { kind: 'file', content: 'junk', inode: 5 });

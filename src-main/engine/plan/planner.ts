@@ -159,12 +159,17 @@ export function plan(t: Trees, opts: PlanOptions = {}): Op[] {
     const rc = !sameRemote(R, S);
 
     if (excluded(p)) {
-      if (L && lc && L.kind === 'file') {
+      if (L && lc && L.kind === 'file' && R && R.kind === 'file' && R.hash === L.hash) {
+        ops.push({ type: 'adopt', path: p, remote: R, local: L }); // the server already has it
+      } else if (L && lc && L.kind === 'file') {
         // Unsynced local work inside an excluded folder is uploaded before anything is removed.
         ops.push(R && R.kind === 'file' && !rc ? { type: 'upload', path: p, parentRev: R.rev, local: L } : R ? { type: 'conflict', path: p, local: L, remote: R } : { type: 'upload', path: p, parentRev: null, local: L });
         keep(p);
       } else if (L && lc && L.kind === 'folder' && !R) {
         ops.push({ type: 'mkdirRemote', path: p, local: L });
+        keep(p);
+      } else if (L && lc && L.kind === 'folder' && R && R.kind === 'folder') {
+        ops.push({ type: 'adopt', path: p, remote: R, local: L });
         keep(p);
       } else if (L && !lc) {
         ops.push({ type: 'deleteLocal', path: p, expect: L, reason: 'excluded', files: L.kind === 'file' ? 1 : 0 });
