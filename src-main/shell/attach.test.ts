@@ -7,24 +7,18 @@ vi.mock('electron', () => ({}));
 
 import type { ControlEvent } from '../../src-shared/control.ts';
 import { startControlServer, writeControlInfo, type ControlServer } from '../control/index.ts';
-import { attachControl, sseData } from './attach.ts';
+import { attachControl } from './attach.ts';
 import { fakeControl, status } from './test-fakes.ts';
 
 let server: ControlServer | null = null;
+let server2: ControlServer | null = null;
 let home = '';
 afterEach(async () => {
   await server?.close();
   server = null;
+  await server2?.close();
+  server2 = null;
   if (home) await rm(home, { recursive: true, force: true });
-});
-
-describe('sseData', () => {
-  it('splits data messages and keeps the unfinished tail', () => {
-    expect(sseData(': hi\n\ndata: {"a":1}\n\ndata: x\r\ndata: y\r\n\r\ndata: part')).toEqual({
-      messages: ['{"a":1}', 'x\ny'],
-      rest: 'data: part',
-    });
-  });
 });
 
 describe('attachControl', () => {
@@ -48,5 +42,51 @@ describe('attachControl', () => {
     off();
     await control.stop();
     expect(engine.stop).not.toHaveBeenCalled();
+  });
+
+  it('after `cairn start` restarts (new port, new secret), events keep coming', async () => {
+    const first = fakeControl(status({ state: 'syncing' }));
+    server = await startControlServer({ api: first.api, subscribe: first.subscribe });
+    home = await mkdtemp(path.join(os.tmpdir(), 'cairn-attach-'));
+    const info = { pid: process.pid, port: server.port, secret: server.secret };
+    writeControlInfo(home, info);
+    const control = attachControl(home, info, { retryMs: 10 });
+    const got: ControlEvent[] = [];
+    control.subscribe((e) => got.push(e));
+    await vi.waitFor(() => expect(got.length).toBeGreaterThan(0));
+    // The daemon restarts: the old server goes away, a new one writes a new control.json.
+    await server.close();
+    server = null;
+    const second = fakeControl(status({ state: 'idle' }));
+    server2 = await startControlServer({ api: second.api, subscribe: second.subscribe });
+    expect(server2.secret).not.toBe(info.secret);
+    writeControlInfo(home, { pid: process.pid, port: server2.port, secret: server2.secret });
+    // The new engine's stream starts with its current status…
+    await vi.waitFor(() => expect(got.some((e) => e.type === 'status' && e.status.state === 'idle')).toBe(true));
+    // …and then follows what it pushes.
+    second.emit({ type: 'status', status: status({ state: 'offline' }) });
+    await vi.waitFor(() => expect(got.some((e) => e.type === 'status' && e.status.state === 'offline')).toBe(true));
+    await control.stop();
+  });
+
+  it('tells the shell when no engine is alive any more, and stops reconnecting', async () => {
+    const reads = vi.fn(() => null);
+    const onEngineGone = vi.fn();
+    const gone = new Promise<void>((resolve) => onEngineGone.mockImplementation(() => resolve()));
+    // A pid that is not alive: the first attempt already finds no engine.
+    const control = attachControl('/nonexistent-home', { pid: 1, port: 1, secret: 's' }, {
+      retryMs: 1,
+      readInfo: reads,
+      isAlive: () => false,
+      onEngineGone,
+    });
+    control.subscribe(() => {});
+    await gone;
+    expect(onEngineGone).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveBeenCalledTimes(1); // one re-read after the first miss, then "gone" (goneAfter = 2)
+    control.subscribe(() => {}); // a later subscriber does not start the loop again
+    await control.stop();
+    expect(onEngineGone).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 });

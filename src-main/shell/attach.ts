@@ -1,104 +1,130 @@
 /**
  * Attaching to an engine that already runs for the home (`cairn start` as a daemon): the
  * desktop app then is one more client of that engine's HTTP control API instead of opening
- * the state DB a second time. Calls go through control's `callControl`; events are read
- * from `GET /control/events` (Server-Sent Events) with fetch, reconnecting with back-off.
+ * the state DB a second time. Calls go through control's `callControl` (which reads
+ * `<home>/control.json` each time); events are read from `GET /control/events` (Server-Sent
+ * Events) with fetch, reconnecting with back-off. Each reconnect reads `control.json` again:
+ * a restarted `cairn start` listens on a new port with a new secret. When no engine is alive
+ * for the home any more, `onEngineGone` tells the shell, which then runs the engine itself.
  */
-import { callControl, type ControlInfo } from '../control/index.ts';
+import { alive, callControl, readControlInfo, type ControlInfo } from '../control/index.ts';
 import {
   controlMethods,
   type ControlApi,
   type ControlEvent,
   type ControlMethod,
 } from '../../src-shared/control.ts';
+import { SseParser } from '../../src-shared/sse.ts';
 import type { ShellControl } from './control-port.ts';
 
-/** Splits an SSE text stream into `data:` payloads (one per blank-line-terminated message). */
-export function sseData(buffer: string): { messages: string[]; rest: string } {
-  const messages: string[] = [];
-  const blocks = buffer.replace(/\r\n?/g, '\n').split('\n\n');
-  const rest = blocks.pop() ?? '';
-  for (const block of blocks) {
-    const data = block
-      .split('\n')
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).replace(/^ /, ''));
-    if (data.length) messages.push(data.join('\n'));
-  }
-  return { messages, rest };
+/** Options of {@link attachControl}; the last two are injectable for tests. */
+export interface AttachOptions {
+  /** First reconnect delay (doubles up to 10 s). Default 500 ms. */
+  retryMs?: number;
+  /**
+   * Called once when a reconnect finds no live engine for the home (no `control.json`, or its
+   * process is gone) `goneAfter` times in a row; the event stream then stops for good.
+   */
+  onEngineGone?: () => void;
+  /** Consecutive "no engine" reconnects before {@link onEngineGone}. Default 2: a `cairn start` restart has a short gap. */
+  goneAfter?: number;
+  readInfo?: (home: string) => ControlInfo | null;
+  isAlive?: (pid: number) => boolean;
 }
 
 /** A ShellControl over the HTTP control API of the engine running for `home`. */
-export function attachControl(
-  home: string,
-  info: ControlInfo,
-  opts: { retryMs?: number } = {},
-): ShellControl {
+export function attachControl(home: string, first: ControlInfo, opts: AttachOptions = {}): ShellControl {
+  const readInfo = opts.readInfo ?? readControlInfo;
+  const isAlive = opts.isAlive ?? alive;
+  const retryMs = opts.retryMs ?? 500;
+  const goneAfter = opts.goneAfter ?? 2;
   const api = {} as Record<string, (input: unknown) => Promise<unknown>>;
   for (const m of Object.keys(controlMethods) as ControlMethod[])
     api[m] = (input) => callControl(home, m, (input ?? {}) as never);
   const subs = new Set<(e: ControlEvent) => void>();
   let abort: AbortController | null = null;
+  // Same scheme as the browser bridge: a loop ends when its generation is no longer current.
+  let generation = 0;
   let running = false;
+  let gone = false;
+  // The engine's latest known address; re-read from control.json at each reconnect.
+  let info: ControlInfo | null = first;
 
-  const readOnce = async (): Promise<void> => {
-    abort = new AbortController();
-    const res = await fetch(`http://127.0.0.1:${info.port}/control/events`, {
-      headers: { authorization: `Bearer ${info.secret}` },
-      signal: abort.signal,
+  const readOnce = async (gen: number, at: ControlInfo): Promise<void> => {
+    const ctrl = new AbortController();
+    abort = ctrl;
+    const res = await fetch(`http://127.0.0.1:${at.port}/control/events`, {
+      headers: { authorization: `Bearer ${at.secret}` },
+      signal: ctrl.signal,
     });
     if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
     const decoder = new TextDecoder();
-    let buffer = '';
+    const parser = new SseParser();
     for await (const chunk of res.body) {
-      const { messages, rest } = sseData(buffer + decoder.decode(chunk as Uint8Array, { stream: true }));
-      buffer = rest;
-      for (const m of messages) {
+      if (gen !== generation) return;
+      for (const data of parser.push(decoder.decode(chunk as Uint8Array, { stream: true }))) {
+        let ev: ControlEvent;
         try {
-          const ev = JSON.parse(m) as ControlEvent;
-          for (const cb of subs) cb(ev);
+          ev = JSON.parse(data) as ControlEvent;
         } catch {
-          // not an event: ignore
+          continue; // not an event: ignore
         }
+        for (const cb of subs) cb(ev);
       }
     }
   };
-  const loop = async () => {
-    let delay = opts.retryMs ?? 500;
-    while (running) {
-      try {
-        await readOnce();
-        delay = opts.retryMs ?? 500;
-      } catch {
-        // engine restarting or gone: retry
+
+  const loop = async (gen: number) => {
+    let delay = retryMs;
+    let missing = 0;
+    while (gen === generation) {
+      if (info && isAlive(info.pid)) {
+        missing = 0;
+        try {
+          await readOnce(gen, info);
+          delay = retryMs;
+        } catch {
+          // engine restarting or gone: retry below
+        }
+      } else if (++missing >= goneAfter) {
+        running = false;
+        generation++;
+        gone = true;
+        opts.onEngineGone?.();
+        return;
       }
-      if (!running) return;
+      if (gen !== generation) return;
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 10_000);
+      // `cairn start` may have restarted on another port with another secret.
+      info = readInfo(home);
     }
+  };
+
+  const stopStream = () => {
+    running = false;
+    generation++;
+    abort?.abort();
+    abort = null;
   };
 
   return {
     api: api as unknown as ControlApi,
     subscribe(cb) {
       subs.add(cb);
-      if (!running) {
+      if (!running && !gone) {
         running = true;
-        void loop();
+        void loop(++generation);
       }
       return () => {
         subs.delete(cb);
-        if (subs.size === 0) {
-          running = false;
-          abort?.abort();
-        }
+        if (subs.size === 0) stopStream();
       };
     },
     // The engine belongs to `cairn start`: quitting the desktop app leaves it running.
     async stop() {
-      running = false;
       subs.clear();
-      abort?.abort();
+      stopStream();
     },
   };
 }

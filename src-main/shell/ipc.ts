@@ -74,6 +74,11 @@ export interface ControlIpcOptions {
   isTrustedSender: (url: string) => boolean;
   /** Hook run after a successful call (the shell applies start-at-login from setSettings). */
   afterCall?: (method: ControlMethod, result: unknown) => void;
+  /**
+   * Gets what {@link afterCall} threw. The call itself succeeded (e.g. the settings were
+   * saved), so the reply stays `ok`; the shell reports the failure as a warning.
+   */
+  onAfterCallError?: (method: ControlMethod, err: unknown) => void;
 }
 
 /** Handles `cairn:call` on `ipcMain`; returns a function that removes the handler. */
@@ -95,7 +100,11 @@ export function registerControlIpc(
         const call = validateCall(method, input);
         const fn = control.api[call.method] as (i: unknown) => Promise<unknown>;
         const result = await fn(call.input);
-        opts.afterCall?.(call.method, result);
+        try {
+          opts.afterCall?.(call.method, result);
+        } catch (err) {
+          opts.onAfterCallError?.(call.method, err);
+        }
         return { ok: true, result: result ?? {} };
       } catch (err) {
         return errorReply(err);

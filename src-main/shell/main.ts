@@ -18,7 +18,7 @@ import {
   Tray,
 } from 'electron';
 import type { Settings, Status } from '../../src-shared/control.ts';
-import type { OpenControl, ShellControl } from './control-port.ts';
+import { switchableControl, type OpenControl, type ShellControl } from './control-port.ts';
 import { forwardEvents, registerControlIpc } from './ipc.ts';
 import { HIDDEN_FLAG, setStartAtLogin } from './login-item.ts';
 import { createStatusNotifier } from './notifications.ts';
@@ -44,6 +44,8 @@ export interface ShellOptions {
   iconsDir: string;
   /** Device home (state DB, credentials); the same folder the `cairn` CLI uses. */
   home: string;
+  /** How long Quit waits for the engine to stop before quitting anyway. Default 10 s. */
+  stopTimeoutMs?: number;
 }
 
 /** Handle of a running shell (tests use it; the real app just runs). */
@@ -67,6 +69,16 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
   let win: BrowserWindow | null = null;
   let status: Status | null = null;
   let quitting = false;
+  // Until the control service is open there is no window to show: a second launch (or a Dock
+  // click) in that time is remembered and served once the shell is up, not lost.
+  let ready = false;
+  let windowWanted = false;
+  const showWhenReady = () => {
+    if (ready) showWindow();
+    else windowWanted = true;
+  };
+  app.on('second-instance', showWhenReady);
+  app.on('activate', showWhenReady);
 
   // A tray app keeps running with no window open; quitting is explicit (menu or OS).
   app.on('window-all-closed', () => undefined);
@@ -75,7 +87,21 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
   serveRenderer(protocol, opts.rendererDir);
   denyPermissions(session.defaultSession);
 
-  const control = await opts.openControl({ home: opts.home, uiDir: opts.rendererDir });
+  // The service behind IPC, tray and windows. When it is attached to a `cairn start` engine and
+  // that engine goes away, the app opens the service again (now running the engine itself)
+  // and swaps it in underneath, so the tray keeps following the device.
+  const open = () => opts.openControl({ home: opts.home, uiDir: opts.rendererDir, onEngineGone: takeOver });
+  const control = switchableControl(await open());
+  function takeOver(): void {
+    if (quitting) return;
+    void open().then(
+      (next) => {
+        if (quitting) void next.stop();
+        else control.switchTo(next);
+      },
+      (err: unknown) => console.error('cairn: could not take over the engine:', err),
+    );
+  }
 
   const showWindow = (screen?: string): BrowserWindow => {
     const url = `${APP_URL}index.html${screen ? `#screen=${screen}` : ''}`;
@@ -107,10 +133,23 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
     return w;
   };
 
+  const notify = (title: string, body: string) => {
+    if (Notification.isSupported()) new Notification({ title, body }).show();
+  };
+  const notifier = createStatusNotifier({ show: notify });
+
+  const stopTimeoutMs = opts.stopTimeoutMs ?? 10_000;
   const quit = async (): Promise<void> => {
     if (quitting) return;
     quitting = true;
-    await control.stop().catch(() => undefined);
+    notifier.dispose();
+    // Bounded: before-quit holds the quit until this settles, and an engine stuck in a long
+    // transfer must not make the app impossible to quit.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), stopTimeoutMs)));
+    const outcome = await Promise.race([control.stop().then(() => 'stopped' as const, () => 'failed' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome !== 'stopped') console.warn(`cairn: the engine did not stop cleanly (${outcome}); quitting anyway`);
     app.quit();
   };
 
@@ -118,6 +157,12 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
     isTrustedSender: isAppUrl,
     afterCall: (method, result) => {
       if (method === 'setSettings') setStartAtLogin(app, (result as Settings).start_at_login);
+    },
+    // The settings were saved; only the OS login item failed: say so, without failing the call.
+    onAfterCallError: (method, err) => {
+      const message = err instanceof Error ? err.message : String(err);
+      console.warn(`cairn: after ${method}: ${message}`);
+      notify('Start at login could not be changed', `Your preferences were saved, but the system refused: ${message}`);
     },
   });
 
@@ -141,11 +186,6 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
   // Windows and Linux: a click opens the window; macOS: a click shows the menu (set above).
   if (process.platform !== 'darwin') tray.on('click', () => void showWindow());
 
-  const notifier = createStatusNotifier({
-    show: (title, body) => {
-      if (Notification.isSupported()) new Notification({ title, body }).show();
-    },
-  });
   control.subscribe((event) => {
     if (event.type !== 'status') return;
     status = event.status;
@@ -155,7 +195,11 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
   // The OS login item follows the stored setting (it may have been changed from another client).
   void control.api.getSettings({}).then(
     (settings) => {
-      if (typeof settings.start_at_login === 'boolean') setStartAtLogin(app, settings.start_at_login);
+      try {
+        if (typeof settings.start_at_login === 'boolean') setStartAtLogin(app, settings.start_at_login);
+      } catch (err) {
+        console.warn('cairn: could not apply start at login:', err);
+      }
     },
     () => undefined,
   );
@@ -163,15 +207,15 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
   notifier.onStatus(status);
   refreshTray();
 
-  app.on('second-instance', () => void showWindow());
-  app.on('activate', () => void showWindow());
   app.on('before-quit', (e) => {
     if (quitting) return;
     e.preventDefault();
     void quit();
   });
 
-  // First run needs the window; a start at login stays in the tray.
-  if (status.state === 'setup' || !process.argv.includes(HIDDEN_FLAG)) showWindow();
+  ready = true;
+  // First run needs the window; a start at login stays in the tray unless a second launch
+  // asked for the window meanwhile.
+  if (status.state === 'setup' || !process.argv.includes(HIDDEN_FLAG) || windowWanted) showWindow();
   return { control, tray, showWindow, quit };
 }

@@ -39,7 +39,10 @@ const LABEL: Record<SyncState, string> = {
   error: 'Stopped — open Cairn to see why',
 };
 
-/** Icon name for a status (the file is `app/icons/tray-<name>.png`, a template image on macOS). */
+/**
+ * Icon name for a status: the file is `app/icons/tray-<name>.png` (`@2x` on HiDPI) on every OS.
+ * Not a macOS template image: those are monochrome and would drop the coloured state badge.
+ */
 export function trayIcon(status: Pick<Status, 'state'> | null): TrayIcon {
   return status ? ICON[status.state] : 'setup';
 }
@@ -89,6 +92,7 @@ export function trayMenuTemplate(status: Status | null, actions: TrayActions): M
         },
     { id: 'preferences', label: 'Preferences…', enabled: linked, click: () => actions.openPreferences() },
     { type: 'separator' },
-    { id: 'quit', label: 'Quit Cairn', role: undefined, click: () => actions.quit() },
+    // No `role: 'quit'`: Quit must go through actions.quit(), which stops the engine first.
+    { id: 'quit', label: 'Quit Cairn', click: () => actions.quit() },
   ];
 }

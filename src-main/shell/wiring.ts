@@ -18,12 +18,20 @@ export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Attaches to the running engine for `home`, or starts one in-process. */
-export const openEngineControl: OpenControl = async ({ home, uiDir }) => {
+export const openEngineControl: OpenControl = async ({ home, uiDir, onEngineGone }) => {
   const info = readControlInfo(home);
-  if (info && info.pid !== process.pid && alive(info.pid)) return attachControl(home, info);
+  if (info && info.pid !== process.pid && alive(info.pid))
+    return attachControl(home, info, onEngineGone ? { onEngineGone } : {});
   const engine = new Engine({ home });
   await engine.start();
-  const server = await serveEngine(engine, uiDir ? { uiDir } : {});
+  let server: Awaited<ReturnType<typeof serveEngine>>;
+  try {
+    server = await serveEngine(engine, uiDir ? { uiDir } : {});
+  } catch (err) {
+    // The engine already runs (watcher, state DB open): stop it, or the failed start leaks it.
+    await engine.stop().catch(() => undefined);
+    throw err;
+  }
   return {
     api: createControlApi(engine),
     subscribe: (cb) => onControlEvents(engine, cb),
