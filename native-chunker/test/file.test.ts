@@ -27,7 +27,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { chunkBuffer, type HashedChunk } from '../src/chunker.ts';
 import { ChunkerError } from '../src/errors.ts';
-import { chunkFile, chunkFileStream, segmentRange, type PipelineTuning } from '../src/file.ts';
+import {
+  chunkFile,
+  chunkFileStream,
+  COARSE_RACY_MARGIN_MS,
+  MAX_RACY_WAIT_MS,
+  RACY_MARGIN_MS,
+  racyWaitMs,
+  segmentRange,
+  type Clock,
+  type PipelineTuning,
+} from '../src/file.ts';
 import { createWorkerPool, inlineExecutor, type PoolNotice } from '../src/pool.ts';
 import { prngBytes } from './scanners.ts';
 import { buildStream, type StreamSpec } from './streams.ts';
@@ -216,6 +226,94 @@ describe('chunkFile detects a file changed during read', () => {
     expect(await codeOf(chunkFile(f, {}, { afterRead: () => appendFileSync(f, 'x') }))).toBe(
       'changed_during_read',
     );
+  });
+});
+
+describe('racy timestamps (a rewrite within one clock tick)', () => {
+  const ms = (x: number): bigint => BigInt(Math.round(x * 1e6)); // ms → ns
+  const now = 1_763_700_000_123.4;
+  it.each<[string, number, number, number]>([
+    ['old stamps', now - 1000, now - 1000, 0],
+    ['an mtime 5 ms old', now - 5, now - 30, 15],
+    ['a ctime 1 ms old (mtime restored by utimes)', now - 5000, now - 1, 19],
+    ['stamps 10 ms in the future', now + 10, now + 10, 30],
+    ['stamps far in the future (utimes, server clock): waiting would never end', now + 60_000, now + 60_000, 0],
+    ['a whole-second mtime on a fine filesystem (ctime not whole)', 1_763_700_000_000, now - 500, 0],
+  ])('%s: wait %s/%s → %s ms', (_name, mtime, ctime, wait) => {
+    expect(racyWaitMs({ mtimeNs: ms(mtime), ctimeNs: ms(ctime) }, now)).toBe(wait);
+  });
+  it('whole-second stamps (FAT, HFS+) need a longer wait than the chunker will hold a file open', () => {
+    const stamp = ms(1_763_700_000_000);
+    const wait = racyWaitMs({ mtimeNs: stamp, ctimeNs: stamp }, 1_763_700_000_500);
+    expect(wait).toBe(COARSE_RACY_MARGIN_MS - 500);
+    expect(wait).toBeGreaterThan(MAX_RACY_WAIT_MS);
+    expect(RACY_MARGIN_MS).toBeLessThan(MAX_RACY_WAIT_MS);
+  });
+
+  /** A clock that starts `offsetMs` after the file's ctime and advances only by sleeping. */
+  function fakeClock(f: string, offsetMs: number, onSleep?: (c: { t: number }) => void) {
+    const c = { t: Number(statSync(f, { bigint: true }).ctimeNs / 1000n) / 1000 + offsetMs, sleeps: [] as number[] };
+    const clock: Clock = {
+      now: () => c.t,
+      sleep: async (d) => {
+        c.sleeps.push(d);
+        c.t += d;
+        onSleep?.(c);
+      },
+    };
+    return { c, clock };
+  }
+
+  it.each([
+    ['small (read in one go)', 5000],
+    ['large (worker pipeline)', 3 * MiB],
+  ])('a %s file just written is read only after its stamps have aged', async (_n, size) => {
+    const f = join(dir, `fresh-${size}.bin`);
+    const data = Buffer.from(prngBytes(40, size));
+    writeFileSync(f, data);
+    const events: string[] = [];
+    const { c, clock } = fakeClock(f, 1, () => events.push('sleep'));
+    const got = await chunkFile(f, {}, { clock, segBytes: 1, afterRead: () => void events.push('read') });
+    expect(got).toEqual(chunkBuffer(data));
+    expect(c.sleeps).toHaveLength(1);
+    expect(c.sleeps[0]).toBeGreaterThanOrEqual(RACY_MARGIN_MS - 1);
+    expect(c.sleeps[0]).toBeLessThanOrEqual(RACY_MARGIN_MS);
+    expect(events[0]).toBe('sleep');
+  });
+
+  it('stamps older than the margin: no wait', async () => {
+    const f = join(dir, 'aged.bin');
+    writeFileSync(f, prngBytes(41, 5000));
+    const { c, clock } = fakeClock(f, RACY_MARGIN_MS + 1);
+    await chunkFile(f, {}, { clock });
+    expect(c.sleeps).toEqual([]);
+  });
+
+  it('a file rewritten (same size) while its stamps age is read as the new version', async () => {
+    const f = join(dir, 'rewritten-while-waiting.bin');
+    writeFileSync(f, prngBytes(42, 5000));
+    const second = Buffer.from(prngBytes(43, 5000));
+    const { c, clock } = fakeClock(f, 1, (clk) => {
+      if (c.sleeps.length > 1) return;
+      const fd = openSync(f, 'r+'); // in place: same inode, same size
+      writeSync(fd, second, 0, second.length, 0);
+      closeSync(fd);
+      // the clock moves on past the new stamps too
+      clk.t = Number(statSync(f, { bigint: true }).ctimeNs / 1000n) / 1000 + RACY_MARGIN_MS + 1;
+    });
+    expect(await chunkFile(f, {}, { clock })).toEqual(chunkBuffer(second));
+    expect(c.sleeps).toHaveLength(1);
+  });
+
+  it('a file that keeps being written is changed_during_read', async () => {
+    const f = join(dir, 'busy.bin');
+    writeFileSync(f, prngBytes(44, 5000));
+    const { c, clock } = fakeClock(f, 1, (clk) => {
+      appendFileSync(f, 'x');
+      clk.t = Number(statSync(f, { bigint: true }).ctimeNs / 1000n) / 1000 + 1;
+    });
+    expect(await codeOf(chunkFile(f, {}, { clock }))).toBe('changed_during_read');
+    expect(c.sleeps.length).toBeGreaterThan(1);
   });
 });
 

@@ -28,14 +28,14 @@ describe('chunk parameters', () => {
     { avgSize: Number.NaN },
     { avgSize: 2 ** 29, maxSize: 2 ** 29 },
   ];
-  for (const p of bad) {
-    it(`rejects ${JSON.stringify(p)} with invalid_params`, () => {
-      expect(() => createChunker(p)).toThrow(ChunkerError);
-      try {
-        resolveParams(p);
-      } catch (e) {
-        expect((e as ChunkerError).code).toBe('invalid_params');
-      }
-    });
-  }
+  it.each(bad)('rejects %j with invalid_params', (p) => {
+    expect(() => createChunker(p)).toThrow(ChunkerError);
+    expect(() => resolveParams(p)).toThrow(expect.objectContaining({ code: 'invalid_params' }));
+  });
+  it('a push after finish is a ChunkerError (internal: a caller bug)', () => {
+    const c = createChunker();
+    c.finish();
+    expect(() => c.push(new Uint8Array(10))).toThrow(ChunkerError);
+    expect(() => c.push(new Uint8Array(10))).toThrow(expect.objectContaining({ code: 'internal' }));
+  });
 });
