@@ -7,12 +7,7 @@
 
 /** Stable code of a {@link ChunkerError}. */
 export type ChunkerErrorCode =
-  | 'unreadable'
-  | 'not_found'
-  | 'changed_during_read'
-  | 'invalid_params'
-  | 'is_directory'
-  | 'internal';
+  'unreadable' | 'not_found' | 'changed_during_read' | 'invalid_params' | 'is_directory' | 'internal';
 
 const CODES: ReadonlySet<string> = new Set<ChunkerErrorCode>([
   'unreadable',

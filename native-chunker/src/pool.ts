@@ -40,8 +40,7 @@ export type PoolMode = 'workers' | 'inline';
  *   a new worker takes over.
  */
 export type PoolNotice =
-  | { kind: 'inline-fallback'; reason: string }
-  | { kind: 'worker-replaced'; reason: string };
+  { kind: 'inline-fallback'; reason: string } | { kind: 'worker-replaced'; reason: string };
 
 /** State of an executor, for diagnostics. */
 export interface PoolStatus {

@@ -237,7 +237,12 @@ describe('racy timestamps (a rewrite within one clock tick)', () => {
     ['an mtime 5 ms old', now - 5, now - 30, 15],
     ['a ctime 1 ms old (mtime restored by utimes)', now - 5000, now - 1, 19],
     ['stamps 10 ms in the future', now + 10, now + 10, 30],
-    ['stamps far in the future (utimes, server clock): waiting would never end', now + 60_000, now + 60_000, 0],
+    [
+      'stamps far in the future (utimes, server clock): waiting would never end',
+      now + 60_000,
+      now + 60_000,
+      0,
+    ],
     ['a whole-second mtime on a fine filesystem (ctime not whole)', 1_763_700_000_000, now - 500, 0],
   ])('%s: wait %s/%s → %s ms', (_name, mtime, ctime, wait) => {
     expect(racyWaitMs({ mtimeNs: ms(mtime), ctimeNs: ms(ctime) }, now)).toBe(wait);
@@ -252,7 +257,10 @@ describe('racy timestamps (a rewrite within one clock tick)', () => {
 
   /** A clock that starts `offsetMs` after the file's ctime and advances only by sleeping. */
   function fakeClock(f: string, offsetMs: number, onSleep?: (c: { t: number }) => void) {
-    const c = { t: Number(statSync(f, { bigint: true }).ctimeNs / 1000n) / 1000 + offsetMs, sleeps: [] as number[] };
+    const c = {
+      t: Number(statSync(f, { bigint: true }).ctimeNs / 1000n) / 1000 + offsetMs,
+      sleeps: [] as number[],
+    };
     const clock: Clock = {
       now: () => c.t,
       sleep: async (d) => {
@@ -381,8 +389,8 @@ describe('worker pool', () => {
     const f = join(dir, 'tspool.bin');
     const data = Buffer.from(prngBytes(22, 12 * MiB));
     writeFileSync(f, data);
-    expect(await chunkFile(f, {}, { executor: createWorkerPool(2, { typescript: true }), segBytes: 1 })).toEqual(
-      chunkBuffer(data),
-    );
+    expect(
+      await chunkFile(f, {}, { executor: createWorkerPool(2, { typescript: true }), segBytes: 1 }),
+    ).toEqual(chunkBuffer(data));
   });
 });

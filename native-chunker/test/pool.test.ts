@@ -79,7 +79,10 @@ describe('worker pool errors and lifecycle', () => {
     ]);
     for (const e of [fatal, queued]) {
       expect(e).toBeInstanceOf(ChunkerError);
-      expect(e).toMatchObject({ code: 'internal', message: expect.stringContaining('exited with code 7') as string });
+      expect(e).toMatchObject({
+        code: 'internal',
+        message: expect.stringContaining('exited with code 7') as string,
+      });
     }
     expect(notices).toEqual([{ kind: 'worker-replaced', reason: 'exited with code 7' }]);
     // A new worker takes over; the pool stays on workers.
