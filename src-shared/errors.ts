@@ -43,6 +43,20 @@ export const ErrorCodes = {
   cursor_invalid: { status: 400, message: 'The cursor is malformed.' },
   // downloads
   range_not_satisfiable: { status: 416, message: 'The requested byte range is outside the file.' },
+  // sharing (shared folders and public links)
+  not_a_folder: { status: 409, message: 'Only a folder can be shared.' },
+  share_nested: { status: 409, message: 'A folder inside a shared folder cannot be shared.' },
+  share_contains_shared: { status: 409, message: 'A folder that contains a shared folder cannot be shared.' },
+  mount_point: {
+    status: 409,
+    message: 'The path is a shared folder (a mount point) or inside one: write through the shared namespace.',
+  },
+  not_shared: { status: 409, message: 'The namespace is not a shared folder.' },
+  already_member: { status: 409, message: 'The account is already a member of, or invited to, this shared folder.' },
+  owner_cannot_leave: { status: 409, message: 'The owner cannot leave or be removed: unshare the folder instead.' },
+  link_password: { status: 401, message: 'This link needs a password, or the password was wrong.' },
+  link_expired: { status: 410, message: 'This link has expired.' },
+  link_revoked: { status: 410, message: 'This link was revoked.' },
   // server side
   internal: { status: 500, message: 'Internal error.' },
   unavailable: { status: 503, message: 'The server is shutting down or not ready.' },

@@ -4,7 +4,7 @@
  * input and the authenticated caller, call the stores, and return the success body; errors
  * are thrown as CairnError and rendered by the app's error handler.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CairnError,
@@ -17,10 +17,12 @@ import {
 } from '../../src-shared/index.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/password.ts';
 import { newToken } from '../auth/token.ts';
-import type { Actor, AuthContext, BlockRef } from '../store/metadata.ts';
-import type { BlockStore } from '../store/blocks.ts';
+import type { AuthContext } from '../store/metadata.ts';
 import type { AppContext } from './context.ts';
+import { actor, me } from './caller.ts';
 import { parseRange } from './range.ts';
+import { sharingHandlers } from './sharing-handlers.ts';
+import { streamBlocks } from './stream-blocks.ts';
 
 /** Rate limiters the auth handlers consult (created by the app from @fastify/rate-limit). */
 export interface AuthLimiters {
@@ -42,39 +44,10 @@ export interface Call<N extends RouteName> {
   now: number;
 }
 
-type Handler<N extends RouteName> = (c: Call<N>) => Promise<RouteOutput<N> | Readable | Buffer | undefined>;
-type HandlerMap = { [N in RouteName]: Handler<N> };
-
-function me(c: { auth: AuthContext | null }): AuthContext {
-  if (!c.auth) throw new CairnError('unauthorized');
-  return c.auth;
-}
-
-function actor(c: { auth: AuthContext | null; now: number }): Actor {
-  const a = me(c);
-  return { accountId: a.accountId, deviceId: a.deviceId, now: c.now };
-}
-
-/** Streams bytes `[start, end)` of a file made of `blocks` (in order), block by block. */
-function streamBlocks(store: BlockStore, blocks: BlockRef[], start: number, end: number, onBytes: (n: number) => void): Readable {
-  async function* gen(): AsyncGenerator<Buffer> {
-    let offset = 0;
-    for (const b of blocks) {
-      const bStart = offset;
-      const bEnd = offset + b.size;
-      offset = bEnd;
-      if (bEnd <= start) continue;
-      if (bStart >= end) break;
-      const from = Math.max(start, bStart) - bStart;
-      const to = Math.min(end, bEnd) - bStart;
-      for await (const chunk of store.read(b.hash, from, to)) {
-        onBytes((chunk as Buffer).length);
-        yield chunk as Buffer;
-      }
-    }
-  }
-  return Readable.from(gen(), { objectMode: false });
-}
+/** A handler of route `N`: validated input in, success body (or a byte stream) out. */
+export type Handler<N extends RouteName> = (c: Call<N>) => Promise<RouteOutput<N> | Readable | Buffer | undefined>;
+/** One handler per route name. */
+export type HandlerMap = { [N in RouteName]: Handler<N> };
 
 export const handlers: HandlerMap = {
   // ---- accounts and devices -------------------------------------------------------------
@@ -284,4 +257,5 @@ export const handlers: HandlerMap = {
       c.reply.raw.off('close', onAbort);
     }
   },
+  ...sharingHandlers,
 };

@@ -88,13 +88,38 @@ export function registerNotify(app: FastifyInstance, ctx: AppContext, sockets: D
       // Subscribe, then read the seqs again for `ready`: an advance between the two reads is
       // covered by `ready`, every later one is sent as `advance` (none is lost).
       let ready = false;
-      void (async () => {
+      let known = new Set<string>();
+      let unsubscribeNs = () => {};
+      const onAdvance = (ns: string, seq: number) => {
+        if (ready) send({ type: 'advance', ns, seq });
+      };
+      // When the account's namespaces change (sharing), follow the new set and announce each
+      // newly visible namespace with its seq so that the client pulls it.
+      const resubscribe = async () => {
         const first = await ctx.store.seqs(auth.accountId);
         if (closed) return;
-        unsubscribe = ctx.hub.subscribe(Object.keys(first), (ns, seq) => {
-          if (ready) send({ type: 'advance', ns, seq });
-        });
+        unsubscribeNs();
+        unsubscribeNs = ctx.hub.subscribe(Object.keys(first), onAdvance);
         const seqs = await ctx.store.seqs(auth.accountId);
+        for (const [ns, seq] of Object.entries(seqs)) if (!known.has(ns)) send({ type: 'advance', ns, seq });
+        known = new Set(Object.keys(seqs));
+      };
+      void (async () => {
+        const unsubscribeMembership = ctx.hub.subscribeMembership(auth.accountId, () => {
+          if (ready) void resubscribe().catch((err: unknown) => ctx.log.error({ err }, 'notify resubscribe failed'));
+        });
+        const first = await ctx.store.seqs(auth.accountId);
+        if (closed) {
+          unsubscribeMembership();
+          return;
+        }
+        unsubscribeNs = ctx.hub.subscribe(Object.keys(first), onAdvance);
+        unsubscribe = () => {
+          unsubscribeNs();
+          unsubscribeMembership();
+        };
+        const seqs = await ctx.store.seqs(auth.accountId);
+        known = new Set(Object.keys(seqs));
         ready = true;
         send({ type: 'ready', namespaces: seqs });
       })().catch((err: unknown) => {

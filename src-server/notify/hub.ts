@@ -10,6 +10,26 @@ export type AdvanceListener = (ns: string, seq: number) => void;
 /** Subscription registry keyed by namespace id. */
 export class NotifyHub {
   readonly #byNs = new Map<string, Set<AdvanceListener>>();
+  readonly #byAccount = new Map<string, Set<() => void>>();
+
+  /**
+   * Subscribes `fn` to "the set of namespaces of `accountId` changed" (share, accept, role
+   * change, removal, leave, unshare): notify sockets then re-subscribe. Returns the unsubscribe.
+   */
+  subscribeMembership(accountId: string, fn: () => void): () => void {
+    let set = this.#byAccount.get(accountId);
+    if (!set) this.#byAccount.set(accountId, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0) this.#byAccount.delete(accountId);
+    };
+  }
+
+  /** Tells the subscribers of each account that its namespaces changed. */
+  membershipChanged(accountIds: Iterable<string>): void {
+    for (const id of new Set(accountIds)) for (const fn of [...(this.#byAccount.get(id) ?? [])]) fn();
+  }
 
   /** Subscribes `fn` to every namespace in `namespaces`; returns the unsubscribe function. */
   subscribe(namespaces: Iterable<string>, fn: AdvanceListener): () => void {

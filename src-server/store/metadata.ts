@@ -8,7 +8,20 @@
  * All methods may throw {@link CairnError} with the codes named on each; anything else is a
  * bug (→ `internal`). Times are ms since the epoch, sizes bytes.
  */
-import type { Account, Change, CommitRequest, Device, Entry, Mount, Revision, Role } from '../../src-shared/index.ts';
+import type {
+  Account,
+  Change,
+  CommitRequest,
+  Device,
+  Entry,
+  Invitation,
+  Link,
+  Mount,
+  Revision,
+  Role,
+  Share,
+  ShareMember,
+} from '../../src-shared/index.ts';
 
 /** Who performs a write: the account, its device, and the server time of the operation. */
 export interface Actor {
@@ -88,6 +101,22 @@ export interface RefcountReport {
   blocks: { hash: string; size: number; refcount: number }[];
 }
 
+/** What a public link points at now: a file, a folder, or (`path: ""`) a whole shared namespace. */
+export interface LinkTarget {
+  ns: string;
+  /** Namespace-relative path; `""` = the namespace root (a linked mount point). */
+  path: string;
+  /** Display name (the entry's name). */
+  name: string;
+  kind: 'file' | 'folder';
+  entry: Entry;
+}
+
+/** Result of resolving a link token hash. */
+export type ResolvedLink =
+  | { status: 'not_found' | 'revoked' | 'expired' }
+  | { status: 'ok'; id: string; passwordHash: string | null; target: LinkTarget };
+
 /** The metadata store. Every mutating method is one atomic transaction. */
 export interface MetadataStore {
   // ---- accounts and devices -------------------------------------------------------------
@@ -157,6 +186,44 @@ export interface MetadataStore {
   changes(accountId: string, cursor: string | undefined, limit: number): Promise<ChangesPage>;
   /** Current seq of each namespace the account sees. */
   seqs(accountId: string): Promise<Record<string, number>>;
+
+  // ---- shared folders (see store/sqlite/sharing.ts for the model) ---------------------------
+  /**
+   * Invites `email` into a shared folder, first turning home folder `path` into a shared
+   * namespace when it is a plain folder (one transaction).
+   * @throws path errors, `not_found`, `not_a_folder`, `share_nested`, `share_contains_shared`, `already_member`, `not_shared`
+   */
+  share(actor: Actor, ns: string, path: string, email: string, role: 'editor' | 'viewer'): Promise<{ ns: string; member: ShareMember }>;
+  /** @throws `not_shared`, `forbidden` */
+  shareInfo(accountId: string, ns: string): Promise<Share>;
+  listShares(accountId: string): Promise<{ shares: Share[]; invitations: Invitation[] }>;
+  /** Mounts the invitation's namespace in the caller's home. @throws `not_found`, path errors, `path_exists`, `path_case_collision`, `parent_not_folder`, `mount_point`, `already_member` */
+  acceptInvitation(actor: Actor, invitationId: string, path: string | undefined): Promise<Mount>;
+  /** @throws `not_found` */
+  declineInvitation(accountId: string, invitationId: string): Promise<void>;
+  /** @throws `not_shared`, `not_found`, `owner_cannot_leave` */
+  setMemberRole(actor: Actor, ns: string, email: string, role: 'editor' | 'viewer'): Promise<ShareMember>;
+  /** Removes a member (returns its account id) or cancels an invitation (null). @throws `not_shared`, `not_found`, `owner_cannot_leave` */
+  removeMember(actor: Actor, ns: string, email: string): Promise<string | null>;
+  /** @throws `not_shared`, `owner_cannot_leave` */
+  leaveShare(actor: Actor, ns: string): Promise<void>;
+  /** Returns the accounts that lost the namespace. @throws `not_shared` */
+  unshare(actor: Actor, ns: string): Promise<string[]>;
+
+  // ---- public links ---------------------------------------------------------------------
+  /** @throws path errors, `not_found`, `forbidden` (mount point without edit rights), `bad_request` (expiry in the past) */
+  createLink(
+    actor: Actor,
+    ns: string,
+    path: string,
+    link: { id: string; tokenHash: string; expiresAt: number | null; passwordHash: string | null },
+  ): Promise<Link>;
+  listLinks(accountId: string, now: number): Promise<Link[]>;
+  /** @throws `not_found` */
+  revokeLink(accountId: string, id: string, now: number): Promise<void>;
+  resolveLink(tokenHash: string, now: number): Promise<ResolvedLink>;
+  /** Live entries strictly inside folder `path` of `ns` (`""` = all), sorted by path, at most `limit`. */
+  linkFiles(ns: string, path: string, limit: number): Promise<Entry[]>;
 
   // ---- maintenance ----------------------------------------------------------------------
   /** Prunes history past `retentionMs`, compacts the journal, and deletes the metadata of unreferenced blocks older than `graceMs` (returns their hashes: the caller deletes the bytes). */

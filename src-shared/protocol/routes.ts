@@ -21,9 +21,14 @@ import {
   Entry,
   Hash,
   Id,
+  Invitation,
+  Link,
+  Mount,
   PathString,
   Rev,
   Revision,
+  Share,
+  ShareMember,
   TimeMs,
   type Role,
 } from './model.ts';
@@ -68,7 +73,10 @@ const AuthResponse = Type.Object({
   home_ns: Id,
 });
 const PATH_ERRORS: ErrorCode[] = ['path_invalid', 'path_too_long', 'name_too_long'];
-const WRITE_ERRORS: ErrorCode[] = [...PATH_ERRORS, 'forbidden', 'path_case_collision', 'parent_not_folder'];
+const WRITE_ERRORS: ErrorCode[] = [...PATH_ERRORS, 'forbidden', 'path_case_collision', 'parent_not_folder', 'mount_point'];
+/** Role given to an invitee (the owner role is never given away). */
+const MemberRole = Type.Union([Type.Literal('editor'), Type.Literal('viewer')]);
+const LinkPassword = Type.String({ minLength: 1, maxLength: 1024 });
 
 export const routes = {
   // ---- accounts and devices ------------------------------------------------------------
@@ -286,6 +294,103 @@ export const routes = {
     }),
     status: 200, response: Type.Object({ changes: Type.Boolean() }), errors: ['cursor_invalid'],
   },
+
+  // ---- shared folders --------------------------------------------------------------------
+  share: {
+    method: 'POST', url: '/api/v1/ns/:ns/share', auth: true, role: 'owner', bodyKind: 'json',
+    summary:
+      'Invite `email` to a shared folder as editor or viewer. In a home namespace, `path` names ' +
+      'a folder: a plain folder first becomes a shared namespace in the same transaction (its ' +
+      'subtree moves into the new namespace, mounted back at the same path: one `mount` record ' +
+      'in the home journal); a mount point of a namespace the caller owns invites into it. In ' +
+      'a shared namespace the caller owns, `path` must be `""`. The invitation stays pending ' +
+      'until the invitee accepts or declines. The shared bytes count against the owner\'s quota.',
+    params: NsParams, body: Type.Object({ path: PathString, email: Email, role: MemberRole }),
+    status: 200, response: Type.Object({ ns: Id, member: ShareMember }),
+    errors: [...PATH_ERRORS, 'forbidden', 'not_found', 'not_a_folder', 'share_nested', 'share_contains_shared', 'already_member'],
+  },
+  shareInfo: {
+    method: 'GET', url: '/api/v1/ns/:ns/members', auth: true, role: 'viewer', bodyKind: 'none',
+    summary: 'A shared folder: its owner, members and pending invitations, and the caller\'s role and mount path.',
+    params: NsParams, status: 200, response: Share, errors: ['forbidden', 'not_shared'],
+  },
+  setMemberRole: {
+    method: 'POST', url: '/api/v1/ns/:ns/members/role', auth: true, role: 'owner', bodyKind: 'json',
+    summary:
+      'Change the role of a member or of a pending invitation. The member\'s home journal gets ' +
+      'a `mount` record with the new role.',
+    params: NsParams, body: Type.Object({ email: Email, role: MemberRole }),
+    status: 200, response: Type.Object({ member: ShareMember }),
+    errors: ['forbidden', 'not_found', 'not_shared', 'owner_cannot_leave'],
+  },
+  removeMember: {
+    method: 'POST', url: '/api/v1/ns/:ns/members/remove', auth: true, role: 'owner', bodyKind: 'json',
+    summary:
+      'Remove a member (their home journal gets an `unmount` record; their devices keep a local ' +
+      'copy) or cancel a pending invitation.',
+    params: NsParams, body: Type.Object({ email: Email }), status: 204, response: null,
+    errors: ['forbidden', 'not_found', 'not_shared', 'owner_cannot_leave'],
+  },
+  leaveShare: {
+    method: 'POST', url: '/api/v1/ns/:ns/leave', auth: true, role: 'viewer', bodyKind: 'none',
+    summary: 'Leave a shared folder (an `unmount` record in the caller\'s home). The owner unshares instead.',
+    params: NsParams, status: 204, response: null, errors: ['forbidden', 'not_shared', 'owner_cannot_leave'],
+  },
+  unshare: {
+    method: 'POST', url: '/api/v1/ns/:ns/unshare', auth: true, role: 'owner', bodyKind: 'none',
+    summary:
+      'Stop sharing: every other member is unmounted, pending invitations are dropped, and the ' +
+      'content returns into the owner\'s home at the mount path as plain content (an `unmount` ' +
+      'record, then `mkdir`/`put` records with the same entry ids).',
+    params: NsParams, status: 204, response: null, errors: ['forbidden', 'not_shared'],
+  },
+  listShares: {
+    method: 'GET', url: '/api/v1/shares', auth: true, bodyKind: 'none',
+    summary: 'The shared folders the caller is a member of, and the invitations addressed to its email.',
+    status: 200, response: Type.Object({ shares: Type.Array(Share), invitations: Type.Array(Invitation) }), errors: [],
+  },
+  acceptInvitation: {
+    method: 'POST', url: '/api/v1/invitations/:id/accept', auth: true, bodyKind: 'json',
+    summary:
+      'Accept an invitation addressed to the caller: the shared folder is mounted at `path` in ' +
+      'the caller\'s home (default: the folder\'s name, made unique with " (2)", " (3)"…); a ' +
+      '`mount` record in the home journal. Unknown or someone else\'s invitation: `not_found`.',
+    params: Type.Object({ id: Id }), body: Type.Object({ path: Type.Optional(PathString) }),
+    status: 200, response: Type.Object({ mount: Mount }),
+    errors: [...PATH_ERRORS, 'not_found', 'path_exists', 'path_case_collision', 'parent_not_folder', 'mount_point', 'already_member'],
+  },
+  declineInvitation: {
+    method: 'POST', url: '/api/v1/invitations/:id/decline', auth: true, bodyKind: 'none',
+    summary: 'Decline an invitation addressed to the caller (it is deleted).',
+    params: Type.Object({ id: Id }), status: 204, response: null, errors: ['not_found'],
+  },
+
+  // ---- public links ----------------------------------------------------------------------
+  createLink: {
+    method: 'POST', url: '/api/v1/ns/:ns/links', auth: true, role: 'editor', bodyKind: 'json',
+    summary:
+      'Create a public link to a file or folder (a mount point links the whole shared folder and ' +
+      'needs editor there). The token (`cairn_l_` + 256 random bits) is returned once; the ' +
+      'server stores its SHA-256 and an scrypt hash of the optional password. Anyone with ' +
+      '`url` (`/s/TOKEN`, relative to the server) can download while the link is not revoked ' +
+      'or expired and its creator can still edit where the entry lives.',
+    params: NsParams,
+    body: Type.Object({ path: PathString, expires_at: Type.Optional(TimeMs), password: Type.Optional(LinkPassword) }),
+    status: 201, response: Type.Object({ link: Link, token: Type.String(), url: Type.String() }),
+    errors: [...PATH_ERRORS, 'forbidden', 'not_found'],
+  },
+  listLinks: {
+    method: 'GET', url: '/api/v1/links', auth: true, bodyKind: 'none',
+    summary: 'The live (not revoked) links the caller created, newest first.',
+    status: 200, response: Type.Object({ links: Type.Array(Link) }), errors: [],
+  },
+  revokeLink: {
+    method: 'DELETE', url: '/api/v1/links/:id', auth: true, bodyKind: 'none',
+    summary:
+      'Revoke a link: by its creator or by the owner of the namespace its entry lives in. It ' +
+      'answers 410 at once. Otherwise `not_found`.',
+    params: Type.Object({ id: Id }), status: 204, response: null, errors: ['not_found'],
+  },
 } as const satisfies Record<string, RouteDef>;
 
 /** Name of a protocol route, e.g. `"commit"`. */
@@ -312,7 +417,29 @@ export const OTHER_ENDPOINTS = {
     summary:
       'WebSocket (Bearer token in the upgrade request). Server sends `ready` with every ' +
       'namespace seq, then `advance {ns, seq}` whenever a namespace moves; client may send ' +
-      '`ping`. Any other client frame closes the socket with 1008 "bad_request".',
+      '`ping`. Any other client frame closes the socket with 1008 "bad_request". After the ' +
+      "account's namespaces change (share, accept, removal…) the socket follows the new set and " +
+      'sends `advance` for each newly visible namespace.',
+  },
+  linkPage: {
+    method: 'GET', url: '/s/:token',
+    summary:
+      'Public link page (HTML, no API token): name, size, modified time; a folder lists its ' +
+      'files. Self-contained with a strict Content-Security-Policy. 404 unknown, 410 revoked or ' +
+      'expired (`X-Cairn-Error: link_revoked|link_expired`), 401 password form (`link_password`).',
+  },
+  linkPassword: {
+    method: 'POST', url: '/s/:token',
+    summary:
+      'Password form (`application/x-www-form-urlencoded`, field `password`). Right: 303 to the ' +
+      'page with an HttpOnly cookie granting this link for an hour. Wrong: 401 page. Failed ' +
+      'guesses are rate-limited per link and per IP (429 page, `rate_limited`).',
+  },
+  linkDownload: {
+    method: 'GET', url: '/s/:token/download',
+    summary:
+      'The download: a file streamed with Range support (206/416); a folder as a zip stream; ' +
+      '`?path=` a file inside a linked folder.',
   },
 } as const;
 

@@ -125,11 +125,18 @@ export async function upload(base: string, token: string, data: Uint8Array, bloc
 }
 
 /** Uploads `data` and commits it at `path`; returns the committed entry. */
-export async function putFile(base: string, a: Acct, p: string, data: Uint8Array | string, parentRev: string | null = null): Promise<any> {
+export async function putFile(
+  base: string,
+  a: Acct,
+  p: string,
+  data: Uint8Array | string,
+  parentRev: string | null = null,
+  ns: string = a.ns,
+): Promise<any> {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   const blocks = await upload(base, a.token, bytes);
   const r = await call(base, 'commit', a.token, {
-    params: { ns: a.ns },
+    params: { ns },
     body: { path: p, parent_rev: parentRev, blocks, size: bytes.length, mtime: 1_700_000_000_000 },
   });
   if (r.status !== 200) throw new Error(`commit failed: ${r.status} ${JSON.stringify(r.body)}`);
@@ -149,7 +156,19 @@ export function rand(n: number): Buffer {
 export async function storedState(dataDir: string): Promise<unknown> {
   const db = new Database(path.join(dataDir, 'meta.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    const tables = ['accounts', 'namespaces', 'namespace_members', 'entries', 'revisions', 'revision_blocks', 'blocks', 'block_owners', 'journal'];
+    const tables = [
+      'accounts',
+      'namespaces',
+      'namespace_members',
+      'entries',
+      'revisions',
+      'revision_blocks',
+      'blocks',
+      'block_owners',
+      'journal',
+      'invitations',
+      'links',
+    ];
     const out: Record<string, unknown> = {};
     for (const t of tables) out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
     out.devices = db.prepare('SELECT id, account_id, name, token_hash, revoked_at FROM devices ORDER BY id').all();

@@ -2,7 +2,7 @@
  * Row shapes of the SQLite schema and their conversion to wire objects (src-shared model).
  * Pure functions, no I/O.
  */
-import type { Entry, Revision } from '../../../src-shared/index.ts';
+import type { Entry, Revision, Role } from '../../../src-shared/index.ts';
 import { randomBytes } from 'node:crypto';
 
 /** An `entries` row joined with its current revision's block list and its device's name. */
@@ -26,6 +26,9 @@ export interface EntryRow {
   seq: number;
   server_time: number;
   device_id: string | null;
+  /** Mount points only (home namespaces): the mounted shared namespace and the role in it. */
+  mount_ns: string | null;
+  mount_role: Role | null;
   rev_blocks: string | null;
   device_name: string | null;
 }
@@ -72,6 +75,7 @@ export function toEntry(r: EntryRow): Entry {
     server_time: r.server_time,
     device_id: r.device_id,
     device_name: r.device_name,
+    ...(r.mount_ns !== null && r.mount_role !== null ? { mount: { ns: r.mount_ns, role: r.mount_role } } : {}),
   };
 }
 

@@ -120,4 +120,51 @@ CREATE TABLE journal (
 );
 CREATE INDEX journal_created ON journal(created_at);
 `,
+  // v2: sharing. Mount points are home entries with `mount_ns`/`mount_role`; the journal gets
+  // the `mount`/`unmount` ops and their `mount_*` columns (SQLite cannot alter a CHECK, so the
+  // table is rebuilt); invitations are addressed by email; links keep only token hashes.
+  `
+ALTER TABLE entries ADD COLUMN mount_ns TEXT;
+ALTER TABLE entries ADD COLUMN mount_role TEXT;
+CREATE INDEX entries_mounts ON entries(ns, path_key) WHERE mount_ns IS NOT NULL AND deleted = 0;
+CREATE INDEX entries_mount_ns ON entries(mount_ns) WHERE mount_ns IS NOT NULL;
+CREATE TABLE journal_v2 (
+  ns TEXT NOT NULL REFERENCES namespaces(id),
+  seq BIGINT NOT NULL,
+  op TEXT NOT NULL CHECK (op IN ('put', 'mkdir', 'delete', 'move', 'mount', 'unmount')),
+  from_path TEXT,
+  entry TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  mount_ns TEXT,
+  mount_role TEXT,
+  PRIMARY KEY (ns, seq)
+);
+INSERT INTO journal_v2 (ns, seq, op, from_path, entry, created_at)
+  SELECT ns, seq, op, from_path, entry, created_at FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_v2 RENAME TO journal;
+CREATE INDEX journal_created ON journal(created_at);
+CREATE TABLE invitations (
+  id TEXT PRIMARY KEY,
+  ns TEXT NOT NULL REFERENCES namespaces(id),
+  email TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('editor', 'viewer')),
+  inviter_account TEXT NOT NULL REFERENCES accounts(id),
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX invitations_ns_email ON invitations(ns, email);
+CREATE INDEX invitations_email ON invitations(email);
+CREATE TABLE links (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  entry_id TEXT NOT NULL,
+  creator_account TEXT NOT NULL REFERENCES accounts(id),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  password_hash TEXT,
+  revoked_at BIGINT
+);
+CREATE INDEX links_creator ON links(creator_account, created_at);
+CREATE INDEX links_entry ON links(entry_id);
+`,
 ];

@@ -15,9 +15,13 @@ import {
   type CommitRequest,
   type Device,
   type Entry,
+  type Invitation,
+  type Link,
   type Mount,
   type Revision,
   type Role,
+  type Share,
+  type ShareMember,
 } from '../../../src-shared/index.ts';
 import type {
   AccountSummary,
@@ -30,7 +34,10 @@ import type {
   GcReport,
   MetadataStore,
   RefcountReport,
+  ResolvedLink,
 } from '../metadata.ts';
+import { LinkOps } from './links.ts';
+import { SharingOps } from './sharing.ts';
 import { openDb, type Db } from './db.ts';
 import { ENTRY_SELECT, newId, subtreeRange, toEntry, toRevision, type EntryRow, type RevisionRow } from './rows.ts';
 import { Sql } from './sql.ts';
@@ -50,6 +57,8 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly db: Db;
   readonly #sql: Sql;
   readonly #tree: TreeOps;
+  readonly #sharing: SharingOps;
+  readonly #links: LinkOps;
   readonly #onAdvance: (ns: string, seq: number) => void;
   #pending: Set<string> | null = null;
   #queue: { fn: () => unknown; durable: boolean; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
@@ -61,6 +70,8 @@ export class SqliteMetadataStore implements MetadataStore {
     this.#sql = new Sql(this.db);
     this.#onAdvance = opts.onAdvance ?? (() => {});
     this.#tree = new TreeOps(this.#sql, (ns) => this.#pending?.add(ns));
+    this.#sharing = new SharingOps(this.#sql, this.#tree);
+    this.#links = new LinkOps(this.#sql, this.#tree);
   }
 
   /**
@@ -497,8 +508,15 @@ export class SqliteMetadataStore implements MetadataStore {
           hasMore = true;
           continue;
         }
-        const rows = this.#sql.all<{ seq: number; op: Change['op']; from_path: string | null; entry: string }>(
-          'SELECT seq, op, from_path, entry FROM journal WHERE ns = ? AND seq > ? ORDER BY seq LIMIT ?',
+        const rows = this.#sql.all<{
+          seq: number;
+          op: Change['op'];
+          from_path: string | null;
+          entry: string;
+          mount_ns: string | null;
+          mount_role: Role | null;
+        }>(
+          'SELECT seq, op, from_path, entry, mount_ns, mount_role FROM journal WHERE ns = ? AND seq > ? ORDER BY seq LIMIT ?',
           s.ns,
           at,
           room,
@@ -506,6 +524,7 @@ export class SqliteMetadataStore implements MetadataStore {
         for (const r of rows) {
           const c: Change = { ns: s.ns, seq: r.seq, op: r.op, entry: JSON.parse(r.entry) as Entry };
           if (r.from_path !== null) c.from = r.from_path;
+          if (r.mount_ns !== null && r.mount_role !== null) c.mount = { ns: r.mount_ns, role: r.mount_role };
           changes.push(c);
           next[s.ns] = r.seq;
         }
@@ -522,6 +541,71 @@ export class SqliteMetadataStore implements MetadataStore {
       accountId,
     );
     return Object.fromEntries(rows.map((r) => [r.ns, r.seq]));
+  }
+
+  // ---- shared folders -------------------------------------------------------------------
+
+  async share(actor: Actor, ns: string, path: string, email: string, role: 'editor' | 'viewer'): Promise<{ ns: string; member: ShareMember }> {
+    return this.#enqueue(() => this.#sharing.share(actor, ns, path, email, role));
+  }
+
+  async shareInfo(accountId: string, ns: string): Promise<Share> {
+    return this.db.transaction(() => this.#sharing.shareInfo(accountId, ns))();
+  }
+
+  async listShares(accountId: string): Promise<{ shares: Share[]; invitations: Invitation[] }> {
+    return this.db.transaction(() => this.#sharing.listShares(accountId))();
+  }
+
+  async acceptInvitation(actor: Actor, invitationId: string, path: string | undefined): Promise<Mount> {
+    return this.#enqueue(() => this.#sharing.accept(actor, invitationId, path));
+  }
+
+  async declineInvitation(accountId: string, invitationId: string): Promise<void> {
+    return this.#enqueue(() => this.#sharing.decline(accountId, invitationId));
+  }
+
+  async setMemberRole(actor: Actor, ns: string, email: string, role: 'editor' | 'viewer'): Promise<ShareMember> {
+    return this.#enqueue(() => this.#sharing.setRole(actor, ns, email, role));
+  }
+
+  async removeMember(actor: Actor, ns: string, email: string): Promise<string | null> {
+    return this.#enqueue(() => this.#sharing.remove(actor, ns, email));
+  }
+
+  async leaveShare(actor: Actor, ns: string): Promise<void> {
+    return this.#enqueue(() => this.#sharing.leave(actor, ns));
+  }
+
+  async unshare(actor: Actor, ns: string): Promise<string[]> {
+    return this.#enqueue(() => this.#sharing.unshare(actor, ns));
+  }
+
+  // ---- public links ---------------------------------------------------------------------
+
+  async createLink(
+    actor: Actor,
+    ns: string,
+    path: string,
+    link: { id: string; tokenHash: string; expiresAt: number | null; passwordHash: string | null },
+  ): Promise<Link> {
+    return this.#enqueue(() => this.#links.create(actor, ns, path, link));
+  }
+
+  async listLinks(accountId: string, now: number): Promise<Link[]> {
+    return this.#links.list(accountId, now);
+  }
+
+  async revokeLink(accountId: string, id: string, now: number): Promise<void> {
+    return this.#enqueue(() => this.#links.revoke(accountId, id, now));
+  }
+
+  async resolveLink(tokenHash: string, now: number): Promise<ResolvedLink> {
+    return this.db.transaction(() => this.#links.resolve(tokenHash, now))();
+  }
+
+  async linkFiles(ns: string, path: string, limit: number): Promise<Entry[]> {
+    return this.#links.files(ns, path, limit).map(toEntry);
   }
 
   // ---- maintenance ----------------------------------------------------------------------

@@ -29,7 +29,8 @@ import type { Actor } from '../metadata.ts';
 import type { Sql } from './sql.ts';
 import { ENTRY_SELECT, newId, subtreeRange, toEntry, type EntryRow, type RevisionRow } from './rows.ts';
 
-type Op = 'put' | 'mkdir' | 'delete' | 'move';
+/** Journal operations (`mount`/`unmount` are written by sharing.ts). */
+export type Op = 'put' | 'mkdir' | 'delete' | 'move' | 'mount' | 'unmount';
 
 /** Mutations of one namespace tree; `onSeq` hears every journal append (ns, seq). */
 export class TreeOps {
@@ -62,25 +63,83 @@ export class TreeOps {
 
   // ---- journal ------------------------------------------------------------------------
 
-  #nextSeq(ns: string): number {
+  /** Advances `ns`'s journal by one and returns the new seq. @throws `not_found` */
+  nextSeq(ns: string): number {
     const row = this.#sql.get<{ seq: number }>('UPDATE namespaces SET seq = seq + 1 WHERE id = ? RETURNING seq', ns);
     if (!row) throw new CairnError('not_found', 'no such namespace');
     return row.seq;
   }
 
-  #journal(ns: string, seq: number, op: Op, entryId: string, now: number, from?: string): Entry {
+  /**
+   * Appends the journal record `seq` of `ns` with the entry's current state (read back from
+   * its row). `mount` is for `mount`/`unmount` records.
+   */
+  journal(ns: string, seq: number, op: Op, entryId: string, now: number, from?: string, mount?: { ns: string; role: string }): Entry {
     const entry = this.entryById(entryId);
     this.#sql.run(
-      'INSERT INTO journal (ns, seq, op, from_path, entry, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO journal (ns, seq, op, from_path, entry, created_at, mount_ns, mount_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ns,
       seq,
       op,
       from ?? null,
       JSON.stringify(entry),
       now,
+      mount?.ns ?? null,
+      mount?.role ?? null,
     );
     this.#onSeq(ns, seq);
     return entry;
+  }
+
+  // ---- mount points ---------------------------------------------------------------------
+
+  /** Path keys of the live mount points of `ns` (only home namespaces have any). */
+  #mountKeys(ns: string): string[] {
+    return this.#sql
+      .all<{ path_key: string }>('SELECT path_key FROM entries WHERE ns = ? AND mount_ns IS NOT NULL AND deleted = 0', ns)
+      .map((r) => r.path_key);
+  }
+
+  /**
+   * Refuses a write at `key` when it is a mount point or inside one (its content belongs to
+   * the mounted namespace) and, with `subtree`, when a mount point lies below `key` (moving or
+   * deleting it would move or delete another namespace's mount).
+   * @throws `mount_point`
+   */
+  guardMounts(ns: string, key: string, subtree = false): void {
+    for (const m of this.#mountKeys(ns)) {
+      if (key === m || key.startsWith(`${m}/`) || (subtree && (key === '' || m.startsWith(`${key}/`)))) {
+        throw new CairnError('mount_point', undefined, { mount_path_key: m });
+      }
+    }
+  }
+
+  /** Creates a mount point folder at `path` of home `ns` (parents created), journaled as `mount`. */
+  insertMountPoint(actor: Actor, ns: string, path: string, mountNs: string, role: string): Entry {
+    const parent = this.ensureParents(actor, ns, path);
+    const finalPath = joinPath(parent, baseName(path));
+    const seq = this.nextSeq(ns);
+    const id = newId();
+    const name = baseName(finalPath);
+    this.#sql.run(
+      `INSERT INTO entries (id, ns, path, path_key, parent_key, name, kind, rev, size, mtime, content_hash,
+         executable, portable, deleted, seq, server_time, device_id, mount_ns, mount_role)
+       VALUES (?, ?, ?, ?, ?, ?, 'folder', NULL, 0, ?, NULL, 0, ?, 0, ?, ?, ?, ?, ?)`,
+      id,
+      ns,
+      finalPath,
+      pathKey(finalPath),
+      pathKey(parent),
+      name,
+      actor.now,
+      isPortableName(name) ? 1 : 0,
+      seq,
+      actor.now,
+      actor.deviceId,
+      mountNs,
+      role,
+    );
+    return this.journal(ns, seq, 'mount', id, actor.now, undefined, { ns: mountNs, role });
   }
 
   // ---- helpers ------------------------------------------------------------------------
@@ -117,7 +176,7 @@ export class TreeOps {
   }
 
   #insertFolder(actor: Actor, ns: string, path: string): Entry {
-    const seq = this.#nextSeq(ns);
+    const seq = this.nextSeq(ns);
     const id = newId();
     const name = baseName(path);
     this.#sql.run(
@@ -136,7 +195,7 @@ export class TreeOps {
       actor.now,
       actor.deviceId,
     );
-    return this.#journal(ns, seq, 'mkdir', id, actor.now);
+    return this.journal(ns, seq, 'mkdir', id, actor.now);
   }
 
   /** @throws `quota_exceeded` when adding `delta` bytes to ns would pass its owner's quota. */
@@ -212,6 +271,7 @@ export class TreeOps {
   /** See MetadataStore.commit. */
   commit(actor: Actor, ns: string, req: CommitRequest): Entry {
     const path = TreeOps.nonRoot(req.path, 'a file');
+    this.guardMounts(ns, pathKey(path));
     const sizes = new Map<string, number>();
     const missing: string[] = [];
     for (const h of new Set(req.blocks)) {
@@ -249,15 +309,15 @@ export class TreeOps {
     };
     const rev = newId();
     if (existing) {
-      const seq = this.#nextSeq(ns);
+      const seq = this.nextSeq(ns);
       this.#insertRevision(rev, existing.id, ns, existing.path, file, actor, seq);
       this.#setRevision(existing, rev, file, actor, seq);
       this.#addUsed(ns, total - existing.size);
-      return this.#journal(ns, seq, 'put', existing.id, actor.now);
+      return this.journal(ns, seq, 'put', existing.id, actor.now);
     }
     const parent = this.ensureParents(actor, ns, path);
     const finalPath = joinPath(parent, baseName(path));
-    const seq = this.#nextSeq(ns);
+    const seq = this.nextSeq(ns);
     const id = newId();
     const name = baseName(finalPath);
     this.#sql.run(
@@ -279,12 +339,13 @@ export class TreeOps {
     this.#insertRevision(rev, id, ns, finalPath, file, actor, seq);
     this.#setRevision({ id, rev: null } as EntryRow, rev, file, actor, seq);
     this.#addUsed(ns, total);
-    return this.#journal(ns, seq, 'put', id, actor.now);
+    return this.journal(ns, seq, 'put', id, actor.now);
   }
 
   /** See MetadataStore.mkdir. Idempotent: an existing folder with the same exact path is returned. */
   mkdir(actor: Actor, ns: string, raw: string): Entry {
     const path = TreeOps.nonRoot(raw, 'mkdir');
+    this.guardMounts(ns, pathKey(path));
     const existing = this.liveByKey(ns, pathKey(path));
     if (existing) {
       if (existing.kind !== 'folder') throw new CairnError('path_exists', 'a file exists at this path', { path: existing.path });
@@ -299,6 +360,8 @@ export class TreeOps {
   move(actor: Actor, ns: string, rawFrom: string, rawTo: string, parentRev?: string): Entry {
     const from = TreeOps.nonRoot(rawFrom, 'the source');
     const to = TreeOps.nonRoot(rawTo, 'the target');
+    this.guardMounts(ns, pathKey(from), true);
+    this.guardMounts(ns, pathKey(to));
     const src = this.liveByKey(ns, pathKey(from));
     if (!src) throw new CairnError('not_found', 'no entry at the source path');
     if (parentRev !== undefined && src.kind === 'file' && src.rev !== parentRev) {
@@ -315,7 +378,7 @@ export class TreeOps {
     const parent = this.ensureParents(actor, ns, to);
     const newPath = joinPath(parent, baseName(to));
     if (newPath === src.path) return toEntry(src);
-    const seq = this.#nextSeq(ns);
+    const seq = this.nextSeq(ns);
     const name = baseName(newPath);
     this.#sql.run(
       `UPDATE entries SET path = ?, path_key = ?, parent_key = ?, name = ?, portable = ?, seq = ?, server_time = ?, device_id = ?
@@ -352,18 +415,19 @@ export class TreeOps {
         );
       }
     }
-    return this.#journal(ns, seq, 'move', src.id, actor.now, src.path);
+    return this.journal(ns, seq, 'move', src.id, actor.now, src.path);
   }
 
   /** See MetadataStore.delete. */
   delete(actor: Actor, ns: string, raw: string, parentRev?: string): Entry {
     const path = TreeOps.nonRoot(raw, 'delete');
+    this.guardMounts(ns, pathKey(path), true);
     const e = this.liveByKey(ns, pathKey(path));
     if (!e) throw new CairnError('not_found');
     if (parentRev !== undefined && e.kind === 'file' && e.rev !== parentRev) {
       throw new CairnError('conflict', undefined, { current: toEntry(e) });
     }
-    const seq = this.#nextSeq(ns);
+    const seq = this.nextSeq(ns);
     let freed = e.size;
     if (e.kind === 'folder') {
       const [lo, hi] = subtreeRange(e.path_key);
@@ -397,7 +461,7 @@ export class TreeOps {
       e.id,
     );
     this.#addUsed(ns, -freed);
-    return this.#journal(ns, seq, 'delete', e.id, actor.now);
+    return this.journal(ns, seq, 'delete', e.id, actor.now);
   }
 
   /**
@@ -408,6 +472,7 @@ export class TreeOps {
   undelete(actor: Actor, ns: string, raw: string): Entry {
     const path = TreeOps.nonRoot(raw, 'undelete');
     const key = pathKey(path);
+    this.guardMounts(ns, key);
     const live = this.liveByKey(ns, key);
     if (live) throw new CairnError('path_exists', undefined, { existing: live.path });
     const d = this.lastDeletedByKey(ns, key);
@@ -433,7 +498,7 @@ export class TreeOps {
     const newRoot = joinPath(parent, d.name);
     for (const r of rows) {
       const p = newRoot + r.path.slice(d.path.length);
-      const seq = this.#nextSeq(ns);
+      const seq = this.nextSeq(ns);
       const name = baseName(p);
       this.#sql.run(
         `UPDATE entries SET deleted = 0, deleted_at = NULL, delete_root = NULL, path = ?, path_key = ?, parent_key = ?,
@@ -448,7 +513,7 @@ export class TreeOps {
         actor.deviceId,
         r.id,
       );
-      this.#journal(ns, seq, r.kind === 'folder' ? 'mkdir' : 'put', r.id, actor.now);
+      this.journal(ns, seq, r.kind === 'folder' ? 'mkdir' : 'put', r.id, actor.now);
     }
     this.#addUsed(ns, bytes);
     return this.entryById(d.id);
@@ -457,6 +522,7 @@ export class TreeOps {
   /** See MetadataStore.restore: a new revision with the old one's blocks, size, mtime and mode. */
   restore(actor: Actor, ns: string, raw: string, rev: string): Entry {
     const path = TreeOps.nonRoot(raw, 'restore');
+    this.guardMounts(ns, pathKey(path));
     const e = this.liveByKey(ns, pathKey(path));
     if (!e || e.kind !== 'file') throw new CairnError('not_found', 'no file at this path');
     const old = this.#sql.get<RevisionRow>('SELECT * FROM revisions WHERE rev = ? AND entry_id = ?', rev, e.id);
@@ -469,11 +535,11 @@ export class TreeOps {
       blocks: JSON.parse(old.blocks) as string[],
       executable: old.executable === 1,
     };
-    const seq = this.#nextSeq(ns);
+    const seq = this.nextSeq(ns);
     const newRev = newId();
     this.#insertRevision(newRev, e.id, ns, e.path, file, actor, seq);
     this.#setRevision(e, newRev, file, actor, seq);
     this.#addUsed(ns, old.size - e.size);
-    return this.#journal(ns, seq, 'put', e.id, actor.now);
+    return this.journal(ns, seq, 'put', e.id, actor.now);
   }
 }
