@@ -2,7 +2,7 @@
  * Loads the C++ addon (build/Release/native_chunker.node) and exposes its scanner, or null
  * when it cannot load (not built, wrong ABI, or CAIRN_CHUNKER=typescript in the environment),
  * in which case the pure-TypeScript scanner (src/cutter.ts) is used. Both cut at the same
- * offsets (tests/vectors prove it).
+ * offsets (test/vectors-v1.json, run by test/vectors.test.ts, proves it).
  */
 import { createRequire } from 'node:module';
 import type { ScanState, Scanner } from './cutter.ts';
