@@ -115,9 +115,11 @@ export interface PipelineTuning {
 
 /**
  * Chunks a file and hashes every block, off the main thread. Resolves to the blocks in file
- * order; an empty file has none. Offsets are exact up to 2^53 bytes.
+ * order; an empty file has none. Offsets are exact up to 2^53 bytes. A file modified in the
+ * last {@link RACY_MARGIN_MS} is read only after that much time has passed (its stamps could
+ * not reveal a rewrite within the same clock tick before).
  * @throws ChunkerError `not_found`, `is_directory`, `unreadable`, `changed_during_read`,
- *   `invalid_params`; or `signal.reason` when aborted.
+ *   `invalid_params`, `internal` (a worker died or threw: retry); or `signal.reason` when aborted.
  */
 export async function chunkFile(
   path: string,
