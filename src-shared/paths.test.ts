@@ -32,6 +32,8 @@ describe('normalizePath', () => {
     ['a/', 'path_invalid'],
     ['nul\u0000byte', 'path_invalid'],
     ['tab\there', 'path_invalid'],
+    ['bad\ud800name', 'path_invalid'],
+    ['bad\udc00', 'path_invalid'],
     ['x'.repeat(256), 'name_too_long'],
     [Array(1000).fill('abcd').join('/'), 'path_too_long'],
   ])('refuses %j with %s', (p, code) => {

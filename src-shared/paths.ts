@@ -36,6 +36,9 @@ const utf8 = new TextEncoder();
 export function normalizePath(raw: string): string {
   if (typeof raw !== 'string') throw new CairnError('path_invalid', 'path must be a string');
   if (raw === '') return '';
+  // A lone surrogate would be stored as U+FFFD, so the stored name would differ from the
+  // client's and the two would never agree (a sync loop).
+  if (!raw.isWellFormed()) throw new CairnError('path_invalid', 'path is not well-formed Unicode (lone surrogate)');
   const path = raw.normalize('NFC');
   if (utf8.encode(path).length > MAX_PATH_BYTES) throw new CairnError('path_too_long');
   if (path.startsWith('/')) throw new CairnError('path_invalid', 'path must be relative (no leading "/")');

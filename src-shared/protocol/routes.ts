@@ -62,8 +62,9 @@ const NsParams = Type.Object({ ns: Id });
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT }));
 const EntryResponse = Type.Object({ entry: Entry });
 const Password = Type.String({ minLength: 8, maxLength: 1024 });
-const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' });
-const DeviceName = Type.String({ minLength: 1, maxLength: 128 });
+const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s\\p{Cc}\\p{Cs}]+@[^@\\s\\p{Cc}\\p{Cs}]+$' });
+/** Shown in activity logs and terminals: no control characters (C0, DEL, C1) and no lone surrogates. */
+const DeviceName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\p{Cc}\\p{Cs}]+$' });
 const AuthBody = Type.Object({ email: Email, password: Password, device_name: DeviceName });
 const AuthResponse = Type.Object({
   account_id: Id,
