@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { isErrorCode, routes, type RouteName } from '../../src-shared/index.ts';
+import { isErrorCode, normalizePath, pathKey, routes, type RouteName } from '../../src-shared/index.ts';
 import { putFile, req, signup, storedState, testServer, type Acct, type TestServer } from '../server/helpers.ts';
 
 let server: TestServer;
@@ -108,6 +108,13 @@ describe('server input fuzzing', () => {
         if (res.status >= 400) {
           expect(isErrorCode((res.body as { error?: { code?: unknown } })?.error?.code), JSON.stringify(res.body)).toBe(true);
           expect(after === baseline, `refused ${def.method} ${url} (${res.status}) changed stored state`).toBe(true);
+        } else if ((r.route === 'commit' || r.route === 'mkdir') && typeof (r.body as { path?: unknown })?.path === 'string') {
+          // An accepted write stores the requested name in NFC (parents may adopt an existing
+          // folder's casing, so compare uniqueness keys) — never a silently rewritten name.
+          const asked = normalizePath((r.body as { path: string }).path);
+          const stored = (res.body as { entry: { path: string } }).entry.path;
+          expect(pathKey(stored), `${r.route} ${JSON.stringify(asked)} stored as ${JSON.stringify(stored)}`).toBe(pathKey(asked));
+          expect(stored.normalize('NFC')).toBe(stored);
         }
         baseline = after;
       }),
@@ -127,8 +134,13 @@ describe('server input fuzzing', () => {
         ws.once('message', () => resolve()); // `ready`
         ws.once('error', reject);
       });
-      if (frame === '{"type":"ping"}') continue;
       ws.send(frame);
+      if (frame === '{"type":"ping"}') {
+        // the one valid client frame: answered, and we close ourselves
+        ws.close();
+        expect(await closed).toBe(1005);
+        continue;
+      }
       expect(await closed).toBe(1008);
     }
     const health = await req(server.url, 'GET', '/healthz');
