@@ -187,9 +187,20 @@ async function main(): Promise<void> {
     // and CPU are measured alone.
     const cli = path.join(ROOT, 'src-main/cli/main.ts');
     t0 = process.hrtime.bigint();
-    daemon = spawn(process.execPath, [cli, '--home', hA, 'start', '--folder', fA, '--foreground'], { stdio: 'ignore' });
-    const waited = execFileSync(process.execPath, [cli, '--home', hA, 'wait-idle', '--timeout', '3600'], { env: { ...process.env } });
-    void waited;
+    const log = openSync(path.join(TMP, 'daemon.log'), 'a');
+    daemon = spawn(process.execPath, [cli, '--home', hA, 'start', '--folder', fA, '--foreground'], { stdio: ['ignore', log, log] });
+    const proc2 = daemon;
+    // Its control API is up once control.json names it (no event crosses processes: poll).
+    for (;;) {
+      if (proc2.exitCode !== null) throw new Error(`client exited: ${readFileSync(path.join(TMP, 'daemon.log'), 'utf8')}`);
+      try {
+        if ((JSON.parse(readFileSync(path.join(hA, 'control.json'), 'utf8')) as { pid: number }).pid === proc2.pid) break;
+      } catch {
+        // not written yet
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    execFileSync(process.execPath, [cli, '--home', hA, 'wait-idle', '--timeout', '3600'], { stdio: 'inherit' });
     const rescanMs = ms(t0);
     line(`4. restart + rescan, ${n} unchanged files (+ tree 1)`, `${(rescanMs / 1000).toFixed(2)} s`, `find -newer (stat only): ${(findMs / 1000).toFixed(2)} s; first upload took ${(upMany / 1000).toFixed(1)} s`);
 
@@ -209,9 +220,11 @@ async function main(): Promise<void> {
   } finally {
     await A?.stop();
     await B?.stop();
-    if (daemon) {
-      daemon.kill('SIGTERM');
-      await new Promise((r) => daemon?.once('exit', r));
+    if (daemon && daemon.exitCode === null) {
+      const d = daemon;
+      const exited = new Promise((r) => d.once('exit', r));
+      d.kill('SIGTERM');
+      await exited;
     }
     proc.kill('SIGTERM');
     rmSync(TMP, { recursive: true, force: true });
