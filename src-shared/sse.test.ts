@@ -9,7 +9,8 @@ describe('SseParser', () => {
   });
 
   it('joins data lines, skips comments and other fields, with chunks split anywhere (CRLF too)', () => {
-    const text = ': keep-alive\r\nevent: status\r\nid: 7\r\ndata: x\r\ndata:y\r\n\r\ndata: z\n\n: ping\n\ndata\rdata: last\r\r\n';
+    const text =
+      ': keep-alive\r\nevent: status\r\nid: 7\r\ndata: x\r\ndata:y\r\n\r\ndata: z\n\n: ping\n\ndata\rdata: last\r\r\n';
     for (let cut = 0; cut <= text.length; cut++) {
       const p = new SseParser();
       const got = [...p.push(text.slice(0, cut)), ...p.push(text.slice(cut))];

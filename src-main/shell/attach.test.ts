@@ -62,10 +62,14 @@ describe('attachControl', () => {
     expect(server2.secret).not.toBe(info.secret);
     writeControlInfo(home, { pid: process.pid, port: server2.port, secret: server2.secret });
     // The new engine's stream starts with its current status…
-    await vi.waitFor(() => expect(got.some((e) => e.type === 'status' && e.status.state === 'idle')).toBe(true));
+    await vi.waitFor(() =>
+      expect(got.some((e) => e.type === 'status' && e.status.state === 'idle')).toBe(true),
+    );
     // …and then follows what it pushes.
     second.emit({ type: 'status', status: status({ state: 'offline' }) });
-    await vi.waitFor(() => expect(got.some((e) => e.type === 'status' && e.status.state === 'offline')).toBe(true));
+    await vi.waitFor(() =>
+      expect(got.some((e) => e.type === 'status' && e.status.state === 'offline')).toBe(true),
+    );
     await control.stop();
   });
 
@@ -74,12 +78,16 @@ describe('attachControl', () => {
     const onEngineGone = vi.fn();
     const gone = new Promise<void>((resolve) => onEngineGone.mockImplementation(() => resolve()));
     // A pid that is not alive: the first attempt already finds no engine.
-    const control = attachControl('/nonexistent-home', { pid: 1, port: 1, secret: 's' }, {
-      retryMs: 1,
-      readInfo: reads,
-      isAlive: () => false,
-      onEngineGone,
-    });
+    const control = attachControl(
+      '/nonexistent-home',
+      { pid: 1, port: 1, secret: 's' },
+      {
+        retryMs: 1,
+        readInfo: reads,
+        isAlive: () => false,
+        onEngineGone,
+      },
+    );
     control.subscribe(() => {});
     await gone;
     expect(onEngineGone).toHaveBeenCalledTimes(1);

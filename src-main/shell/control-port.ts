@@ -49,7 +49,8 @@ export function switchableControl(first: ShellControl): SwitchableControl {
   const api = new Proxy({} as ControlApi, {
     get: (_t, method: string | symbol) =>
       typeof method === 'string'
-        ? (input: unknown) => (current.api as unknown as Record<string, (i: unknown) => Promise<unknown>>)[method]!(input)
+        ? (input: unknown) =>
+            (current.api as unknown as Record<string, (i: unknown) => Promise<unknown>>)[method]!(input)
         : undefined,
   });
   return {

@@ -117,7 +117,11 @@ describe('runShell', () => {
     const o = opts();
     const shell = await runShell(o);
     expect(shell).not.toBeNull();
-    expect(o.openControl).toHaveBeenCalledWith({ home: '/tmp/h', uiDir: '/r', onEngineGone: expect.any(Function) });
+    expect(o.openControl).toHaveBeenCalledWith({
+      home: '/tmp/h',
+      uiDir: '/r',
+      onEngineGone: expect.any(Function),
+    });
     expect(protocol.registerSchemesAsPrivileged).toHaveBeenCalled();
     expect(protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
     expect(ipcMain.handle).toHaveBeenCalledWith('cairn:call', expect.any(Function));

@@ -146,10 +146,19 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
     // Bounded: before-quit holds the quit until this settles, and an engine stuck in a long
     // transfer must not make the app impossible to quit.
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), stopTimeoutMs)));
-    const outcome = await Promise.race([control.stop().then(() => 'stopped' as const, () => 'failed' as const), timedOut]);
+    const timedOut = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), stopTimeoutMs)),
+    );
+    const outcome = await Promise.race([
+      control.stop().then(
+        () => 'stopped' as const,
+        () => 'failed' as const,
+      ),
+      timedOut,
+    ]);
     clearTimeout(timer);
-    if (outcome !== 'stopped') console.warn(`cairn: the engine did not stop cleanly (${outcome}); quitting anyway`);
+    if (outcome !== 'stopped')
+      console.warn(`cairn: the engine did not stop cleanly (${outcome}); quitting anyway`);
     app.quit();
   };
 
@@ -162,7 +171,10 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
     onAfterCallError: (method, err) => {
       const message = err instanceof Error ? err.message : String(err);
       console.warn(`cairn: after ${method}: ${message}`);
-      notify('Start at login could not be changed', `Your preferences were saved, but the system refused: ${message}`);
+      notify(
+        'Start at login could not be changed',
+        `Your preferences were saved, but the system refused: ${message}`,
+      );
     },
   });
 

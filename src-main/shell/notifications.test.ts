@@ -65,7 +65,11 @@ describe('notifications', () => {
     n.onStatus(status({ conflicts: 1 }));
     expect(show).toHaveBeenCalledTimes(1);
     clock.t = 15_000;
-    const err = status({ conflicts: 1, state: 'error', error: { code: 'sync_root_missing', message: 'The folder is gone.' } });
+    const err = status({
+      conflicts: 1,
+      state: 'error',
+      error: { code: 'sync_root_missing', message: 'The folder is gone.' },
+    });
     n.onStatus(err);
     expect(show).toHaveBeenCalledTimes(1); // held back
     expect(pending().map((x) => x.ms)).toEqual([55_000]); // at lastShown + interval

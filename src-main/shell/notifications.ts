@@ -77,7 +77,10 @@ export function createStatusNotifier(opts: StatusNotifierOptions): StatusNotifie
     const [first, ...rest] = alerts;
     if (!first) return;
     const more = rest.length;
-    opts.show(first.title, more > 0 ? `${first.body} (and ${more} more alert${more === 1 ? '' : 's'})` : first.body);
+    opts.show(
+      first.title,
+      more > 0 ? `${first.body} (and ${more} more alert${more === 1 ? '' : 's'})` : first.body,
+    );
     lastShown = now();
     held = [];
   };
@@ -94,10 +97,13 @@ export function createStatusNotifier(opts: StatusNotifierOptions): StatusNotifie
         return;
       }
       held.push(...alerts);
-      cancelFlush ??= schedule(() => {
-        cancelFlush = null;
-        showNow(held);
-      }, Math.max(0, lastShown + interval - t));
+      cancelFlush ??= schedule(
+        () => {
+          cancelFlush = null;
+          showNow(held);
+        },
+        Math.max(0, lastShown + interval - t),
+      );
     },
     dispose() {
       cancelFlush?.();

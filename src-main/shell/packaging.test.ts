@@ -35,7 +35,16 @@ describe('electron-builder configuration', () => {
     };
     const defaults = FpmTarget.prototype.getDefaultDepends.call(null, 'deb');
     const depends: string[] = cfg.deb?.depends ?? defaults;
-    for (const lib of ['libgtk-3-0', 'libnss3', 'libxss1', 'libxtst6', 'xdg-utils', 'libatspi2.0-0', 'libuuid1', 'libsecret-1-0'])
+    for (const lib of [
+      'libgtk-3-0',
+      'libnss3',
+      'libxss1',
+      'libxtst6',
+      'xdg-utils',
+      'libatspi2.0-0',
+      'libuuid1',
+      'libsecret-1-0',
+    ])
       expect(depends).toContain(lib);
     // Debian 12 has no libappindicator3-1: as a hard dependency it makes the package uninstallable.
     expect(depends.some((d) => d.includes('appindicator'))).toBe(false);

@@ -5,7 +5,8 @@
 
 /** Title and text of the start-failure dialog for `err` (its stable `code` when it has one). */
 export function startFailure(err: unknown, home: string): { title: string; content: string } {
-  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'internal';
+  const code =
+    typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'internal';
   const message = err instanceof Error ? err.message : String(err);
   return {
     title: 'Cairn could not start',

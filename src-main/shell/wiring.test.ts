@@ -39,7 +39,10 @@ describe('openEngineControl', () => {
 
 describe('startFailure', () => {
   it('names the stable code and the device folder', () => {
-    const { title, content } = startFailure(new CairnError('unavailable', 'the state database is in use'), '/h');
+    const { title, content } = startFailure(
+      new CairnError('unavailable', 'the state database is in use'),
+      '/h',
+    );
     expect(title).toBe('Cairn could not start');
     expect(content).toContain('(unavailable)');
     expect(content).toContain('/h');

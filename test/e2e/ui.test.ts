@@ -60,7 +60,18 @@ describe.skipIf(skip)(
       await world?.close();
     }, 120_000);
 
+    // One scenario on one pair of linked devices (laptop, desktop) and one open page of the
+    // laptop's UI, all made in beforeAll. The tests run in file order (vitest's default; none
+    // is concurrent) and see each other's files, but each sets up what it checks itself, so
+    // any one of them also runs alone: `npx vitest run test/e2e -t 'restoring a deleted file'`.
     describe('browser mode (cairn open)', () => {
+      beforeAll(async () => {
+        laptop = await world.device('laptop');
+        desktop = await world.device('desktop');
+        page = await world.open(laptop);
+        await page.getByRole('heading', { name: 'Status' }).waitFor();
+      }, 120_000);
+
       it('first run: signs up, chooses the folder and starts syncing', async () => {
         // `cairn start` needs a linked device, so the setup-state engine runs in-process here,
         // served by the same control transport `cairn start` uses.
@@ -102,10 +113,7 @@ describe.skipIf(skip)(
       });
 
       it('watching a file sync: a file made on another device shows up live', async () => {
-        laptop = await world.device('laptop');
-        desktop = await world.device('desktop');
-        page = await world.open(laptop);
-        await page.getByRole('heading', { name: 'Status' }).waitFor();
+        await nav(page).getByRole('button', { name: 'Status' }).click();
         await writeFile(path.join(desktop.folder, 'hello from desktop.txt'), 'hi');
         // No reload: the activity arrives over the event stream.
         await page
@@ -121,7 +129,7 @@ describe.skipIf(skip)(
         await shot(page, '03-status-file-synced');
       });
 
-      it('settling a conflict: pause, edit on both devices, keep mine', async () => {
+      it('settling a conflict: pause, edit on both devices, keep the copy from laptop', async () => {
         await writeFile(path.join(desktop.folder, 'plan.txt'), 'v0');
         await world.idle(desktop);
         await world.idle(laptop);
@@ -143,9 +151,15 @@ describe.skipIf(skip)(
         await card.getByText(copy!).first().waitFor();
         await card.getByRole('button', { name: 'Open both' }).click();
         await card.getByText(path.join(laptop.folder, copy!)).waitFor();
+        // Both sides name their device: the copy is the laptop's edit, the original the desktop's.
+        expect(copy).toContain('from laptop');
+        await card.locator('.side').first().getByText('desktop', { exact: true }).waitFor();
+        await card.locator('.side').nth(1).getByText('laptop', { exact: true }).waitFor();
         await shot(page, '05-conflicts');
         const copyText = await readFile(path.join(laptop.folder, copy!), 'utf8');
-        await card.getByRole('button', { name: 'Keep mine' }).click();
+        expect(copyText).toBe('laptop edit');
+        await card.getByRole('button', { name: 'Keep the original' }).waitFor();
+        await card.getByRole('button', { name: 'Keep the copy from laptop' }).click();
         await card.waitFor({ state: 'detached' });
         await world.idle(laptop);
         await world.idle(desktop);
@@ -332,14 +346,64 @@ describe.skipIf(skip)(
         }
       });
 
-      it('preferences: devices and account, saved settings; light and dark', async () => {
+      it('the control API refuses the real secret with a foreign Origin or a foreign Host (DNS rebinding)', async () => {
+        const url = new URL((await cairnOk(laptop.home, ['open', '--print'])).trim());
+        const secret = new URLSearchParams(url.hash.slice(1)).get('secret')!;
+        const post = (method: string, headers: Record<string, string>) =>
+          new Promise<{ status: number; body: string }>((resolve, reject) => {
+            const req = http.request(
+              {
+                host: '127.0.0.1',
+                port: Number(url.port),
+                path: `/control/${method}`,
+                method: 'POST',
+                headers: {
+                  authorization: `Bearer ${secret}`,
+                  'content-type': 'application/json',
+                  ...headers,
+                },
+              },
+              (res) => {
+                let body = '';
+                res.setEncoding('utf8');
+                res.on('data', (c: string) => (body += c));
+                res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+              },
+            );
+            req.on('error', reject);
+            req.end('{}');
+          });
+        // The same secret, with the engine's own Host and Origin: accepted (so the refusals below are about the headers).
+        expect((await post('status', { host: url.host, origin: url.origin })).status).toBe(200);
+        // A page of another site sends its own Origin…
+        const foreignOrigin = await post('pause', { host: url.host, origin: 'http://evil.example' });
+        expect(foreignOrigin.status).toBe(403);
+        expect(JSON.parse(foreignOrigin.body)).toMatchObject({ error: { code: 'forbidden' } });
+        // …and DNS rebinding sends the attacker's host name, resolved to 127.0.0.1.
+        const rebound = await post('pause', { host: `evil.example:${url.port}` });
+        expect(rebound.status).toBe(403);
+        expect(JSON.parse(rebound.body)).toMatchObject({ error: { code: 'forbidden' } });
+        const status = JSON.parse(await cairnOk(laptop.home, ['status', '--json'])) as { state: string };
+        expect(status.state).not.toBe('paused');
+      });
+
+      it('preferences: invalid limits are refused, devices and account, saved settings; light and dark', async () => {
         await nav(page).getByRole('button', { name: 'Preferences' }).click();
         const devices = page.getByTestId('devices');
         await devices.getByText('desktop').waitFor();
         await devices.getByText('This computer').waitFor();
-        await page.getByLabel('Upload limit (KB/s)').fill('256');
+        const upload = page.getByLabel('Upload limit (KB/s)');
+        // Not a number: said so, and nothing can be saved (it must never become 0 = no limit).
+        await upload.fill('fast');
+        await page.getByRole('alert').filter({ hasText: 'number of KB/s' }).waitFor();
+        expect(await upload.getAttribute('aria-invalid')).toBe('true');
+        expect(await page.getByRole('button', { name: 'Save preferences' }).isDisabled()).toBe(true);
+        await shot(page, '11a-preferences-invalid-limit');
+        await upload.fill('256');
         await page.getByRole('button', { name: 'Save preferences' }).click();
         await page.getByText('Preferences saved.').waitFor();
+        const saved = JSON.parse(await cairnOk(laptop.home, ['status', '--json'])) as { state: string };
+        expect(saved.state).not.toBe('error');
         await shot(page, '11-preferences');
         const status = JSON.parse(await cairnOk(laptop.home, ['status', '--json'])) as { state: string };
         expect(status.state).not.toBe('error');
@@ -351,6 +415,7 @@ describe.skipIf(skip)(
       });
     });
 
+    // One page over one in-process engine (beforeAll); the tests run in order but each stands alone.
     describe('Electron path: the UI over the shell’s real IPC layer', () => {
       beforeAll(async () => {
         const home = path.join(world.tmp, 'home-ipc');
@@ -399,6 +464,9 @@ describe.skipIf(skip)(
               .catch(() => undefined),
           isDestroyed: () => ipcPage.isClosed(),
         } as never);
+        // Opened here, not in the first test, so any test of this block runs alone too.
+        await ipcPage.goto(`${ipcServer.url}/`);
+        await ipcPage.getByRole('heading', { name: 'Status' }).waitFor();
       }, 120_000);
 
       afterAll(async () => {
@@ -408,8 +476,6 @@ describe.skipIf(skip)(
       }, 60_000);
 
       it('shows the status and follows events pushed through forwardEvents', async () => {
-        await ipcPage.goto(`${ipcServer.url}/`);
-        await ipcPage.getByRole('heading', { name: 'Status' }).waitFor();
         await expect
           .poll(() => ipcPage.getByTestId('state').first().textContent(), { timeout: 30_000 })
           .toBe('Up to date');
@@ -446,8 +512,12 @@ describe.skipIf(skip)(
           error: { code: 'bad_request' },
         });
         // A well-formed call that the engine refuses keeps the engine's stable code.
-        expect(await reply('history', { path: 'no-such-file.txt' })).toMatchObject({ ok: false });
-        expect(await readFile(path.join(ipcFolder, 'from-ipc.txt'), 'utf8')).toBe('via the shell');
+        expect(await reply('history', { path: 'no-such-file.txt' })).toMatchObject({
+          ok: false,
+          error: { code: 'not_found' },
+        });
+        // The refused excludeAdd never reached the engine.
+        expect(await reply('excludeList', {})).toEqual({ ok: true, result: { excluded: [] } });
         expect(pageErrors(ipcPage)).toEqual([]);
       });
     });

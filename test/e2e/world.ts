@@ -13,9 +13,15 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/cairn.js');
-export const SHOTS = path.join(ROOT, 'test-results/screenshots');
+/** Where screenshots go: `CAIRN_SHOTS_DIR`, else test-results/screenshots (the issue's artifact folder). */
+export const SHOTS = path.resolve(process.env.CAIRN_SHOTS_DIR ?? path.join(ROOT, 'test-results/screenshots'));
 
-/** Builds the renderer with scripts/build-ui.ts in a child process (production mode). */
+/**
+ * Builds the renderer with scripts/build-ui.ts in a child process (production mode) into
+ * src-renderer/dist — the folder the engines serve. The control transport can serve another
+ * folder (`startControlServer({ uiDir })`), but the devices here are real `cairn start`
+ * daemons and the CLI has no way to pass one, so a temp build would not be what they serve.
+ */
 export function buildUi(): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(

@@ -1,6 +1,8 @@
 /**
  * Conflicts: each conflicted copy beside its original (size, time, device), with open both
- * (shows both local paths), keep mine, keep theirs and keep both.
+ * (shows both local paths) and the three ways to settle it, labelled by file and device:
+ * "Keep the copy from laptop" (keep `mine`: the copy replaces the original), "Keep the
+ * original" (keep `theirs`: the copy is deleted), "Keep both".
  */
 import { useEffect } from 'react';
 import type { ConflictInfo } from '../../../src-shared/control.ts';
@@ -41,18 +43,30 @@ function Side({
   );
 }
 
+/** "the copy from laptop", or "the conflicted copy" when the device is unknown. */
+const copyName = (device: string | null) => (device ? `the copy from ${device}` : 'the conflicted copy');
+
 function ConflictCard({ c }: { c: ConflictInfo }) {
-  const { resolve, settling, opened, toggleOpen } = useScreenStore('conflicts');
+  const { resolve, settling, opened, toggleOpen, originalDevices } = useScreenStore('conflicts');
   const folder = useApp((s) => s.status?.folder ?? null);
   const busy = settling === c.path;
   const id = `conflict-${encodeURIComponent(c.path)}`;
+  const copy = copyName(c.device_name);
+  // `undefined` while its history loads; then the device, or null when unknown.
+  const originalDevice = c.original in originalDevices ? originalDevices[c.original]! : undefined;
   return (
     <li className="card conflict" aria-labelledby={id} data-testid="conflict">
       <h2 id={id} className="conflict-title">
         {c.original}
       </h2>
       <div className="sides">
-        <Side title="Original" path={c.original} size={c.original_size} mtime={c.original_mtime} />
+        <Side
+          title="Original"
+          path={c.original}
+          size={c.original_size}
+          mtime={c.original_mtime}
+          device={originalDevice === undefined ? '…' : originalDevice}
+        />
         <Side title="Conflicted copy" path={c.path} size={c.size} mtime={c.mtime} device={c.device_name} />
       </div>
       {opened === c.path ? (
@@ -71,17 +85,17 @@ function ConflictCard({ c }: { c: ConflictInfo }) {
           type="button"
           disabled={busy}
           onClick={() => void resolve(c.path, 'mine')}
-          title="The conflicted copy replaces the original"
+          title={`${capitalize(copy)} replaces the original; the original stays in version history`}
         >
-          Keep mine
+          Keep {copy}
         </button>
         <button
           type="button"
           disabled={busy}
           onClick={() => void resolve(c.path, 'theirs')}
-          title="The conflicted copy is removed; the original stays"
+          title={`${capitalize(copy)} is deleted; the original stays as it is`}
         >
-          Keep theirs
+          Keep the original
         </button>
         <button
           type="button"
@@ -97,6 +111,8 @@ function ConflictCard({ c }: { c: ConflictInfo }) {
   );
 }
 
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export function ConflictsScreen() {
   const { items, loading, error, load } = useScreenStore('conflicts');
   useEffect(() => {
@@ -105,10 +121,10 @@ export function ConflictsScreen() {
   return (
     <main id="main" className="screen">
       <ScreenHeader title="Conflicts">
-        When the same file changed in two places at once, Cairn keeps both: the other version is saved beside
-        the original as a conflicted copy. <b>Keep mine</b> puts the conflicted copy in place of the original,{' '}
-        <b>Keep theirs</b> removes the copy, <b>Keep both</b> keeps two files. Replaced versions stay in
-        version history.
+        When the same file changed in two places at once, Cairn keeps both: one version stays as the original,
+        the other is saved beside it as a conflicted copy named after the device it came from.{' '}
+        <b>Keep the copy</b> puts it in place of the original, <b>Keep the original</b> removes the copy,{' '}
+        <b>Keep both</b> keeps two files. Replaced versions stay in version history.
       </ScreenHeader>
       {error ? <NoticeLine kind="error">{error}</NoticeLine> : null}
       {loading && items.length === 0 ? <p className="muted">Loading…</p> : null}

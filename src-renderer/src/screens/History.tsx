@@ -64,7 +64,7 @@ function Revisions() {
       {!h.loading && h.revisions.length === 0 && !h.error ? (
         <Empty>No versions recorded for this file.</Empty>
       ) : null}
-      <ol className="revisions" data-testid="revisions">
+      <ol className="divided" data-testid="revisions">
         {h.revisions.map((r) => (
           <li key={r.rev} className={r.current ? 'current' : ''}>
             <div className="rev-main">

@@ -2,14 +2,65 @@
  * Preferences: pause, bandwidth limits, start at login, ignore rules; linked devices with
  * revoke; the account and its quota; unlinking this device.
  */
-import { useEffect, useState, type FormEvent } from 'react';
-import { formatBytes, formatWhen } from '../store/format.ts';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { formatBytes, formatKbps, formatWhen, parseKbps } from '../store/format.ts';
 import { useApp, useScreenStore, useStores } from '../stores-context.tsx';
 import { NoticeLine, Progress, ScreenHeader } from '../ui/bits.tsx';
 
-/** KB/s in the form, bytes/s in the API; 0 means unlimited. */
-const toKb = (bps: number) => String(Math.round(bps / 1024));
-const fromKb = (s: string) => Math.max(0, Math.round((Number.parseInt(s, 10) || 0) * 1024));
+/**
+ * A bandwidth limit: KB/s text in the form, bytes/s in the draft. The text is kept as typed;
+ * only valid text reaches the draft, and invalid text shows why (and blocks saving) instead
+ * of quietly becoming 0, which would mean "no limit".
+ */
+function LimitField({
+  id,
+  label,
+  bps,
+  onChange,
+  onValidity,
+}: {
+  id: string;
+  label: string;
+  bps: number;
+  onChange(bps: number): void;
+  onValidity(valid: boolean): void;
+}) {
+  const [text, setText] = useState(() => formatKbps(bps));
+  const parsed = parseKbps(text);
+  // The draft changed from outside (loaded, saved): show it, unless the text already says it.
+  useEffect(() => {
+    setText((t) => {
+      const p = parseKbps(t);
+      return p.ok && p.bps === bps ? t : formatKbps(bps);
+    });
+  }, [bps]);
+  useEffect(() => onValidity(parsed.ok), [parsed.ok, onValidity]);
+  const errorId = `${id}-error`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="text"
+        inputMode="decimal"
+        autoComplete="off"
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          const p = parseKbps(e.target.value);
+          if (p.ok) onChange(p.bps);
+        }}
+        aria-invalid={!parsed.ok}
+        aria-describedby={parsed.ok ? 'limit-hint' : `${errorId} limit-hint`}
+      />
+      {parsed.ok ? null : (
+        <small id={errorId} className="field-error" role="alert">
+          {parsed.error}
+        </small>
+      )}
+    </div>
+  );
+}
 
 export function PreferencesScreen() {
   const { app } = useStores();
@@ -17,6 +68,10 @@ export function PreferencesScreen() {
   const state = useApp((s) => s.status?.state);
   const busy = useApp((s) => s.busy);
   const [unlinking, setUnlinking] = useState(false);
+  const [invalid, setInvalid] = useState<Record<string, boolean>>({});
+  const upValidity = useCallback((ok: boolean) => setInvalid((v) => ({ ...v, up: !ok })), []);
+  const downValidity = useCallback((ok: boolean) => setInvalid((v) => ({ ...v, down: !ok })), []);
+  const formInvalid = Object.values(invalid).some(Boolean);
   const { load } = p;
   useEffect(() => {
     void load();
@@ -24,7 +79,7 @@ export function PreferencesScreen() {
   const d = p.draft;
   const onSave = (e: FormEvent) => {
     e.preventDefault();
-    void p.save();
+    if (!formInvalid) void p.save();
   };
   const account = p.account;
   return (
@@ -48,32 +103,20 @@ export function PreferencesScreen() {
         {d ? (
           <form onSubmit={onSave} className="prefs-form">
             <div className="grid2">
-              <div className="field">
-                <label htmlFor="up">Upload limit (KB/s)</label>
-                <input
-                  id="up"
-                  type="number"
-                  min={0}
-                  step={64}
-                  inputMode="numeric"
-                  value={toKb(d.upload_limit_bps)}
-                  onChange={(e) => p.edit({ upload_limit_bps: fromKb(e.target.value) })}
-                  aria-describedby="limit-hint"
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="down">Download limit (KB/s)</label>
-                <input
-                  id="down"
-                  type="number"
-                  min={0}
-                  step={64}
-                  inputMode="numeric"
-                  value={toKb(d.download_limit_bps)}
-                  onChange={(e) => p.edit({ download_limit_bps: fromKb(e.target.value) })}
-                  aria-describedby="limit-hint"
-                />
-              </div>
+              <LimitField
+                id="up"
+                label="Upload limit (KB/s)"
+                bps={d.upload_limit_bps}
+                onChange={(bps) => p.edit({ upload_limit_bps: bps })}
+                onValidity={upValidity}
+              />
+              <LimitField
+                id="down"
+                label="Download limit (KB/s)"
+                bps={d.download_limit_bps}
+                onChange={(bps) => p.edit({ download_limit_bps: bps })}
+                onValidity={downValidity}
+              />
             </div>
             <small id="limit-hint">0 means no limit.</small>
             <label className="check">
@@ -100,7 +143,7 @@ export function PreferencesScreen() {
               </small>
             </div>
             <div className="actions">
-              <button type="submit" className="primary" disabled={p.saving || !p.dirty()}>
+              <button type="submit" className="primary" disabled={p.saving || formInvalid || !p.dirty()}>
                 {p.saving ? 'Saving…' : 'Save preferences'}
               </button>
             </div>

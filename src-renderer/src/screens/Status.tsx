@@ -167,7 +167,7 @@ export function StatusScreen({ onOpenHistory }: { onOpenHistory: (path: string) 
       {status.issues.length > 0 ? (
         <section className="card" aria-labelledby="issues-title">
           <h2 id="issues-title">Files that cannot sync ({status.issues.length})</h2>
-          <ul className="issues">
+          <ul className="divided">
             {status.issues.map((i) => (
               <li key={`${i.path}:${i.code}`}>
                 <div className="issue-path" title={localPath(status.folder, i.path)}>

@@ -1,7 +1,9 @@
 /**
- * Conflicts store: the conflicted copies beside their originals, and settling one (keep
- * mine: the copy replaces the original; keep theirs: the copy is deleted; keep both: the
- * copy stays as a normal file).
+ * Conflicts store: the conflicted copies beside their originals, and settling one. The
+ * control API's `keep` values: `mine` = the conflicted copy replaces the original, `theirs` =
+ * the copy is deleted and the original stays, `both` = the copy stays as a normal file. The
+ * screen labels them by file and device instead ("Keep the copy from laptop", "Keep the
+ * original"), since "mine" is ambiguous when both versions came from the user's own devices.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ConflictInfo, ControlApi } from '../../../src-shared/control.ts';
@@ -17,6 +19,11 @@ export interface ConflictsState {
   settling: string | null;
   /** Path whose "open both" paths are shown. */
   opened: string | null;
+  /**
+   * Device that wrote each original's current version (by original path), from its version
+   * history: `undefined` while unknown, `null` when the server does not say.
+   */
+  originalDevices: Record<string, string | null>;
   load(): Promise<void>;
   resolve(path: string, keep: Keep): Promise<boolean>;
   toggleOpen(path: string): void;
@@ -30,14 +37,34 @@ export function createConflictsStore(api: ControlApi): StoreApi<ConflictsState> 
     error: null,
     settling: null,
     opened: null,
+    originalDevices: {},
     async load() {
       set({ loading: true, error: null });
+      let conflicts: ConflictInfo[];
       try {
-        const { conflicts } = await api.conflicts({});
+        ({ conflicts } = await api.conflicts({}));
         set({ items: conflicts, loading: false });
       } catch (err) {
         set({ loading: false, error: describeError(err) });
+        return;
       }
+      // ConflictInfo names the copy's device only; the original's comes from its current
+      // revision. Best effort: an original without history (never uploaded) shows no device.
+      const originals = [...new Set(conflicts.map((c) => c.original))].filter(
+        (o) => !(o in get().originalDevices),
+      );
+      const found = await Promise.all(
+        originals.map(async (o) => {
+          try {
+            const { revisions } = await api.history({ path: o });
+            return [o, (revisions.find((r) => r.current) ?? revisions[0])?.device_name ?? null] as const;
+          } catch {
+            return [o, null] as const;
+          }
+        }),
+      );
+      if (found.length > 0)
+        set({ originalDevices: { ...get().originalDevices, ...Object.fromEntries(found) } });
     },
     async resolve(path, keep) {
       set({ settling: path, error: null });

@@ -5,6 +5,9 @@ import {
   formatBytes,
   formatDateTime,
   formatEta,
+  formatKbps,
+  MAX_LIMIT_KBPS,
+  parseKbps,
   formatWhen,
   localPath,
   parentPath,
@@ -42,5 +45,33 @@ describe('format', () => {
     expect(parentPath('c')).toBe('');
     expect(localPath('/home/u/Cairn/', 'a/b.txt')).toBe('/home/u/Cairn/a/b.txt');
     expect(localPath('C:\\Users\\u\\Cairn', 'a/b.txt')).toBe('C:\\Users\\u\\Cairn\\a\\b.txt');
+  });
+});
+
+describe('bandwidth limits in KB/s', () => {
+  it('formats bytes/s as KB/s, 0 for no limit, without rounding a limit away', () => {
+    expect(formatKbps(0)).toBe('0');
+    expect(formatKbps(262_144)).toBe('256');
+    expect(formatKbps(1536)).toBe('1.5');
+    expect(formatKbps(1000)).toBe('0.98');
+  });
+
+  it('parses what the user typed into bytes/s', () => {
+    expect(parseKbps('256')).toEqual({ ok: true, bps: 262_144 });
+    expect(parseKbps(' 0 ')).toEqual({ ok: true, bps: 0 });
+    expect(parseKbps('1.5')).toEqual({ ok: true, bps: 1536 });
+    expect(parseKbps('1,5')).toEqual({ ok: true, bps: 1536 });
+    for (const text of ['256', '1.5', '0', '0.98']) {
+      const parsed = parseKbps(text);
+      expect(parsed.ok && formatKbps(parsed.bps)).toBe(text); // round trip
+    }
+  });
+
+  it('refuses invalid input with a sentence instead of turning it into 0 (= no limit)', () => {
+    for (const text of ['', '   ', 'abc', '-5', '1e3', '12kb', '1.', '.5', String(MAX_LIMIT_KBPS + 1)]) {
+      const parsed = parseKbps(text);
+      expect(parsed.ok, text).toBe(false);
+      expect(!parsed.ok && parsed.error, text).toMatch(/KB\/s/);
+    }
   });
 });

@@ -85,3 +85,32 @@ export function localPath(folder: string | null, path: string): string {
   const rel = path.replace(/^\/+/, '');
   return folder.replace(/[\\/]+$/, '') + sep + (sep === '\\' ? rel.replace(/\//g, '\\') : rel);
 }
+
+/** Largest bandwidth limit the form accepts, in KB/s (about 10 GB/s: more is "no limit" in practice). */
+export const MAX_LIMIT_KBPS = 10_000_000;
+
+/** A limit in bytes per second as the KB/s text of the preferences form (`0` = no limit). */
+export function formatKbps(bps: number): string {
+  if (!Number.isFinite(bps) || bps <= 0) return '0';
+  // Up to two decimals, so a limit set elsewhere (the CLI takes bytes) is not shown rounded away.
+  return String(Number((bps / 1024).toFixed(2)));
+}
+
+/** Result of {@link parseKbps}: bytes per second, or a sentence saying what is wrong. */
+export type ParsedLimit = { ok: true; bps: number } | { ok: false; error: string };
+
+/**
+ * Reads the KB/s text of a bandwidth limit. `0` means no limit; anything that is not a
+ * non-negative number (empty, letters, negative, too large) is an error — never silently 0,
+ * which would quietly remove the limit.
+ */
+export function parseKbps(text: string): ParsedLimit {
+  const t = text.trim();
+  if (t === '') return { ok: false, error: 'Enter a number of KB/s (0 for no limit).' };
+  if (!/^\d+(?:[.,]\d+)?$/.test(t))
+    return { ok: false, error: 'Use a whole or decimal number of KB/s, like 256 (0 for no limit).' };
+  const kb = Number(t.replace(',', '.'));
+  if (kb > MAX_LIMIT_KBPS)
+    return { ok: false, error: `At most ${MAX_LIMIT_KBPS.toLocaleString('en')} KB/s (0 for no limit).` };
+  return { ok: true, bps: Math.round(kb * 1024) };
+}

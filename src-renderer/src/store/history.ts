@@ -95,7 +95,11 @@ export function createHistoryStore(api: ControlApi): StoreApi<HistoryState> {
       set({ working: rev, error: null, message: null });
       try {
         await api.saveRevision({ path, rev, dest });
-        set(get().path === path ? { working: null, savingRev: null, message: `Saved a copy to ${dest}.` } : { working: null });
+        set(
+          get().path === path
+            ? { working: null, savingRev: null, message: `Saved a copy to ${dest}.` }
+            : { working: null },
+        );
         return true;
       } catch (err) {
         set(get().path === path ? { working: null, error: describeError(err) } : { working: null });

@@ -112,6 +112,26 @@ describe('conflicts store', () => {
     expect(api.resolveConflict).toHaveBeenCalledWith({ path: c.path, keep: 'both' });
     expect(s.getState().items).toEqual([]);
   });
+  it("finds the original's device from its current revision (null when it has no history)", async () => {
+    const other = { ...c, path: 'b (conflicted copy from desk 2026-11-21).txt', original: 'b.txt' };
+    const api = fakeApi({
+      conflicts: () => ({ conflicts: [c, other] }),
+      history: ({ path }) => {
+        if (path !== 'a.txt') throw new ControlError('not_found', 'never uploaded');
+        return {
+          revisions: [
+            { rev: 'r2', device_name: 'laptop', current: true },
+            { rev: 'r1', device_name: 'desk', current: false },
+          ],
+        };
+      },
+    });
+    const s = createConflictsStore(api);
+    await s.getState().load();
+    expect(s.getState().originalDevices).toEqual({ 'a.txt': 'laptop', 'b.txt': null });
+    await s.getState().load(); // known originals are not asked again
+    expect(api.history).toHaveBeenCalledTimes(2);
+  });
   it('keeps the conflict listed when settling fails', async () => {
     const api = fakeApi({
       conflicts: () => ({ conflicts: [c] }),
