@@ -366,7 +366,7 @@ export class Engine extends EventEmitter {
     // the guard sees a whole `rm -r` at once rather than its first burst.
     const quietFor = Date.now() - this.lastLocalEventAt;
     let waitingQuiet = false;
-    if (quietFor < DELETE_QUIET_MS && ops.some((o) => o.type === 'deleteRemote')) {
+    if (quietFor < DELETE_QUIET_MS && this.confirmedSide !== 'remote' && ops.some((o) => o.type === 'deleteRemote')) {
       ops = ops.filter((o) => o.type !== 'deleteRemote');
       waitingQuiet = true;
       this.later(DELETE_QUIET_MS - quietFor + 10, () => this.wake());

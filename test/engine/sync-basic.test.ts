@@ -56,3 +56,23 @@ describe('bandwidth limits', () => {
     a.engine.setSettings({ upload_limit_bps: 0 });
   });
 });
+
+describe('mass-delete guard: confirm', () => {
+  it('a held delete is carried out once confirmed, and the other device follows', async () => {
+    const limits = { max: 5, ratio: 0.5, min: 3 };
+    const a = await w.device('A', { massDelete: limits });
+    const b = await w.device('B'); // default limits: 8 of 10 files is under its minimum of 10
+    for (let i = 0; i < 10; i++) await writeFile(path.join(a.folder, `f${i}.txt`), `f${i}`);
+    await w.settle();
+    const { rm } = await import('node:fs/promises');
+    for (let i = 0; i < 8; i++) await rm(path.join(a.folder, `f${i}.txt`));
+    const { until, exists } = await import('./helpers.ts');
+    await until(() => a.engine.status().state === 'held', 10_000, 'held');
+    expect(a.engine.status().held_deletes).toMatchObject({ side: 'remote', count: 8 });
+    expect(await exists(path.join(b.folder, 'f0.txt'))).toBe(true);
+    a.engine.confirmDeletes();
+    await w.settle();
+    expect((await (await import('node:fs/promises')).readdir(b.folder)).sort()).toEqual(['f8.txt', 'f9.txt']);
+    expect(a.engine.status().state).toBe('idle');
+  });
+});
