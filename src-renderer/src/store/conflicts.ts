@@ -50,9 +50,8 @@ export function createConflictsStore(api: ControlApi): StoreApi<ConflictsState> 
       }
       // ConflictInfo names the copy's device only; the original's comes from its current
       // revision. Best effort: an original without history (never uploaded) shows no device.
-      const originals = [...new Set(conflicts.map((c) => c.original))].filter(
-        (o) => !(o in get().originalDevices),
-      );
+      // Asked at each load: the original may have changed on another device since.
+      const originals = [...new Set(conflicts.map((c) => c.original))];
       const found = await Promise.all(
         originals.map(async (o) => {
           try {
@@ -63,8 +62,7 @@ export function createConflictsStore(api: ControlApi): StoreApi<ConflictsState> 
           }
         }),
       );
-      if (found.length > 0)
-        set({ originalDevices: { ...get().originalDevices, ...Object.fromEntries(found) } });
+      set({ originalDevices: Object.fromEntries(found) });
     },
     async resolve(path, keep) {
       set({ settling: path, error: null });
