@@ -94,11 +94,13 @@ echo "device A: $URL_A"
 echo "device B: $URL_B"
 
 # ---- ELECTRON HOOK -------------------------------------------------------------------------
-# When Electron can start here, launch the desktop app for device A as well. The shell helper
-# provides the Electron entry (src-main/shell/); it reads CAIRN_HOME to find the device.
-if [ -z "${CAIRN_NO_ELECTRON:-}" ] && [ -f src-main/shell/main.ts ] && npx --no-install electron --version >/dev/null 2>&1; then
+# When Electron can start here, launch the desktop app for device A as well. The shell
+# (src-main/shell/, bundled into app/dist by src-main/shell/bundle.ts) finds the device through
+# CAIRN_HOME and attaches to the engine `cairn start` runs for it (docs/decisions.md D13).
+if [ -z "${CAIRN_NO_ELECTRON:-}" ] && [ -f src-main/shell/bundle.ts ] && npx --no-install electron --version >/dev/null 2>&1; then
   echo "== launching the desktop app (Electron) for device A"
-  CAIRN_HOME="$HA" npx --no-install electron src-main/shell/main.ts >"$DEV/electron.log" 2>&1 &
+  node src-main/shell/bundle.ts >"$DEV/electron.log" 2>&1
+  CAIRN_HOME="$HA" npx --no-install electron app >>"$DEV/electron.log" 2>&1 &
   ELECTRON_PID=$!
 else
   echo "(Electron is not available here: use the browser URLs above)"
