@@ -13,6 +13,7 @@ import type { AppContext } from './context.ts';
 import { toCairnError } from './errors.ts';
 import type { AuthLimiters } from './handlers.ts';
 import { DeviceSockets, WS_OPTIONS, registerNotify } from './notify-ws.ts';
+import { registerPublicLinks } from './public-links.ts';
 import { registerRoutes } from './register.ts';
 
 /** Options of {@link buildApp} besides the shared context. */
@@ -106,8 +107,19 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
     },
   });
 
+  // server.close() drops the connections idle at that instant only: a keep-alive connection
+  // whose response was still finishing (a download stream ending just after the client read
+  // its last byte) would then hold the close for the whole keep-alive timeout. Sweep idle
+  // connections until the close completes.
+  let sweep: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    sweep = setInterval(() => app.server.closeIdleConnections(), 25);
+  });
+  app.addHook('onClose', async () => clearInterval(sweep));
+
   registerRoutes(app, ctx, limiters);
   registerNotify(app, ctx, sockets);
+  await registerPublicLinks(app, ctx);
   app.get(OTHER_ENDPOINTS.healthz.url, async () => ({ ok: true }));
   app.get(OTHER_ENDPOINTS.metrics.url, async (_req, reply) => {
     reply.type(ctx.metrics.registry.contentType);

@@ -16,6 +16,10 @@ export interface RateLimits {
   loginPerIp: number;
   /** Log-ins per email per window. */
   loginPerEmail: number;
+  /** Failed public-link password guesses per link per window (default 10). */
+  linkGuessPerLink?: number;
+  /** Failed public-link password guesses per IP per window (default 30). */
+  linkGuessPerIp?: number;
   /** Window length (ms). */
   windowMs: number;
 }

@@ -4,6 +4,7 @@
 // unshare, quota charged to the owner, nesting rules. Every refusal asserts its stable code
 // and that nothing stored changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   call,
   putFile,
@@ -450,5 +451,39 @@ describe('shared folders', () => {
     // An invitation to an email without an account waits for that account to sign up.
     const c = await signup(base, 'third@example.com');
     expect((await call(base, 'listShares', c.token)).body.invitations.map((i: any) => i.ns)).toEqual([ns]);
+  });
+
+  it("the notify WebSocket follows the account's namespaces: a newly mounted one is announced and pushed", async () => {
+    const a = await signup(base);
+    const b = await signup(base);
+    await putFile(base, a, 'N/n.txt', 'n');
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/notify`, { headers: { authorization: `Bearer ${b.token}` } });
+    const queue: any[] = [];
+    const waiters: ((m: any) => void)[] = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString());
+      const w = waiters.shift();
+      if (w) w(m);
+      else queue.push(m);
+    });
+    const next = (): Promise<any> => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)));
+    /** The next message about `ns` (others, e.g. the home's own advances, are skipped). */
+    const nextFor = async (ns: string): Promise<any> => {
+      for (;;) {
+        const m = await next();
+        if (m.ns === ns) return m;
+      }
+    };
+    try {
+      expect((await next()).type).toBe('ready');
+      const r = await share(a, a.ns, 'N', b.email);
+      const ns = r.body.ns as string;
+      await call(base, 'acceptInvitation', b.token, { params: { id: r.body.member.invitation_id }, body: {} });
+      expect(await nextFor(ns)).toEqual({ type: 'advance', ns, seq: 1 });
+      const e = await putFile(base, a, 'later.txt', 'later', null, ns);
+      expect(await nextFor(ns)).toEqual({ type: 'advance', ns, seq: e.seq });
+    } finally {
+      ws.close();
+    }
   });
 });
