@@ -238,4 +238,24 @@ describe('public links', () => {
     expect((await call(base, 'unshare', owner.token, { params: { ns: sh.body.ns } })).status).toBe(204);
     expect((await get(`${mine.url}/download`)).body.toString()).toBe('plan');
   });
+
+  it('a mount point links the whole shared folder; a viewer cannot link it', async () => {
+    const owner = await signup(base);
+    const viewer = await signup(base);
+    await putFile(base, owner, 'Box/one.txt', 'one');
+    await putFile(base, owner, 'Box/deep/two.txt', 'two');
+    const sh = await call(base, 'share', owner.token, { params: { ns: owner.ns }, body: { path: 'Box', email: viewer.email, role: 'viewer' } });
+    await call(base, 'acceptInvitation', viewer.token, { params: { id: sh.body.member.invitation_id }, body: { path: 'Theirs' } });
+    const refused = await unchanged(s.dataDir, () => call(base, 'createLink', viewer.token, { params: { ns: viewer.ns }, body: { path: 'Theirs' } }));
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'forbidden']);
+    const refused2 = await unchanged(s.dataDir, () => call(base, 'createLink', viewer.token, { params: { ns: sh.body.ns }, body: { path: 'one.txt' } }));
+    expect([refused2.status, refused2.body.error.code]).toEqual([403, 'forbidden']);
+    const l = await link(owner, 'Box');
+    expect(l.link).toMatchObject({ ns: sh.body.ns, path: '', kind: 'folder' });
+    const html = (await get(l.url)).body.toString();
+    expect(html).toContain('deep/two.txt');
+    const files = unzip((await get(`${l.url}/download`)).body);
+    expect([...files.keys()].sort()).toEqual(['Box/deep/', 'Box/deep/two.txt', 'Box/one.txt']);
+    expect((await get(`${l.url}/download?path=deep%2Ftwo.txt`)).body.toString()).toBe('two');
+  });
 });
