@@ -112,7 +112,7 @@ describe('public links', () => {
     const no = await unchanged(s.dataDir, () => call(base, 'revokeLink', b.token, { params: { id: l.link.id } }));
     expect([no.status, no.body.error.code]).toEqual([404, 'not_found']);
     expect((await call(base, 'revokeLink', a.token, { params: { id: l.link.id } })).status).toBe(204);
-    const gone = await get(l.url);
+    const gone = await unchanged(s.dataDir, () => get(l.url));
     expect([gone.status, gone.headers.get('x-cairn-error')]).toEqual([410, 'link_revoked']);
     expect(gone.body.toString()).toContain('Link revoked');
     expect((await get(`${l.url}/download`)).status).toBe(410);
@@ -148,11 +148,11 @@ describe('public links', () => {
     await putFile(base, a, 'secret.bin', data);
     const l = await link(a, 'secret.bin', { password: 'open sesame' });
     expect(l.link.has_password).toBe(true);
-    const pg = await get(l.url);
+    const pg = await unchanged(s.dataDir, () => get(l.url));
     expect([pg.status, pg.headers.get('x-cairn-error')]).toEqual([401, 'link_password']);
     expect(pg.body.toString()).toContain('type="password"');
     expect((await get(`${l.url}/download`)).status).toBe(401);
-    const wrong = await postPassword(l.url, 'nope');
+    const wrong = await unchanged(s.dataDir, () => postPassword(l.url, 'nope'));
     expect(wrong.status).toBe(401);
     expect(wrong.body).toContain('Wrong password');
     const right = await postPassword(l.url, 'open sesame');
@@ -212,7 +212,7 @@ describe('public links', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       vi.setSystemTime(Date.now() + 120_000);
-      const r = await get(l.url);
+      const r = await unchanged(s.dataDir, () => get(l.url));
       expect([r.status, r.headers.get('x-cairn-error')]).toEqual([410, 'link_expired']);
       expect((await get(`${l.url}/download`)).status).toBe(410);
       const listed = (await call(base, 'listLinks', a.token)).body.links.find((x: any) => x.id === l.link.id);
