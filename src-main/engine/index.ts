@@ -425,13 +425,16 @@ export class Engine extends EventEmitter {
         this.log(p, 'error', `${code}: ${f.error.message}`);
       }
     }
+    const failedOps = new Set(res.failed.map((f) => f.op));
+    const issueAt = new Map<string, string[]>();
+    for (const i of this.db.issues()) issueAt.set(i.path, [...(issueAt.get(i.path) ?? []), i.code]);
     for (const op of ops) {
-      if (!res.failed.some((f) => f.op === op)) {
+      if (!failedOps.has(op)) {
         if (op.type === 'deleteRemote') this.recentDeletes.push({ t: Date.now(), side: 'remote', files: op.files });
         if (op.type === 'deleteLocal' && op.reason === 'remote') this.recentDeletes.push({ t: Date.now(), side: 'local', files: op.files });
         this.stuck.delete(opPath(op));
         this.backoff.delete(`#${opPath(op)}`);
-        if (this.db.issues().some((i) => i.path === opPath(op) && (i.code === 'changed_during_read' || !(SCAN_ISSUE_CODES as readonly string[]).includes(i.code)))) this.db.clearIssue(opPath(op));
+        if ((issueAt.get(opPath(op)) ?? []).some((c) => c === 'changed_during_read' || !(SCAN_ISSUE_CODES as readonly string[]).includes(c))) this.db.clearIssue(opPath(op));
       }
     }
     if (res.offline) this.goOffline();
@@ -535,7 +538,7 @@ export class Engine extends EventEmitter {
     const res = await scan({
       root,
       scopes,
-      prev: (p) => this.db.get('local', p),
+      prev: (p) => this.db.getLite('local', p),
       ignore: this.ignoreRules,
       chunker: this.chunker as Chunker,
     });
@@ -559,14 +562,14 @@ export class Engine extends EventEmitter {
       const found = new Map(res.nodes.map((n) => [n.path, n]));
       const keep = res.keep;
       for (const scope of scopes) {
-        for (const old of db.subtree('local', scope)) {
-          if (found.has(old.path) || keep.some((k) => isInside(old.path, k))) continue;
-          db.remove('local', old.path);
-          db.dropBlocks(old.path);
+        for (const old of db.paths('local', scope)) {
+          if (found.has(old) || keep.some((k) => isInside(old, k))) continue;
+          db.remove('local', old);
+          db.dropBlocks(old);
         }
       }
       for (const n of res.nodes) {
-        const old = db.get('local', n.path);
+        const old = db.getLite('local', n.path);
         if (!old || old.hash !== n.hash || old.inode !== n.inode || old.mtime !== n.mtime || old.size !== n.size || old.kind !== n.kind || old.executable !== n.executable) db.put('local', n);
       }
       for (const [p, blocks] of res.hashed) db.setBlocks(p, blocks);

@@ -121,6 +121,22 @@ export class StateDb {
     return r ? toNode(r) : undefined;
   }
 
+  /**
+   * Like {@link get} without the block list (`blocks: null`): the scanner's fast path reads one
+   * row per file, and parsing block lists there would dominate a rescan.
+   */
+  getLite(tree: TreeName, path: string): TreeNode | undefined {
+    const r = this.st(`SELECT path, kind, ns, id, rev, hash, size, mtime, inode, executable, NULL AS blocks, device FROM ${tree} WHERE path = ?`).get(path) as RawNode | undefined;
+    return r ? toNode(r) : undefined;
+  }
+
+  /** Paths of `tree` at or under `path` (`""` = every path). */
+  paths(tree: TreeName, path: string): string[] {
+    if (path === '') return (this.st(`SELECT path FROM ${tree}`).all() as Array<{ path: string }>).map((r) => r.path);
+    const [lo, hi] = prefixRange(path);
+    return (this.st(`SELECT path FROM ${tree} WHERE path = ? OR (path >= ? AND path < ?)`).all(path, lo, hi) as Array<{ path: string }>).map((r) => r.path);
+  }
+
   /** The whole of `tree` as a Map by path. */
   all(tree: TreeName): Map<string, TreeNode> {
     const out = new Map<string, TreeNode>();
