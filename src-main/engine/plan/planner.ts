@@ -74,7 +74,9 @@ function sameLocal(l: TreeNode | undefined, s: TreeNode | undefined): boolean {
 function sameRemote(r: TreeNode | undefined, s: TreeNode | undefined): boolean {
   if (!r || !s) return !r && !s;
   if (r.kind !== s.kind) return false;
-  if (r.kind === 'folder') return true;
+  // A folder re-created on the server (new id) is "changed" so the merge base takes its id:
+  // a stale id there would later read as a move.
+  if (r.kind === 'folder') return r.id === s.id;
   return r.id === s.id && r.rev === s.rev;
 }
 

@@ -73,6 +73,6 @@ describe('StateDb', () => {
     const fromSql = db.changedTrees(['x']);
     const reference = restrictToChanged(full, ['x']);
     for (const t of ['local', 'remote', 'synced'] as const) expect([...fromSql[t].keys()].sort()).toEqual([...reference[t].keys()].sort());
-    expect([...new Set([...fromSql.local.keys(), ...fromSql.remote.keys(), ...fromSql.synced.keys()])].sort()).toEqual(['editL', 'editR', 'exec', 'goneL', 'goneR', 'kindL', 'newL', 'newR', 'x/in-excluded']);
+    expect([...new Set([...fromSql.local.keys(), ...fromSql.remote.keys(), ...fromSql.synced.keys()])].sort()).toEqual(['dir', 'editL', 'editR', 'exec', 'goneL', 'goneR', 'kindL', 'newL', 'newR', 'x/in-excluded']);
   });
 });

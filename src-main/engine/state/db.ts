@@ -157,7 +157,7 @@ export class StateDb {
         WHERE s.path IS NULL OR s.kind != l.kind OR (l.kind = 'file' AND (s.hash IS NOT l.hash OR s.executable != l.executable))
       UNION SELECT s.path FROM synced s LEFT JOIN local l ON l.path = s.path WHERE l.path IS NULL
       UNION SELECT r.path FROM remote r LEFT JOIN synced s ON s.path = r.path
-        WHERE s.path IS NULL OR s.kind != r.kind OR (r.kind = 'file' AND (s.id IS NOT r.id OR s.rev IS NOT r.rev))
+        WHERE s.path IS NULL OR s.kind != r.kind OR s.id IS NOT r.id OR (r.kind = 'file' AND s.rev IS NOT r.rev)
       UNION SELECT s.path FROM synced s LEFT JOIN remote r ON r.path = s.path WHERE r.path IS NULL`).all() as Array<{ path: string }>;
     const paths = new Set(rows.map((r) => r.path));
     for (const prefix of alsoUnder) for (const t of TREES) for (const n of this.subtree(t, prefix)) paths.add(n.path);
