@@ -6,7 +6,7 @@
  *   cairn-server user add --email E --password-stdin [--quota BYTES] [--data DIR]
  *   cairn-server user list [--json] [--data DIR]
  *   cairn-server user set-quota --email E --bytes N [--data DIR]
- *   cairn-server verify [--json] [--data DIR]
+ *   cairn-server verify [--json] [--fix] [--data DIR]
  *   cairn-server gc [--retention-days N] [--grace-hours H] [--data DIR]
  *
  * Exit codes: 0 ok, 1 failure (or damage found by verify), 2 usage error.
@@ -18,9 +18,9 @@ import fs from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import envPaths from 'env-paths';
 import { Value } from 'typebox/value';
-import { CairnError, DEFAULT_RETENTION_MS, routes } from '../src-shared/index.ts';
+import { DEFAULT_RETENTION_MS, routes } from '../src-shared/index.ts';
 import { hashPassword } from './auth/password.ts';
-import { openDataDir, runningServerPid } from './data-dir.ts';
+import { lockDataDir, openDataDir } from './data-dir.ts';
 import { DEFAULT_QUOTA_BYTES, startServer } from './index.ts';
 import { KeyedMutex } from './notify/keyed-mutex.ts';
 import { DEFAULT_GRACE_MS, runGc } from './ops/gc.ts';
@@ -161,19 +161,27 @@ function program(): Command {
     });
 
   p.command('verify')
-    .description('recount block references, re-hash every block, check the database; exit 1 on damage')
+    .description('recount block references, re-hash every block, check the database; exit 1 on damage (read-only unless --fix)')
     .addOption(dataOption())
     .option('--json', 'machine-readable output')
-    .action(async (o: { data?: string; json?: boolean }) => {
-      const { store, blocks } = await openDataDir(dataOf(o));
+    .option('--fix', 'write the recounted block reference counts (server must be stopped)')
+    .action(async (o: { data?: string; json?: boolean; fix?: boolean }) => {
+      const dir = dataOf(o);
+      // Fixing writes counts GC relies on: only with the dir locked (refused while a server runs).
+      const lock = o.fix ? await lockDataDir(dir) : null;
+      const { store, blocks } = await openDataDir(dir).catch(async (err: unknown) => {
+        await lock?.release();
+        throw err;
+      });
       try {
-        const r = await runVerify(store, blocks);
+        const r = await runVerify(store, blocks, { fix: o.fix ?? false });
         if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         else {
           process.stdout.write(
             `${r.ok ? 'OK' : 'DAMAGED'}: ${r.blocks} blocks (${r.bytes} bytes), ${r.missing.length} missing, ` +
               `${r.damaged.length} damaged, ${r.referencedButUnknown.length} referenced but unknown, ` +
-              `${r.unreferenced} unreferenced, ${r.unrecordedFiles} unrecorded files, ${r.refcountFixed} refcounts fixed, ` +
+              `${r.unreferenced} unreferenced, ${r.unrecordedFiles} unrecorded files, ` +
+              `${r.refcountDrift} refcounts wrong (${r.refcountFixed} fixed${o.fix ? '' : '; run verify --fix with the server stopped'}), ` +
               `database ${r.database.length === 0 ? 'ok' : r.database.join('; ')}\n`,
           );
           for (const h of r.missing) process.stdout.write(`missing ${h}\n`);
@@ -182,6 +190,7 @@ function program(): Command {
         if (!r.ok) process.exitCode = 1;
       } finally {
         await store.close();
+        await lock?.release();
       }
     });
 
@@ -192,9 +201,12 @@ function program(): Command {
     .option('--grace-hours <n>', 'grace period of unreferenced blocks', nonNegInt('--grace-hours'))
     .action(async (o: { data?: string; retentionDays?: number; graceHours?: number }) => {
       const dir = dataOf(o);
-      const pid = await runningServerPid(dir);
-      if (pid !== null) throw new CairnError('unavailable', `a server (pid ${pid}) is running on ${dir}; it runs GC itself`);
-      const { store, blocks } = await openDataDir(dir);
+      // Held for the whole pass: a server must not start (and GC concurrently) meanwhile.
+      const lock = await lockDataDir(dir);
+      const { store, blocks } = await openDataDir(dir).catch(async (err: unknown) => {
+        await lock.release();
+        throw err;
+      });
       try {
         const r = await runGc(
           { store, blocks, locks: new KeyedMutex() },
@@ -207,6 +219,7 @@ function program(): Command {
         process.stdout.write(`${JSON.stringify(r)}\n`);
       } finally {
         await store.close();
+        await lock.release();
       }
     });
   for (const c of [user, ...user.commands, ...p.commands]) c.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });

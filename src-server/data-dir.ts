@@ -2,16 +2,71 @@
  * Layout of a server data dir:
  *   <dir>/meta.sqlite (+ -wal, -shm)   metadata store
  *   <dir>/blocks/ab/cd/<hash>          block store; <dir>/blocks/tmp/ = uploads in flight
- *   <dir>/server.pid                   pid of the server running on this dir (if any)
+ *   <dir>/server.pid                   pid of the process holding the lock (if any)
+ *   <dir>/server.lock                  the data-dir lock (never deleted: see lockDataDir)
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { CairnError } from '../src-shared/index.ts';
 import { LocalBlockStore } from './store/local-blocks.ts';
 import { SqliteMetadataStore, type SqliteStoreOptions } from './store/sqlite/store.ts';
 
 /** Paths inside a data dir. */
-export function dataPaths(dir: string): { db: string; blocks: string; pid: string } {
-  return { db: path.join(dir, 'meta.sqlite'), blocks: path.join(dir, 'blocks'), pid: path.join(dir, 'server.pid') };
+export function dataPaths(dir: string): { db: string; blocks: string; pid: string; lock: string } {
+  return {
+    db: path.join(dir, 'meta.sqlite'),
+    blocks: path.join(dir, 'blocks'),
+    pid: path.join(dir, 'server.pid'),
+    lock: path.join(dir, 'server.lock'),
+  };
+}
+
+/** A held data-dir lock. */
+export interface DataDirLock {
+  /** Removes the pid file and releases the lock. Idempotent. */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the exclusive lock of a data dir for a server (or an offline `gc` / `verify --fix`)
+ * and writes its pid to `server.pid`. Two servers on one dir would delete each other's
+ * in-flight uploads (cleanTemp) and run GC and block locks that know nothing of each other.
+ *
+ * The lock is an exclusive SQLite transaction held open on `server.lock`: SQLite takes an
+ * OS record lock (fcntl on POSIX, LockFileEx on Windows) that the kernel drops when the
+ * process dies, so a kill -9 never leaves a stale lock and a recycled pid cannot fake one
+ * (the weakness of a pid file alone). It also refuses a second server in the same process.
+ * The lock file is never deleted: a process could otherwise lock an unlinked inode while
+ * another locks the new file.
+ * @throws CairnError `unavailable` naming the holder's pid when the dir is in use.
+ */
+export async function lockDataDir(dir: string): Promise<DataDirLock> {
+  await fs.mkdir(dir, { recursive: true });
+  const p = dataPaths(dir);
+  const db = new Database(p.lock, { timeout: 0 });
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+    const pid = (await fs.readFile(p.pid, 'utf8').catch(() => '')).trim();
+    throw new CairnError(
+      'unavailable',
+      `the data dir ${dir} is in use by another Cairn server or maintenance command (pid ${pid || 'unknown'})`,
+      { pid: Number(pid) || null },
+    );
+  }
+  await fs.writeFile(p.pid, String(process.pid));
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      await fs.rm(p.pid, { force: true });
+      db.close();
+    },
+  };
 }
 
 /** Opens (creating) the stores of a data dir. */
@@ -26,15 +81,19 @@ export async function openDataDir(
   return { store: new SqliteMetadataStore(p.db, opts), blocks };
 }
 
-/** Pid of a live server on `dir`, or null. */
+/**
+ * Pid of the process holding the data-dir lock (a running server), -1 when it is held but the
+ * pid file is unreadable, or null when the dir is free. A snapshot: to keep a server from
+ * starting meanwhile, hold {@link lockDataDir} instead.
+ */
 export async function runningServerPid(dir: string): Promise<number | null> {
-  const text = await fs.readFile(dataPaths(dir).pid, 'utf8').catch(() => null);
-  const pid = Number(text);
-  if (!text || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
   try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
+    const lock = await lockDataDir(dir);
+    await lock.release();
     return null;
+  } catch (err) {
+    if (!(err instanceof CairnError) || err.code !== 'unavailable') throw err;
+    const pid = err.details?.pid;
+    return typeof pid === 'number' ? pid : -1;
   }
 }

@@ -2,10 +2,9 @@
  * The Cairn reference server as a library: {@link startServer} opens a data dir, serves
  * protocol v1 and returns a handle. Used by the CLI (cli.ts), tests and benchmarks.
  */
-import fs from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_RETENTION_MS } from '../src-shared/index.ts';
-import { dataPaths, openDataDir } from './data-dir.ts';
+import { lockDataDir, openDataDir } from './data-dir.ts';
 import { buildApp } from './http/app.ts';
 import type { AppContext, RateLimits } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -56,8 +55,19 @@ export interface RunningServer {
 
 /** Opens `opts.dataDir` and starts listening. Resolves once the port is bound. */
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
-  const hub = new NotifyHub();
-  const { store, blocks } = await openDataDir(opts.dataDir, { onAdvance: (ns, seq) => hub.advance(ns, seq) });
+  // Before anything touches the dir: a second server would empty the first one's tmp/.
+  const lock = await lockDataDir(opts.dataDir);
+  // Replaced by the app's logger once it exists (nothing advances before that).
+  let logError = (err: unknown, what: string) => process.emitWarning(`${what}: ${String(err)}`);
+  const hub = new NotifyHub({ onListenerError: (err) => logError(err, 'notify listener failed') });
+  const opened = await openDataDir(opts.dataDir, {
+    onAdvance: (ns, seq) => hub.advance(ns, seq),
+    onError: (err, what) => logError(err, what),
+  }).catch(async (err: unknown) => {
+    await lock.release();
+    throw err;
+  });
+  const { store, blocks } = opened;
   await blocks.cleanTemp();
   const shutdown = new AbortController();
   const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
@@ -79,6 +89,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     https: opts.tls ?? null,
   });
   app.addHook('preClose', async () => shutdown.abort());
+  logError = (err, what) => app.log.error({ err }, what);
   const gc = (now = Date.now()) => runGc({ store, blocks, locks: ctx.blockLocks }, { now, retentionMs, graceMs });
   let gcTimer: NodeJS.Timeout | undefined;
   const interval = opts.gcIntervalMs ?? 3600_000;
@@ -96,10 +107,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   } catch (err) {
     await app.close().catch(() => {});
     await store.close();
+    await lock.release();
     throw err;
   }
-  const pidFile = dataPaths(opts.dataDir).pid;
-  await fs.writeFile(pidFile, String(process.pid));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 7780);
   const host = opts.host ?? '127.0.0.1';
@@ -115,7 +125,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         clearInterval(gcTimer);
         await app.close();
         await store.close();
-        await fs.rm(pidFile, { force: true });
+        await lock.release();
       })();
       return closing;
     },

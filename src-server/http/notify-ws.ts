@@ -18,11 +18,13 @@ const WS_HARD_MAX_BYTES = 1 << 20;
 /** Open sockets per device (for revocation). */
 export class DeviceSockets {
   readonly #byDevice = new Map<string, Set<WebSocket>>();
+  /** Registers an open socket of `deviceId` (so revoking the device can close it). */
   add(deviceId: string, ws: WebSocket): void {
     let set = this.#byDevice.get(deviceId);
     if (!set) this.#byDevice.set(deviceId, (set = new Set()));
     set.add(ws);
   }
+  /** Forgets a socket once it closed; drops the device's entry when it was the last one. */
   remove(deviceId: string, ws: WebSocket): void {
     const set = this.#byDevice.get(deviceId);
     set?.delete(ws);

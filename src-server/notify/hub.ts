@@ -11,6 +11,24 @@ export type AdvanceListener = (ns: string, seq: number) => void;
 export class NotifyHub {
   readonly #byNs = new Map<string, Set<AdvanceListener>>();
   readonly #byAccount = new Map<string, Set<() => void>>();
+  readonly #onListenerError: (err: unknown) => void;
+
+  /**
+   * `onListenerError` hears an exception of a subscriber (default: a process warning). A
+   * subscriber's failure stays its own: the other subscribers are still told, and the
+   * committed write that caused the advance is not turned into an error.
+   */
+  constructor(opts: { onListenerError?: (err: unknown) => void } = {}) {
+    this.#onListenerError = opts.onListenerError ?? ((err) => process.emitWarning(`notify listener failed: ${String(err)}`));
+  }
+
+  #call(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#onListenerError(err);
+    }
+  }
 
   /**
    * Subscribes `fn` to "the set of namespaces of `accountId` changed" (share, accept, role
@@ -28,7 +46,7 @@ export class NotifyHub {
 
   /** Tells the subscribers of each account that its namespaces changed. */
   membershipChanged(accountIds: Iterable<string>): void {
-    for (const id of new Set(accountIds)) for (const fn of [...(this.#byAccount.get(id) ?? [])]) fn();
+    for (const id of new Set(accountIds)) for (const fn of [...(this.#byAccount.get(id) ?? [])]) this.#call(fn);
   }
 
   /** Subscribes `fn` to every namespace in `namespaces`; returns the unsubscribe function. */
@@ -50,6 +68,6 @@ export class NotifyHub {
 
   /** Tells every subscriber of `ns` that it is now at `seq`. */
   advance(ns: string, seq: number): void {
-    for (const fn of [...(this.#byNs.get(ns) ?? [])]) fn(ns, seq);
+    for (const fn of [...(this.#byNs.get(ns) ?? [])]) this.#call(() => fn(ns, seq));
   }
 }

@@ -1,6 +1,10 @@
 /**
  * Consistency check of a data dir: database integrity, block reference counts (recomputed
- * from the revisions and fixed), and every block re-hashed.
+ * from the revisions; corrected only with `fix`), and every block re-hashed.
+ *
+ * Without `fix` it only reads (one read snapshot for the counts), so it is safe while a
+ * server runs; a block the snapshot knew but GC removed meanwhile is re-checked against the
+ * live metadata and not reported. With `fix` the caller must hold the data-dir lock.
  *
  * Damage (exit 1 in the CLI): a database integrity problem, a recorded block whose file is
  * missing or whose bytes do not hash to its name, a revision naming an unknown block.
@@ -16,6 +20,8 @@ export interface VerifyReport {
   database: string[];
   blocks: number;
   bytes: number;
+  /** Blocks whose stored refcount differs from the recount (GC trusts the stored counts). */
+  refcountDrift: number;
   refcountFixed: number;
   missing: string[];
   damaged: string[];
@@ -24,10 +30,13 @@ export interface VerifyReport {
   unrecordedFiles: number;
 }
 
-/** Runs the full check (reads every block once). */
-export async function runVerify(store: MetadataStore, blocks: BlockStore): Promise<VerifyReport> {
+/**
+ * Runs the full check (reads every block once). Not ok: database problems, missing or
+ * damaged blocks, references to unknown blocks, and refcount drift left unfixed.
+ */
+export async function runVerify(store: MetadataStore, blocks: BlockStore, opts: { fix?: boolean } = {}): Promise<VerifyReport> {
   const database = await store.integrity();
-  const rc = await store.recount();
+  const rc = await store.recount(opts.fix ?? false);
   const missing: string[] = [];
   const damaged: string[] = [];
   let bytes = 0;
@@ -36,16 +45,24 @@ export async function runVerify(store: MetadataStore, blocks: BlockStore): Promi
     known.add(b.hash);
     bytes += b.size;
     const health = await blocks.check(b.hash);
+    // A running server's GC may have removed it since the snapshot: that is not damage.
+    if (health !== 'ok' && !(await store.blockKnown(b.hash))) continue;
     if (health === 'missing') missing.push(b.hash);
     else if (health === 'damaged') damaged.push(b.hash);
   }
   let unrecordedFiles = 0;
   for await (const f of blocks.list()) if (!known.has(f.hash)) unrecordedFiles++;
   return {
-    ok: database.length === 0 && missing.length === 0 && damaged.length === 0 && rc.referencedButUnknown.length === 0,
+    ok:
+      database.length === 0 &&
+      missing.length === 0 &&
+      damaged.length === 0 &&
+      rc.referencedButUnknown.length === 0 &&
+      rc.refcountDrift === rc.refcountFixed,
     database,
     blocks: rc.blocks.length,
     bytes,
+    refcountDrift: rc.refcountDrift,
     refcountFixed: rc.refcountFixed,
     missing,
     damaged,

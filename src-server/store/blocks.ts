@@ -5,7 +5,8 @@
  * verified; rename-into-place is what S3's atomic PUT gives for free).
  *
  * Contract: a block is never visible under its hash until all its bytes are durable and
- * verified; `put` of a block that already exists verifies the bytes and then discards them.
+ * verified; `put` of a block that already exists verifies the bytes and then discards them —
+ * unless the stored copy is damaged (local store: its size differs), which they then replace.
  */
 import type { Readable } from 'node:stream';
 
@@ -16,7 +17,7 @@ export type BlockHealth = 'ok' | 'missing' | 'damaged';
 export interface BlockStore {
   /**
    * Streams `source` into the store under `hash`, computing SHA-256 on the way.
-   * @returns the size in bytes and whether the bytes were newly stored.
+   * @returns the size in bytes and whether the bytes were newly stored (or replaced a damaged copy).
    * @throws CairnError `block_too_large` (over `maxBytes`), `block_hash_mismatch`
    */
   put(hash: string, source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ size: number; created: boolean }>;

@@ -6,6 +6,7 @@
  * Write path (crash safety): stream into a temp file while hashing → verify → fsync the
  * file → rename into place → fsync the shard folder. A kill at any point leaves either no
  * file under the hash or the complete, verified one; temp leftovers are removed at start.
+ * A stored file whose size is wrong (damaged) is replaced the same way by the next upload.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -66,7 +67,11 @@ export class LocalBlockStore implements BlockStore {
       await flush();
       const got = sha.digest('hex');
       if (got !== hash) throw new CairnError('block_hash_mismatch', undefined, { expected: hash, actual: got });
-      if (await this.has(hash)) {
+      // An existing file of the right size is taken as intact (re-hashing it on every
+      // dedup'd upload would double the I/O); one of another size is damaged (truncated,
+      // overwritten), and the bytes just verified replace it — a re-upload repairs it.
+      const existing = await fs.stat(final).catch(() => null);
+      if (existing?.size === size) {
         await fh.close();
         closed = true;
         await fs.rm(tmp, { force: true });

@@ -93,7 +93,9 @@ export interface GcReport {
 
 /** Reference-count check of `verify` (see ops/verify.ts). */
 export interface RefcountReport {
-  /** Blocks whose stored refcount differs from the recount (fixed by verify). */
+  /** Blocks whose stored refcount differs from the recount. */
+  refcountDrift: number;
+  /** Of those, how many were corrected (0 unless recount ran with `fix`). */
   refcountFixed: number;
   /** Hashes referenced by some revision but absent from the blocks table. */
   referencedButUnknown: string[];
@@ -134,10 +136,13 @@ export interface MetadataStore {
   addDevice(accountId: string, name: string, tokenHash: string, now: number): Promise<string>;
   /** Resolves a token hash to its live (non-revoked) device; null when unknown or revoked. */
   authenticate(tokenHash: string, now: number): Promise<AuthContext | null>;
+  /** The account's live (non-revoked) devices, oldest first; `current` marks `currentDeviceId`. */
   listDevices(accountId: string, currentDeviceId: string): Promise<Device[]>;
   /** Revokes a device of this account. @throws `not_found` (unknown, other account's, or already revoked) */
   revokeDevice(accountId: string, deviceId: string, now: number): Promise<void>;
+  /** The account with its quota and usage (bytes) and the namespaces it sees. @throws `not_found` */
   account(accountId: string): Promise<Account>;
+  /** Every account, by email (admin CLI). */
   listAccounts(): Promise<AccountSummary[]>;
   /** @throws `not_found` */
   setQuota(email: string, bytes: number): Promise<void>;
@@ -159,6 +164,11 @@ export interface MetadataStore {
   // ---- files ----------------------------------------------------------------------------
   /** @throws path errors, `conflict`, `block_missing`, `size_mismatch`, `quota_exceeded`, `path_exists`, `path_case_collision`, `parent_not_folder` */
   commit(actor: Actor, ns: string, req: CommitRequest): Promise<Entry>;
+  /**
+   * Commits each request on its own (one savepoint each, one transaction and fsync for all);
+   * results in request order, refusals as `{ ok: false, error }` with commit's codes.
+   * @throws `bad_request` when the items together carry more than MAX_BLOCKS_PER_COMMIT blocks
+   */
   commitBatch(actor: Actor, ns: string, reqs: CommitRequest[]): Promise<BatchResult[]>;
   /** @throws path errors, `path_exists`, `path_case_collision`, `parent_not_folder` */
   mkdir(actor: Actor, ns: string, path: string): Promise<Entry>;
@@ -166,13 +176,27 @@ export interface MetadataStore {
   move(actor: Actor, ns: string, from: string, to: string, parentRev?: string): Promise<Entry>;
   /** @throws path errors, `not_found`, `conflict` */
   delete(actor: Actor, ns: string, path: string, parentRev?: string): Promise<Entry>;
-  /** @throws path errors, `not_found`, `path_exists`, `parent_not_folder`, `quota_exceeded` */
+  /** @throws path errors, `not_found`, `path_exists`, `path_case_collision`, `parent_not_folder`, `quota_exceeded` */
   undelete(actor: Actor, ns: string, path: string): Promise<Entry>;
   /** @throws path errors, `not_found`, `quota_exceeded` */
   restore(actor: Actor, ns: string, path: string, rev: string): Promise<Entry>;
-  /** @throws path errors, `not_found`, `parent_not_folder` */
+  /**
+   * Live children of folder `path` (`""` = root) by name, at most `limit`. Paging token
+   * `after` = the last name of the previous page (exclusive).
+   * @throws path errors, `not_found`, `parent_not_folder`
+   */
   list(ns: string, path: string, after: string | undefined, limit: number): Promise<EntryPage>;
+  /**
+   * Deleted entries under `path` (recursive; `""` = all), newest deletion first, at most
+   * `limit`. Paging token `after` = `"<deleted_at ms>.<entry id>"` of the previous page's last
+   * entry. @throws path errors, `bad_request` (malformed token)
+   */
   listDeleted(ns: string, path: string, after: string | undefined, limit: number): Promise<EntryPage>;
+  /**
+   * Live entries of the namespace by exact path (byte order), at most `limit`, with the
+   * namespace's seq read in the same transaction (the cursor position the page is valid at).
+   * Paging token `after` = the last path of the previous page (exclusive).
+   */
   snapshot(ns: string, after: string | undefined, limit: number): Promise<EntryPage & { seq: number }>;
   /** @throws `not_found` */
   meta(ns: string, path: string, includeDeleted: boolean): Promise<Entry>;
@@ -228,8 +252,12 @@ export interface MetadataStore {
   // ---- maintenance ----------------------------------------------------------------------
   /** Prunes history past `retentionMs`, compacts the journal, and deletes the metadata of unreferenced blocks older than `graceMs` (returns their hashes: the caller deletes the bytes). */
   gc(now: number, retentionMs: number, graceMs: number): Promise<GcReport>;
-  /** Recounts block references (fixing stored counts) and lists every known block. */
-  recount(): Promise<RefcountReport>;
+  /**
+   * Recounts block references and lists every known block with its recounted refcount.
+   * Read-only (safe while a server runs) unless `fix`, which writes the recounted values
+   * (offline only: `verify --fix` holds the data-dir lock).
+   */
+  recount(fix?: boolean): Promise<RefcountReport>;
   /** Database self-check (SQLite: integrity_check + foreign_key_check); empty = healthy. */
   integrity(): Promise<string[]>;
   close(): Promise<void>;

@@ -144,7 +144,10 @@ export const routes = {
     summary:
       'Commit new content for a file. `parent_rev` must be the current rev (null: the path ' +
       'must be free); else 409 `conflict` with `details.current` = the current entry. ' +
-      'Missing parent folders are created.',
+      'Missing parent folders are created. `blocks` may hold at most floor(size / 256 KiB) + 1 ' +
+      'hashes (the v1 chunker never cuts a block below 256 KiB but the last): more is ' +
+      '`bad_request`. `path_too_long` also when an existing parent\'s casing makes the stored path ' +
+      'longer than 4096 bytes.',
     params: NsParams, body: CommitRequest, status: 200, response: EntryResponse,
     errors: [...WRITE_ERRORS, 'conflict', 'block_missing', 'size_mismatch', 'quota_exceeded', 'path_exists'],
   },
@@ -153,7 +156,8 @@ export const routes = {
     bodyLimit: MAX_COMMIT_BODY_BYTES,
     summary:
       'Commit many files in one round trip. Each item succeeds or fails on its own (atomic ' +
-      'per item); results are in request order.',
+      'per item); results are in request order. Each item obeys the block-count rule of `commit`, ' +
+      'and all items together carry at most 262,144 block hashes (else `bad_request` for the batch).',
     params: NsParams,
     body: Type.Object({ commits: Type.Array(CommitRequest, { minItems: 1, maxItems: MAX_BATCH_COMMITS }) }),
     status: 200,
@@ -184,7 +188,8 @@ export const routes = {
     method: 'POST', url: '/api/v1/ns/:ns/move', auth: true, role: 'editor', bodyKind: 'json',
     summary:
       'Move or rename a file or a whole folder as one journal operation (case-only renames ' +
-      'included). Optional `parent_rev` guards a file move against concurrent edits.',
+      'included). Optional `parent_rev` guards a file move against concurrent edits. ' +
+      '`path_too_long` when any path of the moved subtree would pass 4096 bytes (nothing moves).',
     params: NsParams,
     body: Type.Object({ from: PathString, to: PathString, parent_rev: Type.Optional(Rev) }),
     status: 200, response: EntryResponse,
@@ -202,7 +207,8 @@ export const routes = {
     method: 'POST', url: '/api/v1/ns/:ns/undelete', auth: true, role: 'editor', bodyKind: 'json',
     summary:
       'Restore a deleted file (its last revision) or folder (with what was deleted with it), ' +
-      'within the retention window.',
+      'within the retention window. `path_too_long` when the live parents\' casing would make a ' +
+      'restored path pass 4096 bytes.',
     params: NsParams, body: Type.Object({ path: PathString }), status: 200, response: EntryResponse,
     errors: [...WRITE_ERRORS, 'not_found', 'path_exists', 'quota_exceeded'],
   },

@@ -71,7 +71,16 @@ describe('accounts and devices', () => {
   });
 
   it('answers unauthorized for a missing, malformed, wrong or revoked token', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer' }, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer cairn_wrong' }]) {
+    const revoked = await signup(base);
+    expect((await call(base, 'account', revoked.token)).status).toBe(200);
+    expect((await call(base, 'logout', revoked.token)).status).toBe(204);
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer' },
+      { authorization: 'Basic dXNlcjpwYXNz' },
+      { authorization: 'Bearer cairn_wrong' },
+      { authorization: `Bearer ${revoked.token}` },
+    ]) {
       const r = await req(base, 'GET', '/api/v1/account', { headers });
       expect([r.status, r.body.error.code]).toEqual([401, 'unauthorized']);
     }

@@ -53,6 +53,27 @@ describe('blocks', () => {
     expect((await call(base, 'getBlock', a.token, { params: { hash: unknown } })).body.error.code).toBe('not_found');
   });
 
+  it('get serves a block to a member of a shared folder that uses it, though it never uploaded it', async () => {
+    const a = await signup(base);
+    const b = await signup(base);
+    const data = rand(700);
+    const e = await putFile(base, a, 'team/f.bin', data);
+    const h = e.blocks[0] as string;
+    // b has no copy of the block and no role yet: not_found, like any unknown block.
+    expect((await call(base, 'checkBlocks', b.token, { body: { hashes: [h] } })).body.missing).toEqual([h]);
+    expect((await call(base, 'getBlock', b.token, { params: { hash: h } })).status).toBe(404);
+    const sh = await call(base, 'share', a.token, { params: { ns: a.ns }, body: { path: 'team', email: b.email, role: 'viewer' } });
+    expect(sh.status).toBe(200);
+    const acc = await call(base, 'acceptInvitation', b.token, { params: { id: sh.body.member.invitation_id }, body: {} });
+    expect(acc.status).toBe(200);
+    // Now b sees a revision using it (viewer role in the shared namespace) and may read it.
+    const get = await call(base, 'getBlock', b.token, { params: { hash: h } });
+    expect(get.status).toBe(200);
+    expect(Buffer.compare(get.body, data)).toBe(0);
+    // Reading is not possession: b still has to upload it to commit it elsewhere.
+    expect((await call(base, 'checkBlocks', b.token, { body: { hashes: [h] } })).body.missing).toEqual([h]);
+  });
+
   it('refuses bytes that do not match the hash, with nothing stored', async () => {
     const a = await signup(base);
     const data = rand(1000);

@@ -2,7 +2,7 @@
 // Files: commit, batch, mkdir, move, delete, undelete, revisions, restore, list, snapshot,
 // meta, download — and every bad input, each asserting its code and that nothing changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentHash } from '../../src-shared/index.ts';
+import { CHUNK_PARAMS_V1, MAX_COMMIT_BODY_BYTES, contentHash, encodeCursor } from '../../src-shared/index.ts';
 import { call, putFile, rand, sha, signup, testServer, unchanged, upload, type Acct, type TestServer } from './helpers.ts';
 
 let s: TestServer;
@@ -24,12 +24,23 @@ const commitBody = (path: string, blocks: string[], size: number, parent_rev: st
 });
 
 async function changesSince(a: Acct, seq: number) {
-  const r = await call(base, 'changes', a.token);
-  const cursor = Buffer.from(JSON.stringify({ v: 1, ns: { [a.ns]: seq } })).toString('base64url');
-  void r;
+  const cursor = encodeCursor({ ns: { [a.ns]: seq } });
   const c = await call(base, 'changes', a.token, { query: { cursor } });
   return c.body.changes as any[];
 }
+
+const badPaths: [string, string][] = [
+  ['../x', 'path_invalid'],
+  ['a/../b', 'path_invalid'],
+  ['/abs', 'path_invalid'],
+  ['a\\b', 'path_invalid'],
+  ['a\u0000b', 'path_invalid'],
+  ['a\u0007b', 'path_invalid'],
+  ['a//b', 'path_invalid'],
+  ['', 'path_invalid'],
+  ['n'.repeat(256), 'name_too_long'],
+  [Array.from({ length: 20 }, () => 'd'.repeat(250)).join('/'), 'path_too_long'],
+];
 
 describe('commit', () => {
   it('creates a file with its missing parents (one mkdir record each, before the put)', async () => {
@@ -80,18 +91,6 @@ describe('commit', () => {
     expect(e3.portable).toBe(false);
   });
 
-  const badPaths: [string, string][] = [
-    ['../x', 'path_invalid'],
-    ['a/../b', 'path_invalid'],
-    ['/abs', 'path_invalid'],
-    ['a\\b', 'path_invalid'],
-    ['a\u0000b', 'path_invalid'],
-    ['a\u0007b', 'path_invalid'],
-    ['a//b', 'path_invalid'],
-    ['', 'path_invalid'],
-    ['n'.repeat(256), 'name_too_long'],
-    [Array.from({ length: 20 }, () => 'd'.repeat(250)).join('/'), 'path_too_long'],
-  ];
   it.each(badPaths)('refuses path %j with %s and stores nothing', async (p, code) => {
     const a = await signup(base);
     const blocks = await upload(base, a.token, Buffer.from('data'));
@@ -101,6 +100,25 @@ describe('commit', () => {
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe(code);
     }
+  });
+
+  it('refuses a lone surrogate (it would be stored as U+FFFD and never match the client name)', async () => {
+    const a = await signup(base);
+    const blocks = await upload(base, a.token, Buffer.from('data'));
+    for (const route of ['commit', 'mkdir'] as const) {
+      const body = route === 'commit' ? commitBody('bad\ud800name', blocks, 4) : { path: 'x/\udc00' };
+      const r = await unchanged(s.dataDir, () => call(base, route, a.token, { params: { ns: a.ns }, body }));
+      expect([r.status, r.body.error.code]).toEqual([400, 'path_invalid']);
+    }
+  });
+
+  it('refuses a commit body over 32 MiB with body_too_large', async () => {
+    const a = await signup(base);
+    const h = sha(Buffer.from('x'));
+    // ~33 MiB of JSON: over MAX_COMMIT_BODY_BYTES before any schema check.
+    const blocks = Array<string>(Math.ceil(MAX_COMMIT_BODY_BYTES / 67) + 1000).fill(h);
+    const r = await unchanged(s.dataDir, () => call(base, 'commit', a.token, { params: { ns: a.ns }, body: commitBody('big', blocks, 1) }));
+    expect([r.status, r.body.error.code]).toEqual([413, 'body_too_large']);
   });
 
   it('refuses a case-insensitive collision, a file as parent, and a commit over a folder', async () => {
@@ -179,6 +197,32 @@ describe('commit', () => {
     const r = await call(base, 'commit', a.token, { params: { ns: a.ns }, body: commitBody('empty', [], 0) });
     expect(r.status).toBe(200);
     expect(r.body.entry.content_hash).toBe(contentHash([]));
+  });
+});
+
+// Every other route that takes a path refuses the same bad paths with the same codes.
+const pathRoutes: [string, (a: Acct, p: string) => Promise<any>][] = [
+  ['move (from)', (a, p) => call(base, 'move', a.token, { params: { ns: a.ns }, body: { from: p, to: 'ok' } })],
+  ['move (to)', (a, p) => call(base, 'move', a.token, { params: { ns: a.ns }, body: { from: 'f.txt', to: p } })],
+  ['delete', (a, p) => call(base, 'delete', a.token, { params: { ns: a.ns }, body: { path: p } })],
+  ['undelete', (a, p) => call(base, 'undelete', a.token, { params: { ns: a.ns }, body: { path: p } })],
+  ['restore', (a, p) => call(base, 'restore', a.token, { params: { ns: a.ns }, body: { path: p, rev: 'r' } })],
+  ['meta', (a, p) => call(base, 'meta', a.token, { params: { ns: a.ns }, query: { path: p } })],
+  ['list', (a, p) => call(base, 'list', a.token, { params: { ns: a.ns }, query: { path: p } })],
+  ['download', (a, p) => call(base, 'download', a.token, { params: { ns: a.ns }, query: { path: p } })],
+  ['revisions', (a, p) => call(base, 'revisions', a.token, { params: { ns: a.ns }, query: { path: p } })],
+  ['listDeleted', (a, p) => call(base, 'listDeleted', a.token, { params: { ns: a.ns }, query: { path: p } })],
+];
+describe('bad paths on every path-taking route', () => {
+  it.each(pathRoutes)('%s refuses every bad path with its code and changes nothing', async (name, send) => {
+    const a = await signup(base);
+    await putFile(base, a, 'f.txt', 'x');
+    for (const [p, code] of badPaths) {
+      // The empty path is the root: valid for the folder listings.
+      if (p === '' && (name === 'list' || name === 'listDeleted')) continue;
+      const r = await unchanged(s.dataDir, () => send(a, p));
+      expect([name, p.slice(0, 20), r.status, r.body.error?.code]).toEqual([name, p.slice(0, 20), 400, code]);
+    }
   });
 });
 
@@ -297,6 +341,20 @@ describe('mkdir, move, delete, undelete', () => {
     expect(none.body.error.code).toBe('not_found');
   });
 
+  it('mkdir and undelete refuse another casing of a live name with path_case_collision', async () => {
+    const a = await signup(base);
+    await call(base, 'mkdir', a.token, { params: { ns: a.ns }, body: { path: 'Dir' } });
+    const m = await unchanged(s.dataDir, () => call(base, 'mkdir', a.token, { params: { ns: a.ns }, body: { path: 'DIR' } }));
+    expect([m.status, m.body.error.code, m.body.error.details.existing]).toEqual([409, 'path_case_collision', 'Dir']);
+    await putFile(base, a, 'Notes.txt', 'old');
+    await call(base, 'delete', a.token, { params: { ns: a.ns }, body: { path: 'Notes.txt' } });
+    await putFile(base, a, 'NOTES.txt', 'new');
+    const u = await unchanged(s.dataDir, () => call(base, 'undelete', a.token, { params: { ns: a.ns }, body: { path: 'Notes.txt' } }));
+    expect([u.status, u.body.error.code, u.body.error.details.existing]).toEqual([409, 'path_case_collision', 'NOTES.txt']);
+    const same = await unchanged(s.dataDir, () => call(base, 'undelete', a.token, { params: { ns: a.ns }, body: { path: 'NOTES.txt' } }));
+    expect([same.status, same.body.error.code]).toEqual([409, 'path_exists']);
+  });
+
   it('delete with a stale parent_rev is a conflict; a missing path is not_found', async () => {
     const a = await signup(base);
     await putFile(base, a, 'f', 'x');
@@ -348,8 +406,9 @@ describe('history, listing, download', () => {
 
   it('downloads multi-block files whole and by range (206, 416), ETag = content hash', async () => {
     const a = await signup(base);
-    const data = rand(300_000);
-    const blocks = await upload(base, a.token, data, 100_000);
+    // Blocks of the v1 minimum size (every block but the last is at least that long).
+    const data = rand(600_000);
+    const blocks = await upload(base, a.token, data, CHUNK_PARAMS_V1.minSize);
     const c = await call(base, 'commit', a.token, { params: { ns: a.ns }, body: commitBody('big.bin', blocks, data.length) });
     const q = { path: 'big.bin' };
     const full = await call(base, 'download', a.token, { params: { ns: a.ns }, query: q });
@@ -357,13 +416,13 @@ describe('history, listing, download', () => {
     expect(Buffer.compare(full.body, data)).toBe(0);
     expect(full.headers.get('etag')).toBe(`"${c.body.entry.content_hash}"`);
     const r = await fetch(`${base}/api/v1/ns/${a.ns}/download?path=big.bin`, {
-      headers: { authorization: `Bearer ${a.token}`, range: 'bytes=99990-200009' },
+      headers: { authorization: `Bearer ${a.token}`, range: 'bytes=262000-524999' },
     });
     expect(r.status).toBe(206);
-    expect(r.headers.get('content-range')).toBe(`bytes 99990-200009/${data.length}`);
-    expect(Buffer.compare(Buffer.from(await r.arrayBuffer()), data.subarray(99990, 200010))).toBe(0);
+    expect(r.headers.get('content-range')).toBe(`bytes 262000-524999/${data.length}`);
+    expect(Buffer.compare(Buffer.from(await r.arrayBuffer()), data.subarray(262000, 525000))).toBe(0);
     const r416 = await fetch(`${base}/api/v1/ns/${a.ns}/download?path=big.bin`, {
-      headers: { authorization: `Bearer ${a.token}`, range: 'bytes=300000-' },
+      headers: { authorization: `Bearer ${a.token}`, range: 'bytes=600000-' },
     });
     expect(r416.status).toBe(416);
     expect(((await r416.json()) as any).error.code).toBe('range_not_satisfiable');

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_WS_FRAME_BYTES, cursorWithSeq, decodeCursor, encodeCursor } from '../../src-shared/index.ts';
-import { call, putFile, signup, testServer, type Acct, type TestServer } from './helpers.ts';
+import { call, putFile, req, signup, testServer, type Acct, type TestServer } from './helpers.ts';
 
 let s: TestServer;
 let base: string;
@@ -156,6 +156,16 @@ describe('notify WebSocket', () => {
   });
 });
 
+/** Polls the `cairn_longpoll_waiting` gauge until it reads `n` (bounded; no event to await over HTTP). */
+async function longPollsWaiting(n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const m = (await req(base, 'GET', '/metrics')).body.toString() as string;
+    if (new RegExp(`^cairn_longpoll_waiting ${n}$`, 'mu').test(m)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`cairn_longpoll_waiting never reached ${n}`);
+}
+
 describe('long-poll', () => {
   async function cursorAt(a: Acct) {
     const snap = await call(base, 'snapshot', a.token, { params: { ns: a.ns } });
@@ -172,6 +182,9 @@ describe('long-poll', () => {
     expect((await call(base, 'waitChanges', a.token, { query: { cursor: c1, timeout_ms: 200 } })).body).toEqual({ changes: false });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
     const waiting = call(base, 'waitChanges', a.token, { query: { cursor: c1, timeout_ms: 60_000 } });
+    // Commit only once the long-poll is parked, so the answer must come from the wake-up
+    // path (not from the "already behind" check at its start).
+    await longPollsWaiting(1);
     await putFile(base, a, 'g', '2');
     expect((await waiting).body).toEqual({ changes: true });
   });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Agent, fetch as ufetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import Database from 'better-sqlite3';
 import { openDataDir } from '../../src-server/data-dir.ts';
 import { runVerify } from '../../src-server/ops/verify.ts';
 import { encodeCursor } from '../../src-shared/index.ts';
@@ -95,23 +96,57 @@ describe('retention, GC and verify', () => {
 
   it('verify is clean on a healthy store and reports a damaged or missing block', async () => {
     const t = await testServer();
-    const a = await signup(t.url);
-    const e1 = await putFile(t.url, a, 'one', 'first file');
-    const e2 = await putFile(t.url, a, 'two', 'second file');
-    await t.close();
-    const file = (h: string) => path.join(t.dataDir, 'blocks', h.slice(0, 2), h.slice(2, 4), h);
-    let { store, blocks } = await openDataDir(t.dataDir);
-    expect(await runVerify(store, blocks)).toMatchObject({ ok: true, blocks: 2, missing: [], damaged: [], database: [] });
-    await store.close();
-    await fs.writeFile(file(e1.blocks[0]), 'tampered');
-    await fs.rm(file(e2.blocks[0]));
-    ({ store, blocks } = await openDataDir(t.dataDir));
-    expect(await runVerify(store, blocks)).toMatchObject({ ok: false, damaged: [e1.blocks[0]], missing: [e2.blocks[0]] });
-    await store.close();
-    const cli = spawnSync(process.execPath, [CLI, 'verify', '--json', '--data', t.dataDir], { encoding: 'utf8' });
-    expect(cli.status).toBe(1);
-    expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false });
-    await fs.rm(t.dataDir, { recursive: true, force: true });
+    try {
+      const a = await signup(t.url);
+      const e1 = await putFile(t.url, a, 'one', 'first file');
+      const e2 = await putFile(t.url, a, 'two', 'second file');
+      await t.close();
+      const file = (h: string) => path.join(t.dataDir, 'blocks', h.slice(0, 2), h.slice(2, 4), h);
+      let { store, blocks } = await openDataDir(t.dataDir);
+      try {
+        expect(await runVerify(store, blocks)).toMatchObject({ ok: true, blocks: 2, missing: [], damaged: [], database: [] });
+      } finally {
+        await store.close();
+      }
+      await fs.writeFile(file(e1.blocks[0]), 'tampered');
+      await fs.rm(file(e2.blocks[0]));
+      ({ store, blocks } = await openDataDir(t.dataDir));
+      try {
+        expect(await runVerify(store, blocks)).toMatchObject({ ok: false, damaged: [e1.blocks[0]], missing: [e2.blocks[0]] });
+      } finally {
+        await store.close();
+      }
+      const cli = spawnSync(process.execPath, [CLI, 'verify', '--json', '--data', t.dataDir], { encoding: 'utf8' });
+      expect(cli.status).toBe(1);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('verify reports refcount drift read-only; verify --fix (offline) repairs it', async () => {
+    const t = await testServer();
+    try {
+      const a = await signup(t.url);
+      const e = await putFile(t.url, a, 'f', 'counted');
+      await t.close();
+      const db = new Database(path.join(t.dataDir, 'meta.sqlite'));
+      const stored = () => db.prepare('SELECT refcount FROM blocks WHERE hash = ?').pluck().get(e.blocks[0]);
+      try {
+        db.prepare('UPDATE blocks SET refcount = 0 WHERE hash = ?').run(e.blocks[0]);
+        const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'verify', '--json', ...args, '--data', t.dataDir], { encoding: 'utf8' });
+        const ro = run([]);
+        expect([ro.status, JSON.parse(ro.stdout)]).toMatchObject([1, { ok: false, refcountDrift: 1, refcountFixed: 0 }]);
+        expect(stored()).toBe(0); // read-only
+        const fix = run(['--fix']);
+        expect([fix.status, JSON.parse(fix.stdout)]).toMatchObject([0, { ok: true, refcountDrift: 1, refcountFixed: 1 }]);
+        expect(stored()).toBe(1);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await t.stop();
+    }
   });
 });
 
@@ -132,9 +167,12 @@ describe('admin CLI', () => {
       expect(run(['user', 'set-quota', '--email', 'a@b.c', '--bytes', 'lots', '--data', dir]).status).toBe(2);
       // The account logs in through the server.
       const t = await testServer({ dataDir: dir });
-      const li = await call(t.url, 'login', undefined, { body: { email: 'admin@example.com', password: 'secret-password', device_name: 'cli' } });
-      expect(li.status).toBe(200);
-      await t.close();
+      try {
+        const li = await call(t.url, 'login', undefined, { body: { email: 'admin@example.com', password: 'secret-password', device_name: 'cli' } });
+        expect(li.status).toBe(200);
+      } finally {
+        await t.close();
+      }
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -144,8 +182,10 @@ describe('admin CLI', () => {
 describe('CLI server lifecycle', () => {
   it('prints exactly one stdout line when ready, drains in-flight requests on SIGTERM, exits 0', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-sigterm-'));
+    let proc: ReturnType<typeof spawn> | null = null;
     try {
       const child = spawn(process.execPath, [CLI, '--data', dir, '--listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = child;
       let stdout = '';
       const url = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => {
@@ -177,6 +217,7 @@ describe('CLI server lifecycle', () => {
       const wal = await fs.stat(path.join(dir, 'meta.sqlite-wal')).catch(() => null);
       expect(wal === null || wal.size === 0).toBe(true);
     } finally {
+      if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await fs.rm(dir, { recursive: true, force: true });
     }
   });

@@ -24,6 +24,7 @@ export class Sql {
   get<T>(sql: string, ...params: unknown[]): T | undefined {
     return this.#stmt(sql).get(...params) as T | undefined;
   }
+  /** Every row, in the statement's order (all in memory: bound the query with LIMIT where it can grow). */
   all<T>(sql: string, ...params: unknown[]): T[] {
     return this.#stmt(sql).all(...params) as T[];
   }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CairnError, encodeCursor, pathKey, type Change, type Entry } from '../../../src-shared/index.ts';
+import { CHUNK_PARAMS_V1, CairnError, encodeCursor, pathKey, type Change, type Entry } from '../../../src-shared/index.ts';
 import { SqliteMetadataStore } from './store.ts';
 
 const HASH = 'a'.repeat(64);
@@ -18,7 +18,11 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const NAMES = ['a', 'A', 'b', 'c', 'é', 'e\u0301'];
+// Prefix siblings (a, ab, a-b, a.b) sort between a folder and its children in byte order:
+// subtree ranges and moves must not pick them up.
+const NAMES = ['a', 'A', 'ab', 'a-b', 'a.b', 'b', 'c', 'é', 'e\u0301'];
+// v1 block shape: every block but the last is at least the chunker's minimum size.
+const BLOCK = CHUNK_PARAMS_V1.minSize;
 const arbPath = fc.array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 3 }).map((p) => p.join('/'));
 const arbOp = fc.oneof(
   fc.record({ op: fc.constant('commit' as const), path: arbPath, size: fc.integer({ min: 0, max: 3 }) }),
@@ -54,7 +58,7 @@ it('keeps tree invariants and a replayable journal under random operations', asy
       store.db.pragma('synchronous = OFF'); // durability is not under test here
       try {
         const acct = await store.createAccount({ email: `p${run}@x.y`, passwordHash: 'x', quotaBytes: 1e12, device: null, now: 1 });
-        await store.recordBlock(acct.accountId, HASH, 1, 1);
+        await store.recordBlock(acct.accountId, HASH, BLOCK, 1);
         const actor = { accountId: acct.accountId, deviceId: null, now: 1000 };
         const ns = acct.homeNs;
         for (const o of ops) {
@@ -62,7 +66,7 @@ it('keeps tree invariants and a replayable journal under random operations', asy
             if (o.op === 'commit') {
               const cur = await store.meta(ns, o.path, false).catch(() => null);
               const blocks = Array.from({ length: o.size }, () => HASH);
-              await store.commit(actor, ns, { path: o.path, parent_rev: cur?.rev ?? null, blocks, size: o.size, mtime: 5 });
+              await store.commit(actor, ns, { path: o.path, parent_rev: cur?.rev ?? null, blocks, size: o.size * BLOCK, mtime: 5 });
             } else if (o.op === 'mkdir') await store.mkdir(actor, ns, o.path);
             else if (o.op === 'move') await store.move(actor, ns, o.from, o.to);
             else if (o.op === 'delete') await store.delete(actor, ns, o.path);

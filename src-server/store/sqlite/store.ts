@@ -42,6 +42,10 @@ import { openDb, type Db } from './db.ts';
 import { ENTRY_SELECT, newId, subtreeRange, toEntry, toRevision, type EntryRow, type RevisionRow } from './rows.ts';
 import { Sql } from './sql.ts';
 import { TreeOps } from './tree.ts';
+import { TxQueue } from './txqueue.ts';
+import { GcSteps } from './gc-steps.ts';
+import { ownedBlockSizes } from './block-refs.ts';
+import { checkBatchBudget } from '../commit-shape.ts';
 
 /** How often a device's `last_seen_at` is refreshed at most (ms): avoids a write per request. */
 const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -50,6 +54,8 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 export interface SqliteStoreOptions {
   /** Called after a transaction committed, once per namespace it advanced, with the new seq. */
   onAdvance?: (ns: string, seq: number) => void;
+  /** Hears errors that must not fail a committed write (a throwing `onAdvance`); default: a process warning. */
+  onError?: (err: unknown, what: string) => void;
 }
 
 /** The embedded metadata store: one SQLite file. */
@@ -61,14 +67,16 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #links: LinkOps;
   readonly #onAdvance: (ns: string, seq: number) => void;
   #pending: Set<string> | null = null;
-  #queue: { fn: () => unknown; durable: boolean; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
-  #flushScheduled = false;
+  readonly #txq: TxQueue;
+  readonly #onError: (err: unknown, what: string) => void;
 
   /** Opens (creating and migrating) the database file. */
   constructor(file: string, opts: SqliteStoreOptions = {}) {
     this.db = openDb(file);
     this.#sql = new Sql(this.db);
     this.#onAdvance = opts.onAdvance ?? (() => {});
+    this.#onError = opts.onError ?? ((err, what) => process.emitWarning(`${what}: ${String(err)}`));
+    this.#txq = new TxQueue(this.db, (body) => this.#write(body));
     this.#tree = new TreeOps(this.#sql, (ns) => this.#pending?.add(ns));
     this.#sharing = new SharingOps(this.#sql, this.#tree);
     this.#links = new LinkOps(this.#sql, this.#tree);
@@ -93,61 +101,21 @@ export class SqliteMetadataStore implements MetadataStore {
         if (advanced) {
           for (const ns of advanced) {
             const row = this.#sql.get<{ seq: number }>('SELECT seq FROM namespaces WHERE id = ?', ns);
-            if (row) this.#onAdvance(ns, row.seq);
+            // The transaction is committed: a failing listener must not turn it into an error.
+            try {
+              if (row) this.#onAdvance(ns, row.seq);
+            } catch (err) {
+              this.#onError(err, 'advance listener failed');
+            }
           }
         }
       }
     }
   }
 
-  /**
-   * Group commit: writes queued during one event-loop turn run in ONE transaction (one WAL
-   * fsync), each in its own savepoint, so one refused write rolls back alone and the others
-   * still commit. Every caller is answered only after the transaction is durable. With
-   * synchronous = FULL the fsync dominates a small commit; this amortises it over all the
-   * requests that arrived meanwhile (the classic group-commit trade: no extra latency when
-   * idle, throughput under load).
-   */
+  /** Queues a write for the next group commit (see txqueue.ts). */
   #enqueue<T>(fn: () => T, durable = true): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    const items = this.#queue.splice(0);
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    // A batch of only non-durable writes (block records) skips the WAL fsync: the WAL is
-    // sequential, so the FULL-synced commit that later names the block makes it durable too;
-    // a record lost to a power cut only makes that commit answer block_missing (re-upload).
-    const lazy = items.every((i) => !i.durable);
-    if (lazy) this.db.pragma('synchronous = NORMAL');
-    try {
-      this.#write(() => {
-        for (const item of items) {
-          try {
-            results.push({ ok: true, value: this.db.transaction(item.fn)() });
-          } catch (error) {
-            results.push({ ok: false, error });
-          }
-        }
-      });
-    } catch (error) {
-      for (const item of items) item.reject(error);
-      return;
-    } finally {
-      if (lazy) this.db.pragma('synchronous = FULL');
-    }
-    items.forEach((item, i) => {
-      const r = results[i]!;
-      if (r.ok) item.resolve(r.value);
-      else item.reject(r.error);
-    });
+    return this.#txq.enqueue(fn, durable);
   }
 
   // ---- accounts and devices -------------------------------------------------------------
@@ -219,7 +187,11 @@ export class SqliteMetadataStore implements MetadataStore {
     );
     if (!row) return null;
     if (row.last_seen_at === null || now - row.last_seen_at > LAST_SEEN_RESOLUTION_MS) {
-      this.#sql.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', now, row.id);
+      // Through the group commit, not awaited and not fsynced on its own: an autocommit
+      // UPDATE here would cost a WAL fsync on the event loop for a value that may be lost.
+      this.#enqueue(() => this.#sql.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', now, row.id), false).catch(
+        (err: unknown) => this.#onError(err, 'last_seen_at update failed'),
+      );
     }
     return { accountId: row.account_id, deviceId: row.id, deviceName: row.name, email: row.email };
   }
@@ -298,14 +270,8 @@ export class SqliteMetadataStore implements MetadataStore {
   // ---- blocks ---------------------------------------------------------------------------
 
   async missingBlocks(accountId: string, hashes: string[]): Promise<string[]> {
-    const out: string[] = [];
-    const read = this.db.transaction(() => {
-      for (const h of new Set(hashes)) {
-        if (!this.#sql.get('SELECT 1 FROM block_owners WHERE account_id = ? AND hash = ?', accountId, h)) out.push(h);
-      }
-    });
-    read();
-    return out;
+    const owned = ownedBlockSizes(this.#sql, accountId, hashes);
+    return [...new Set(hashes)].filter((h) => !owned.has(h));
   }
 
   async recordBlock(accountId: string, hash: string, size: number, now: number): Promise<void> {
@@ -347,6 +313,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async commitBatch(actor: Actor, ns: string, reqs: CommitRequest[]): Promise<BatchResult[]> {
+    checkBatchBudget(reqs);
     return this.#enqueue(() =>
       reqs.map((req): BatchResult => {
         try {
@@ -610,50 +577,37 @@ export class SqliteMetadataStore implements MetadataStore {
 
   // ---- maintenance ----------------------------------------------------------------------
 
+  /**
+   * Runs the pass as bounded steps (store/sqlite/gc-steps.ts), each one write of the group
+   * commit queue: the event loop and client writes run between steps.
+   */
   async gc(now: number, retentionMs: number, graceMs: number): Promise<GcReport> {
     const cutoff = now - retentionMs;
-    return this.#write((): GcReport => {
-      const report: GcReport = { revisionsPruned: 0, entriesPurged: 0, journalRecordsCompacted: 0, blocksDeleted: [] };
-      const dropRevision = (rev: string) => {
-        for (const b of this.#sql.all<{ hash: string }>('SELECT hash FROM revision_blocks WHERE rev = ?', rev)) {
-          this.#sql.run('UPDATE blocks SET refcount = refcount - 1 WHERE hash = ?', b.hash);
-        }
-        this.#sql.run('DELETE FROM revision_blocks WHERE rev = ?', rev);
-        this.#sql.run('DELETE FROM revisions WHERE rev = ?', rev);
-        report.revisionsPruned++;
-      };
-      for (const e of this.#sql.all<{ id: string }>('SELECT id FROM entries WHERE deleted = 1 AND deleted_at < ?', cutoff)) {
-        for (const r of this.#sql.all<{ rev: string }>('SELECT rev FROM revisions WHERE entry_id = ?', e.id)) dropRevision(r.rev);
-        this.#sql.run('DELETE FROM entries WHERE id = ?', e.id);
-        report.entriesPurged++;
+    const steps = new GcSteps(this.#sql);
+    const report: GcReport = { revisionsPruned: 0, entriesPurged: 0, journalRecordsCompacted: 0, blocksDeleted: [] };
+    const phases = [
+      () => steps.purgeEntries(cutoff),
+      () => steps.pruneRevisions(cutoff),
+      () => steps.compactJournal(cutoff),
+      () => steps.dropBlocks(now - graceMs),
+    ];
+    for (const phase of phases) {
+      for (let more = true; more; ) {
+        const r = await this.#enqueue(phase);
+        report.revisionsPruned += r.revisionsPruned;
+        report.entriesPurged += r.entriesPurged;
+        report.journalRecordsCompacted += r.journalRecordsCompacted;
+        report.blocksDeleted.push(...r.blocksDeleted);
+        more = r.more;
       }
-      for (const r of this.#sql.all<{ rev: string }>(
-        'SELECT rev FROM revisions WHERE superseded_at IS NOT NULL AND superseded_at < ?',
-        cutoff,
-      )) {
-        dropRevision(r.rev);
-      }
-      for (const n of this.#sql.all<{ ns: string; upto: number }>(
-        'SELECT ns, MAX(seq) AS upto FROM journal WHERE created_at < ? GROUP BY ns',
-        cutoff,
-      )) {
-        report.journalRecordsCompacted += this.#sql.run('DELETE FROM journal WHERE ns = ? AND seq <= ?', n.ns, n.upto);
-        this.#sql.run('UPDATE namespaces SET horizon_seq = ? WHERE id = ? AND horizon_seq < ?', n.upto, n.ns, n.upto);
-      }
-      for (const b of this.#sql.all<{ hash: string }>(
-        'SELECT hash FROM blocks WHERE refcount = 0 AND touched_at < ?',
-        now - graceMs,
-      )) {
-        this.#sql.run('DELETE FROM block_owners WHERE hash = ?', b.hash);
-        this.#sql.run('DELETE FROM blocks WHERE hash = ?', b.hash);
-        report.blocksDeleted.push(b.hash);
-      }
-      return report;
-    });
+    }
+    return report;
   }
 
-  async recount(): Promise<RefcountReport> {
-    return this.#write((): RefcountReport => {
+  /** See MetadataStore.recount: one read transaction (a consistent snapshot) unless `fix`. */
+  async recount(fix = false): Promise<RefcountReport> {
+    const run = (fn: () => RefcountReport) => (fix ? this.#write(fn) : this.db.transaction(fn)());
+    return run((): RefcountReport => {
       const counts = new Map(
         this.#sql
           .all<{ hash: string; n: number }>('SELECT hash, COUNT(*) AS n FROM revision_blocks GROUP BY hash')
@@ -662,19 +616,20 @@ export class SqliteMetadataStore implements MetadataStore {
       const blocks = this.#sql.all<{ hash: string; size: number; refcount: number }>(
         'SELECT hash, size, refcount FROM blocks ORDER BY hash',
       );
-      let fixed = 0;
+      let drift = 0;
       const known = new Set<string>();
       for (const b of blocks) {
         known.add(b.hash);
         const n = counts.get(b.hash) ?? 0;
         if (n !== b.refcount) {
-          this.#sql.run('UPDATE blocks SET refcount = ? WHERE hash = ?', n, b.hash);
+          if (fix) this.#sql.run('UPDATE blocks SET refcount = ? WHERE hash = ?', n, b.hash);
           b.refcount = n;
-          fixed++;
+          drift++;
         }
       }
       return {
-        refcountFixed: fixed,
+        refcountDrift: drift,
+        refcountFixed: fix ? drift : 0,
         referencedButUnknown: [...counts.keys()].filter((h) => !known.has(h)),
         blocks,
       };
@@ -693,7 +648,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
-    if (this.#queue.length > 0) this.#flush();
+    if (this.#txq.pending > 0) this.#txq.flush();
     if (this.db.open) {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();

@@ -15,6 +15,7 @@
  */
 import {
   CairnError,
+  MAX_PATH_BYTES,
   baseName,
   contentHash,
   isPortableName,
@@ -28,6 +29,25 @@ import {
 import type { Actor } from '../metadata.ts';
 import type { Sql } from './sql.ts';
 import { ENTRY_SELECT, newId, subtreeRange, toEntry, type EntryRow, type RevisionRow } from './rows.ts';
+import { checkCommitShape } from '../commit-shape.ts';
+import { addBlockRefs, ownedBlockSizes } from './block-refs.ts';
+
+/** UTF-8 length of a path (bytes). */
+function pathBytes(p: string): number {
+  return Buffer.byteLength(p, 'utf8');
+}
+
+/**
+ * Refuses a path that would be over {@link MAX_PATH_BYTES} once stored. Client paths are
+ * checked by normalizePath, but a stored path can grow past them: an existing ancestor's
+ * casing is adopted (`ı` is 2 bytes where the client wrote `i`), and a folder move or an
+ * undelete rebases a whole subtree under a longer prefix.
+ * @throws CairnError `path_too_long`
+ */
+function checkPathBytes(p: string, extra = 0): void {
+  const n = pathBytes(p) + extra;
+  if (n > MAX_PATH_BYTES) throw new CairnError('path_too_long', undefined, { path_bytes: n, max_bytes: MAX_PATH_BYTES });
+}
 
 /** Journal operations (`mount`/`unmount` are written by sharing.ts). */
 export type Op = 'put' | 'mkdir' | 'delete' | 'move' | 'mount' | 'unmount';
@@ -57,6 +77,7 @@ export class TreeOps {
     );
   }
 
+  /** The wire entry of row `id` (live or deleted); the caller knows it exists (throws otherwise). */
   entryById(id: string): Entry {
     return toEntry(this.#sql.get<EntryRow>(`${ENTRY_SELECT} WHERE e.id = ?`, id)!);
   }
@@ -154,7 +175,8 @@ export class TreeOps {
   /**
    * Makes sure every ancestor of `path` is a live folder, creating missing ones (each with a
    * `mkdir` record). Returns the parent's exact stored path (existing casing wins).
-   * @throws `parent_not_folder` when an ancestor is a file.
+   * @throws `parent_not_folder` when an ancestor is a file; `path_too_long` when `path` under
+   * the adopted casing is over the limit (the caller's transaction rolls the folders back).
    */
   ensureParents(actor: Actor, ns: string, path: string): string {
     const parts = path.split('/');
@@ -172,6 +194,7 @@ export class TreeOps {
         parent = want;
       }
     }
+    checkPathBytes(joinPath(parent, parts[parts.length - 1]!));
     return parent;
   }
 
@@ -242,10 +265,7 @@ export class TreeOps {
       actor.deviceId,
       seq,
     );
-    f.blocks.forEach((hash, idx) => {
-      this.#sql.run('INSERT INTO revision_blocks (rev, idx, hash) VALUES (?, ?, ?)', rev, idx, hash);
-      this.#sql.run('UPDATE blocks SET refcount = refcount + 1 WHERE hash = ?', hash);
-    });
+    addBlockRefs(this.#sql, rev, f.blocks);
   }
 
   /** Points a file entry at a new revision (supersedes the old one). */
@@ -271,18 +291,10 @@ export class TreeOps {
   /** See MetadataStore.commit. */
   commit(actor: Actor, ns: string, req: CommitRequest): Entry {
     const path = TreeOps.nonRoot(req.path, 'a file');
+    checkCommitShape(req);
     this.guardMounts(ns, pathKey(path));
-    const sizes = new Map<string, number>();
-    const missing: string[] = [];
-    for (const h of new Set(req.blocks)) {
-      const row = this.#sql.get<{ size: number }>(
-        'SELECT b.size FROM block_owners o JOIN blocks b ON b.hash = o.hash WHERE o.account_id = ? AND o.hash = ?',
-        actor.accountId,
-        h,
-      );
-      if (row) sizes.set(h, row.size);
-      else missing.push(h);
-    }
+    const sizes = ownedBlockSizes(this.#sql, actor.accountId, req.blocks);
+    const missing = [...new Set(req.blocks)].filter((h) => !sizes.has(h));
     if (missing.length > 0) throw new CairnError('block_missing', undefined, { missing });
     let total = 0;
     for (const h of req.blocks) total += sizes.get(h)!;
@@ -375,8 +387,24 @@ export class TreeOps {
         throw new CairnError(target.path === to ? 'path_exists' : 'path_case_collision', undefined, { existing: target.path });
       }
     }
+    let rows: { id: string; path: string }[] = [];
+    if (src.kind === 'folder') {
+      const [lo, hi] = subtreeRange(src.path_key);
+      rows = this.#sql.all<{ id: string; path: string }>(
+        'SELECT id, path FROM entries WHERE ns = ? AND deleted = 0 AND path_key >= ? AND path_key < ?',
+        ns,
+        lo,
+        hi,
+      );
+    }
+    // Longest rebased path = the new folder path + the longest tail below it: checked before
+    // anything is written, and again once the parents' casing is known.
+    const srcBytes = pathBytes(src.path);
+    const tail = rows.reduce((m, r) => Math.max(m, pathBytes(r.path) - srcBytes), 0);
+    checkPathBytes(to, tail);
     const parent = this.ensureParents(actor, ns, to);
     const newPath = joinPath(parent, baseName(to));
+    checkPathBytes(newPath, tail);
     if (newPath === src.path) return toEntry(src);
     const seq = this.nextSeq(ns);
     const name = baseName(newPath);
@@ -393,27 +421,18 @@ export class TreeOps {
       actor.deviceId,
       src.id,
     );
-    if (src.kind === 'folder') {
-      const [lo, hi] = subtreeRange(src.path_key);
-      const rows = this.#sql.all<{ id: string; path: string }>(
-        'SELECT id, path FROM entries WHERE ns = ? AND deleted = 0 AND path_key >= ? AND path_key < ?',
-        ns,
-        lo,
-        hi,
+    for (const r of rows) {
+      // Keys are recomputed from the full path (case folding is not always per-character).
+      const p = newPath + r.path.slice(src.path.length);
+      this.#sql.run(
+        'UPDATE entries SET path = ?, path_key = ?, parent_key = ?, seq = ?, server_time = ? WHERE id = ?',
+        p,
+        pathKey(p),
+        pathKey(parentPath(p)),
+        seq,
+        actor.now,
+        r.id,
       );
-      for (const r of rows) {
-        // Keys are recomputed from the full path (case folding is not always per-character).
-        const p = newPath + r.path.slice(src.path.length);
-        this.#sql.run(
-          'UPDATE entries SET path = ?, path_key = ?, parent_key = ?, seq = ?, server_time = ? WHERE id = ?',
-          p,
-          pathKey(p),
-          pathKey(parentPath(p)),
-          seq,
-          actor.now,
-          r.id,
-        );
-      }
     }
     return this.journal(ns, seq, 'move', src.id, actor.now, src.path);
   }
@@ -474,7 +493,10 @@ export class TreeOps {
     const key = pathKey(path);
     this.guardMounts(ns, key);
     const live = this.liveByKey(ns, key);
-    if (live) throw new CairnError('path_exists', undefined, { existing: live.path });
+    if (live) {
+      // Same rule as move: another casing of the name is a collision, not the same entry.
+      throw new CairnError(live.path === path ? 'path_exists' : 'path_case_collision', undefined, { existing: live.path });
+    }
     const d = this.lastDeletedByKey(ns, key);
     if (!d) throw new CairnError('not_found', 'nothing deleted at this path');
     let rows: EntryRow[] = [d];
@@ -494,8 +516,12 @@ export class TreeOps {
     }
     const bytes = rows.reduce((s, r) => s + r.size, 0);
     this.#checkQuota(ns, bytes);
+    const rootBytes = pathBytes(d.path);
+    const tail = rows.reduce((m, r) => Math.max(m, pathBytes(r.path) - rootBytes), 0);
     const parent = this.ensureParents(actor, ns, d.path);
     const newRoot = joinPath(parent, d.name);
+    // The live parents' casing may be longer than the deleted paths' (see checkPathBytes).
+    checkPathBytes(newRoot, tail);
     for (const r of rows) {
       const p = newRoot + r.path.slice(d.path.length);
       const seq = this.nextSeq(ns);
