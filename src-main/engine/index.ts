@@ -343,7 +343,13 @@ export class Engine extends EventEmitter {
     // 3. Plan.
     const trees = this.db.changedTrees(this.excludeList());
     const isExcluded = this.excludedMatcher();
-    let ops = plan(trees, { isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f), isExcluded });
+    // Shared folders (mount points) are not synced by this engine yet: left alone, reported.
+    const unsynced = [...this.db.getMeta<string[]>('mounts', []), ...this.db.getMeta<string[]>('detached', [])];
+    for (const i of this.db.issues()) if (i.code === 'shared_folder' && !unsynced.includes(i.path)) this.db.clearIssue(i.path, 'shared_folder');
+    for (const m of unsynced) {
+      this.db.setIssue({ path: m, code: 'shared_folder', message: 'Shared folder: this version of Cairn does not sync shared folders yet', action: 'The local copy is kept as it is; use the web or another client for its content.' });
+    }
+    let ops = plan(trees, { isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || unsynced.some((m) => isInside(p, m)), isExcluded });
     const now = Date.now();
     const deferred = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now);
     ops = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) <= now);

@@ -76,3 +76,32 @@ describe('mass-delete guard: confirm', () => {
     expect(a.engine.status().state).toBe('idle');
   });
 });
+
+describe('shared folders (not synced by this engine yet)', () => {
+  it('sharing a folder never deletes its local copies; the mount point is reported; the rest keeps syncing', async () => {
+    const a = await w.device('A');
+    const b = await w.device('B');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(a.folder, 'proj'), { recursive: true });
+    await writeFile(path.join(a.folder, 'proj/a.txt'), 'shared soon');
+    await w.settle();
+    const { RemoteClient } = await import('../../src-main/engine/remote/client.ts');
+    const creds = a.engine.credentials!;
+    const client = new RemoteClient({ server: creds.server, token: creds.token });
+    await client.call('share', { params: { ns: creds.home_ns }, body: { path: 'proj', email: 'friend@example.com', role: 'editor' } });
+    await client.close();
+    await w.settle();
+    for (const d of [a, b]) {
+      expect(await readFile(path.join(d.folder, 'proj/a.txt'), 'utf8')).toBe('shared soon');
+      expect(d.engine.status().issues.find((i) => i.path === 'proj')?.code).toBe('shared_folder');
+    }
+    await writeFile(path.join(a.folder, 'after.txt'), 'still syncing');
+    await w.settle();
+    expect(await readFile(path.join(b.folder, 'after.txt'), 'utf8')).toBe('still syncing');
+    // A restart (snapshot from scratch) keeps it that way.
+    await w.restart(b);
+    b.engine.db.setMeta('cursor', undefined);
+    await w.settle();
+    expect(await readFile(path.join(b.folder, 'proj/a.txt'), 'utf8')).toBe('shared soon');
+  });
+});

@@ -88,6 +88,7 @@ export async function pull(client: RemoteClient, db: StateDb, homeNs: string): P
         for (const [ns, snap] of snaps) {
           db.db.prepare('DELETE FROM remote WHERE ns = ? OR ns IS NULL').run(ns);
           for (const e of snap.entries) if (!e.deleted) db.put('remote', nodeFromEntry(e));
+          db.setMeta('mounts', snap.entries.filter((e) => !e.deleted && (e as { mount?: unknown }).mount).map((e) => e.path).sort());
           seqs[ns] = snap.seq;
         }
         db.setMeta('ns_seq', seqs);
@@ -105,11 +106,35 @@ export async function pull(client: RemoteClient, db: StateDb, homeNs: string): P
   return out;
 }
 
+/**
+ * Mount points of shared namespaces in the home (meta `mounts`), and folders whose mount was
+ * lost (meta `detached`). This engine does not sync shared namespaces yet: it leaves both
+ * alone on either side (never deleting the local copy) and reports them.
+ */
+export function noteMount(db: StateDb, c: Change): void {
+  const mounts = new Set(db.getMeta<string[]>('mounts', []));
+  const detached = new Set(db.getMeta<string[]>('detached', []));
+  const op = c.op as string;
+  if (c.op === 'move' && c.from !== undefined && mounts.has(c.from)) {
+    mounts.delete(c.from);
+    mounts.add(c.entry.path);
+  }
+  if (op === 'mount' || (c.entry as { mount?: unknown }).mount) mounts.add(c.entry.path);
+  if (op === 'unmount') {
+    mounts.delete(c.entry.path);
+    // Access lost: the local copy stays and stops syncing. Owner's unshare: a plain folder again.
+    if (c.entry.deleted) detached.add(c.entry.path);
+  }
+  db.setMeta('mounts', [...mounts].sort());
+  db.setMeta('detached', [...detached].sort());
+}
+
 function applyPage(db: StateDb, changes: readonly Change[], homeNs: string, out: PullResult): void {
   const seqs = db.getMeta<Record<string, number>>('ns_seq', {});
   for (const c of changes) {
     if (c.ns !== homeNs) continue;
     if (c.seq <= (seqs[c.ns] ?? 0)) continue; // already reflected (snapshot or earlier page)
+    noteMount(db, c);
     applyChange(db, c);
     seqs[c.ns] = c.seq;
     out.changes.push(c);
