@@ -22,7 +22,7 @@ import { DEFAULT_RETENTION_MS, routes } from '../src-shared/index.ts';
 import { hashPassword } from './auth/password.ts';
 import { lockDataDir, openDataDir } from './data-dir.ts';
 import { DEFAULT_QUOTA_BYTES, startServer } from './index.ts';
-import { KeyedMutex } from './notify/keyed-mutex.ts';
+import { KeyedMutex } from './store/keyed-mutex.ts';
 import { DEFAULT_GRACE_MS, runGc } from './ops/gc.ts';
 import { runVerify } from './ops/verify.ts';
 

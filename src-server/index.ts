@@ -9,7 +9,7 @@ import { buildApp } from './http/app.ts';
 import type { AppContext, RateLimits } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
 import { NotifyHub } from './notify/hub.ts';
-import { KeyedMutex } from './notify/keyed-mutex.ts';
+import { KeyedMutex } from './store/keyed-mutex.ts';
 import { DEFAULT_GRACE_MS, runGc } from './ops/gc.ts';
 
 export type { RateLimits } from './http/context.ts';

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { BlockStore } from '../store/blocks.ts';
 import type { AuthContext, MetadataStore } from '../store/metadata.ts';
 import type { NotifyHub } from '../notify/hub.ts';
-import type { KeyedMutex } from '../notify/keyed-mutex.ts';
+import type { KeyedMutex } from '../store/keyed-mutex.ts';
 import type { ServerMetrics } from './metrics.ts';
 
 /** Limits of the auth rate limiter (requests per window). */

@@ -7,7 +7,7 @@
  */
 import type { BlockStore } from '../store/blocks.ts';
 import type { GcReport, MetadataStore } from '../store/metadata.ts';
-import type { KeyedMutex } from '../notify/keyed-mutex.ts';
+import type { KeyedMutex } from '../store/keyed-mutex.ts';
 
 /** What one pass did. */
 export interface GcSummary extends Omit<GcReport, 'blocksDeleted'> {
