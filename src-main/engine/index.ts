@@ -505,6 +505,7 @@ export class Engine extends EventEmitter {
     this.db.tx(() => {
       this.db.moveSubtree('local', rel, copy);
       this.db.moveBlocks(rel, copy);
+      this.db.clearInodes('synced', rel);
       this.db.clearIssue(rel, 'path_case_collision');
     });
     this.dirty.add(parentPath(rel));

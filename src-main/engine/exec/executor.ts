@@ -400,8 +400,7 @@ export class Executor {
     db.tx(() => {
       db.moveSubtree('local', rel, copy);
       db.moveBlocks(rel, copy);
-      const s = db.get('synced', rel);
-      if (s) db.put('synced', { ...s, inode: null });
+      db.clearInodes('synced', rel); // a set-aside folder's children are no moves either
     });
     this.ctx.log(copy, 'conflict', `conflicted copy of ${rel}`, this.ctx.deviceName);
     return copy;

@@ -34,8 +34,7 @@ function moveIn<T>(m: Map<string, T>, from: string, to: string): void {
 /** Renames the local version aside; the merge base forgets its inode so it is no move. */
 function aside(w: World, p: string): void {
   moveIn(w.local, p, copyName(w, p));
-  const s = w.synced.get(p);
-  if (s) w.synced.set(p, { ...s, inode: null });
+  for (const [q, s] of w.synced) if (isInside(q, p)) w.synced.set(q, { ...s, inode: null });
 }
 
 function copyName(w: World, p: string): string {

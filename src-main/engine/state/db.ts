@@ -224,6 +224,15 @@ export class StateDb {
     });
   }
 
+  /**
+   * Forgets the inodes of `tree` rows at or under `path`: used when the local item there was
+   * set aside (renamed to a conflicted copy), so the rename is never read as a user's move.
+   */
+  clearInodes(tree: TreeName, path: string): void {
+    const [lo, hi] = prefixRange(path);
+    this.st(`UPDATE ${tree} SET inode = NULL WHERE path = ? OR (path >= ? AND path < ?)`).run(path, lo, hi);
+  }
+
   // ---- block index --------------------------------------------------------------------
 
   /** Replaces the indexed blocks of the local file `path` (offsets in bytes). */
