@@ -67,8 +67,9 @@ describe('mass-delete guard: confirm', () => {
     const { rm } = await import('node:fs/promises');
     for (let i = 0; i < 8; i++) await rm(path.join(a.folder, `f${i}.txt`));
     const { until, exists } = await import('./helpers.ts');
-    await until(() => a.engine.status().state === 'held', 10_000, 'held');
-    expect(a.engine.status().held_deletes).toMatchObject({ side: 'remote', count: 8 });
+    // The held count grows as the watcher reports the deletes; wait for all eight.
+    await until(() => a.engine.status().held_deletes?.count === 8, 10_000, 'all 8 deletes held');
+    expect(a.engine.status()).toMatchObject({ state: 'held', held_deletes: { side: 'remote', count: 8 } });
     expect(await exists(path.join(b.folder, 'f0.txt'))).toBe(true);
     a.engine.confirmDeletes();
     await w.settle();

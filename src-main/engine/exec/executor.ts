@@ -22,7 +22,7 @@ import { conflictedCopyPath, parentPath } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
 import type { Op } from '../plan/planner.ts';
 import type { RemoteClient } from '../remote/client.ts';
-import { nodeFromEntry, putRemoteEntry } from '../remote/pull.ts';
+import { nodeFromEntry, notePendingOwn, putRemoteEntry } from '../remote/pull.ts';
 import type { BlockRef, Chunker } from '../scan/chunker.ts';
 import type { IgnoreRules } from '../scan/ignore.ts';
 import { fileNode } from '../scan/scanner.ts';
@@ -517,6 +517,7 @@ export class Executor {
     db.tx(() => {
       if (db.get('remote', from)) db.moveSubtree('remote', from, to);
       putRemoteEntry(db, entry);
+      notePendingOwn(db, { kind: 'move', from, to, seq: entry.seq });
       db.moveSubtree('synced', from, to);
       const s = db.get('synced', to);
       if (s) db.put('synced', { ...s, id: entry.id });
@@ -559,8 +560,10 @@ export class Executor {
 
   private async deleteRemote(rel: string, kind: 'file' | 'folder', parentRev: string | null): Promise<void> {
     const { db } = this.ctx;
+    let seq: number | null = null;
     try {
-      await this.ctx.client.call('delete', { params: { ns: this.ctx.ns }, body: parentRev ? { path: rel, parent_rev: parentRev } : { path: rel } });
+      const r = await this.ctx.client.call('delete', { params: { ns: this.ctx.ns }, body: parentRev ? { path: rel, parent_rev: parentRev } : { path: rel } });
+      seq = r.entry.seq;
     } catch (e) {
       const err = errOf(e);
       if (err.code === 'conflict') {
@@ -573,6 +576,7 @@ export class Executor {
     db.tx(() => {
       db.removeSubtree('remote', rel);
       db.removeSubtree('synced', rel);
+      if (seq !== null) notePendingOwn(db, { kind: 'delete', from: rel, to: rel, seq });
     });
     this.ctx.log(rel, 'deleted_remote', kind === 'folder' ? 'folder and its contents' : null, this.ctx.deviceName);
   }

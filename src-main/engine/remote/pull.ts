@@ -5,6 +5,7 @@
  * cursor ahead of the tree. Only the home namespace (mounted at the root) is synced.
  */
 import type { Entry, Change } from '../../../src-shared/protocol/model.ts';
+import { isInside, rebase } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
 import type { StateDb } from '../state/db.ts';
 import type { RemoteClient } from './client.ts';
@@ -44,16 +45,21 @@ export function putRemoteEntry(db: StateDb, e: Entry): void {
   });
 }
 
-/** Applies one journal record to the remote tree (idempotent). */
+/**
+ * Applies one journal record to the remote tree (idempotent). Records are applied by entry
+ * id, not by path: the executor writes the results of this device's own operations into the
+ * remote tree at once, so when their journal records come back the paths may already hold
+ * newer entries (e.g. a folder moved away, then a new folder of the same name created) —
+ * applying a replayed move or delete by path would hit those (chaos seed 6012).
+ */
 export function applyChange(db: StateDb, c: Change): void {
   const e = c.entry;
   if (c.op === 'delete') {
-    db.removeSubtree('remote', e.path);
+    const at = db.db.prepare('SELECT path FROM remote WHERE id = ?').get(e.id) as { path: string } | undefined;
+    if (at) db.removeSubtree('remote', at.path);
     return;
   }
-  if (c.op === 'move' && c.from !== undefined && c.from !== e.path) {
-    if (db.get('remote', c.from)) db.moveSubtree('remote', c.from, e.path);
-  }
+  // put, mkdir, move (and mount records): by id — an entry found elsewhere moves with its subtree.
   putRemoteEntry(db, e);
 }
 
@@ -92,6 +98,7 @@ export async function pull(client: RemoteClient, db: StateDb, homeNs: string): P
           seqs[ns] = snap.seq;
         }
         db.setMeta('ns_seq', seqs);
+        db.setMeta('pending_own', []);
         applyPage(db, res.changes, homeNs, out);
         db.setMeta('cursor', res.cursor);
       });
@@ -129,15 +136,55 @@ export function noteMount(db: StateDb, c: Change): void {
   db.setMeta('detached', [...detached].sort());
 }
 
+/**
+ * An operation of this device (a folder move or delete) that the executor already applied to
+ * the remote tree, and whose journal record (`seq`) the pull has not reached yet. Older records
+ * still name paths from before it: they are rebased (move) or skipped (delete) so a replay
+ * never puts an entry back where it no longer is (chaos seed 6032).
+ */
+export interface PendingOwn {
+  kind: 'move' | 'delete';
+  from: string;
+  to: string;
+  seq: number;
+}
+
+/** Remembers an own operation until the pull passes its seq. */
+export function notePendingOwn(db: StateDb, op: PendingOwn): void {
+  const list = db.getMeta<PendingOwn[]>('pending_own', []);
+  list.push(op);
+  db.setMeta('pending_own', list);
+}
+
+/** The change as it applies now: rebased past own moves, or null when an own delete covers it. */
+function adjust(c: Change, pending: readonly PendingOwn[]): Change | null {
+  let path = c.entry.path;
+  let from = c.from;
+  for (const p of pending) {
+    if (c.seq >= p.seq) continue;
+    if (p.kind === 'delete' && isInside(path, p.from)) return null;
+    if (p.kind === 'move') {
+      if (isInside(path, p.from)) path = rebase(path, p.from, p.to);
+      if (from !== undefined && isInside(from, p.from)) from = rebase(from, p.from, p.to);
+    }
+  }
+  return path === c.entry.path && from === c.from ? c : { ...c, from, entry: { ...c.entry, path } };
+}
+
 function applyPage(db: StateDb, changes: readonly Change[], homeNs: string, out: PullResult): void {
   const seqs = db.getMeta<Record<string, number>>('ns_seq', {});
-  for (const c of changes) {
-    if (c.ns !== homeNs) continue;
-    if (c.seq <= (seqs[c.ns] ?? 0)) continue; // already reflected (snapshot or earlier page)
+  let pending = db.getMeta<PendingOwn[]>('pending_own', []);
+  for (const raw of changes) {
+    if (raw.ns !== homeNs) continue;
+    if (raw.seq <= (seqs[raw.ns] ?? 0)) continue; // already reflected (snapshot or earlier page)
+    const c = pending.length > 0 ? adjust(raw, pending) : raw;
+    seqs[raw.ns] = raw.seq;
+    if (pending.length > 0) pending = pending.filter((p) => p.seq > raw.seq);
+    if (!c) continue;
     noteMount(db, c);
     applyChange(db, c);
-    seqs[c.ns] = c.seq;
     out.changes.push(c);
   }
   db.setMeta('ns_seq', seqs);
+  db.setMeta('pending_own', pending);
 }
