@@ -497,6 +497,8 @@ export class Engine extends EventEmitter {
       copy = conflictedCopyPath(rel, this.creds?.device_name ?? 'this device', new Date(), n);
       if (!taken(copy)) break;
     }
+    // Inodes forgotten before the rename (crash window: see Executor.aside).
+    this.db.clearInodes('synced', rel);
     try {
       await rename(path.join(root, rel), path.join(root, copy));
     } catch {
@@ -505,7 +507,6 @@ export class Engine extends EventEmitter {
     this.db.tx(() => {
       this.db.moveSubtree('local', rel, copy);
       this.db.moveBlocks(rel, copy);
-      this.db.clearInodes('synced', rel);
       this.db.clearIssue(rel, 'path_case_collision');
     });
     this.dirty.add(parentPath(rel));
@@ -577,7 +578,7 @@ export class Engine extends EventEmitter {
       }
       for (const n of res.nodes) {
         const old = db.getLite('local', n.path);
-        if (!old || old.hash !== n.hash || old.inode !== n.inode || old.mtime !== n.mtime || old.size !== n.size || old.kind !== n.kind || old.executable !== n.executable) db.put('local', n);
+        if (!old || old.hash !== n.hash || old.inode !== n.inode || old.mtime !== n.mtime || old.size !== n.size || old.kind !== n.kind || old.executable !== n.executable || old.ctime !== n.ctime || old.hashedAt !== n.hashedAt) db.put('local', n);
       }
       for (const [p, blocks] of res.hashed) db.setBlocks(p, blocks);
       // Scanner issues are re-reported by every scan of their scope.

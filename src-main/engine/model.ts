@@ -36,6 +36,10 @@ export interface TreeNode {
   blocks: string[] | null;
   /** Name of the device that made the last remote change (remote tree), for activity. */
   device?: string | null;
+  /** Local status-change time (ms) when last read (local tree): a utimes-restored mtime still changes it. */
+  ctime?: number | null;
+  /** Wall clock (ms) when `hash` was computed (local tree): decides "racily clean" (D20, D27). */
+  hashedAt?: number | null;
 }
 
 /** The three trees, keyed by path. */
@@ -60,6 +64,8 @@ export function node(p: Partial<TreeNode> & { path: string; kind: Kind }): TreeN
     inode: null,
     executable: false,
     blocks: null,
+    ctime: null,
+    hashedAt: null,
     ...p,
   };
 }

@@ -25,7 +25,7 @@ import type { RemoteClient } from '../remote/client.ts';
 import { nodeFromEntry, notePendingOwn, putRemoteEntry } from '../remote/pull.ts';
 import type { BlockRef, Chunker } from '../scan/chunker.ts';
 import type { IgnoreRules } from '../scan/ignore.ts';
-import { fileNode } from '../scan/scanner.ts';
+import { fileNode, stillHashed } from '../scan/scanner.ts';
 import type { StateDb } from '../state/db.ts';
 import { buildFile, putMissingBlocks } from './transfer.ts';
 
@@ -89,7 +89,8 @@ async function statOrNull(abs: string): Promise<Stats | null> {
 function sameStat(st: Stats | null, n: TreeNode | null): boolean {
   if (!st || !n) return !st && !n;
   if (n.kind === 'folder') return st.isDirectory();
-  return st.isFile() && st.ino === n.inode && st.size === n.size && st.mtimeMs === n.mtime;
+  // ctime too: a same-size rewrite with its mtime restored (utimes) still moves ctime.
+  return st.isFile() && st.ino === n.inode && st.size === n.size && st.mtimeMs === n.mtime && st.ctimeMs === n.ctime;
 }
 
 /** True when the op is a transfer that can run in parallel with others. */
@@ -233,14 +234,14 @@ export class Executor {
     // The scanner just cut this very version (same inode, size, mtime): reuse its blocks. Each
     // block is re-hashed when read for upload, so a change since is still caught.
     const known = this.ctx.db.get('local', rel);
-    if (known && known.hash && known.inode === st.ino && known.size === st.size && known.mtime === st.mtimeMs) {
+    if (stillHashed(known, st)) {
       const blocks = this.ctx.db.blocksOf(rel);
       if (blocks.reduce((s, b) => s + b.length, 0) === st.size && blocks.map((b) => b.hash).join() === (known.blocks ?? []).join()) return { st, blocks };
     }
     const blocks = await this.ctx.chunker.chunkFile(abs);
     const after = await lstat(abs);
     const total = blocks.reduce((s, b) => s + b.length, 0);
-    if (after.ino !== st.ino || after.size !== st.size || after.mtimeMs !== st.mtimeMs || total !== st.size) {
+    if (after.ino !== st.ino || after.size !== st.size || after.mtimeMs !== st.mtimeMs || after.ctimeMs !== st.ctimeMs || total !== st.size) {
       throw new CairnError('changed_during_read');
     }
     return { st: after, blocks };
@@ -396,11 +397,15 @@ export class Executor {
       copy = conflictedCopyPath(rel, this.ctx.deviceName, now, n);
       if (!db.get('remote', copy) && !db.get('local', copy) && !(await statOrNull(this.abs(copy)))) break;
     }
+    // The merge base forgets the inodes BEFORE the rename: after a kill -9 between the two, a
+    // remembered inode would make the next scan read our rename as the user's move and carry
+    // the winning server version to the conflicted-copy name. A forgotten inode costs nothing
+    // if the rename then fails. A set-aside folder's children are no moves either.
+    db.clearInodes('synced', rel);
     await rename(this.abs(rel), this.abs(copy));
     db.tx(() => {
       db.moveSubtree('local', rel, copy);
       db.moveBlocks(rel, copy);
-      db.clearInodes('synced', rel); // a set-aside folder's children are no moves either
     });
     this.ctx.log(copy, 'conflict', `conflicted copy of ${rel}`, this.ctx.deviceName);
     return copy;
@@ -459,7 +464,8 @@ export class Executor {
     }
     const st = await lstat(abs);
     db.tx(() => {
-      db.put('local', { ...node({ path: rel, kind: 'file' }), hash: remote.hash, size: st.size, mtime: st.mtimeMs, inode: st.ino, executable: (st.mode & 0o100) !== 0, blocks: remote.blocks });
+      // Written and verified by us just now: hashed as of now (a later same-tick write is racy).
+      db.put('local', { ...node({ path: rel, kind: 'file' }), hash: remote.hash, size: st.size, mtime: st.mtimeMs, inode: st.ino, executable: (st.mode & 0o100) !== 0, blocks: remote.blocks, ctime: st.ctimeMs, hashedAt: Date.now() });
       db.put('synced', { ...remote, inode: st.ino, blocks: null });
       db.setBlocks(rel, built.blocks);
     });
@@ -498,9 +504,14 @@ export class Executor {
     if (dst && dst.ino !== src.ino) throw new CairnError('path_exists', `${to} exists locally`);
     await this.ensureParents(to);
     await rename(this.abs(from), this.abs(to));
+    // rename() moves the item's ctime: carry it over when it was unchanged just before (our own
+    // rename is no content change), else the moved file would look edited (sameStat, fast path).
+    const moved = await statOrNull(this.abs(to));
     const { db } = this.ctx;
     db.tx(() => {
       db.moveSubtree('local', from, to);
+      const ln = db.get('local', to);
+      if (moved && ln && ln.kind === 'file' && moved.ino === src.ino && ln.ctime === src.ctimeMs) db.put('local', { ...ln, ctime: moved.ctimeMs });
       db.moveSubtree('synced', from, to);
       db.moveBlocks(from, to);
       // The merge base keeps its rev: a content change made meanwhile is still to be synced.
@@ -542,12 +553,29 @@ export class Executor {
       await unlink(abs);
     } else {
       if (!st.isDirectory()) throw new CairnError('changed_during_read', `${rel} is no longer a folder`);
-      const names = await readdir(abs);
+      const entries = await readdir(abs, { withFileTypes: true });
       const ig = this.ctx.ignore();
-      const rest = names.filter((n) => !ig.isIgnored(`${rel}/${n}`));
+      // isFolder matters: a folder-only rule (`build/`) matches only with the trailing slash.
+      const ignored = (e: { name: string; isDirectory(): boolean }): boolean => ig.isIgnored(`${rel}/${e.name}`, e.isDirectory());
+      const rest = entries.filter((e) => !ignored(e));
       // Something unsynced survives in it: the folder stays (retried after a back-off).
       if (rest.length > 0) throw new CairnError('changed_during_read', `${rel} still holds unsynced items`);
-      for (const n of names) await rm(path.join(abs, n), { recursive: true, force: true });
+      if (entries.length > 0) {
+        // Only ignored items remain. They exist on this device alone (never uploaded, in no
+        // history), so deleting them would lose data: the folder stays. Its merge-base row is
+        // dropped (it is no longer "the synced folder"), so it is a plain local folder from now on.
+        db.tx(() => {
+          db.removeSubtree('synced', rel);
+          db.setIssue({
+            path: rel,
+            code: 'kept_ignored',
+            message: `${reason === 'excluded' ? 'Excluded' : 'Deleted elsewhere'}, but it holds ignored items that exist only on this device`,
+            action: 'The folder and its ignored items were kept; delete them yourself if they are not needed.',
+          });
+        });
+        this.ctx.log(rel, 'kept', 'holds ignored items that exist only on this device', null);
+        return;
+      }
       await rmdir(abs);
     }
     db.tx(() => {

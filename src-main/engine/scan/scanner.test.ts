@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TreeNode } from '../model.ts';
@@ -57,6 +57,16 @@ describe('scan', () => {
 
   it('fast path: an unchanged file is not read again; a changed one is', async () => {
     await writeFile(path.join(root, 'f'), 'one');
+    // A file stamped within the racy margin of its hashing (here: in the future) is re-read.
+    const soon = new Date(Date.now() + 10_000);
+    await utimes(path.join(root, 'f'), soon, soon);
+    const racy = await run();
+    expect(calls).toBe(1);
+    await run(new Map(racy.nodes.map((n) => [n.path, n])));
+    expect(calls).toBe(2);
+    calls = 0;
+    const past = new Date(Date.now() - 60_000);
+    await utimes(path.join(root, 'f'), past, past);
     const first = await run();
     expect(calls).toBe(1);
     const prev = new Map(first.nodes.map((n) => [n.path, n]));

@@ -215,8 +215,28 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   return out;
 }
 
-/** Builds a local file node from a stat and a block list. */
-export function fileNode(rel: string, st: Stats, blocks: BlockRef[]): TreeNode {
+/**
+ * The scanner's fast path: `prev` (the local node as last hashed) still describes the file at
+ * `st` without reading it. Inode, size, mtime and ctime must match (a utimes-restored mtime still
+ * moves ctime), and the mtime must be older than the hash by the racy margin — else a same-size
+ * rewrite in the same clock tick as the hashed version would look unchanged (git's racily-clean
+ * rule; D20, D27).
+ */
+export function stillHashed(prev: TreeNode | null | undefined, st: Stats): prev is TreeNode {
+  return (
+    !!prev && prev.kind === 'file' && !!prev.hash && prev.inode === st.ino && prev.size === st.size && prev.mtime === st.mtimeMs &&
+    prev.ctime != null && prev.ctime === st.ctimeMs && prev.hashedAt != null && st.mtimeMs < prev.hashedAt - RACY_MARGIN_MS
+  );
+}
+
+/** Racy-timestamp margin (ms): a file modified this close to its hashing is re-read (D20). */
+export const RACY_MARGIN_MS = 20;
+
+/**
+ * Builds a local file node from a stat and a block list. `hashedAt` is the wall clock when the
+ * content was known to match `st` (read by the chunker, or written by the engine).
+ */
+export function fileNode(rel: string, st: Stats, blocks: BlockRef[], hashedAt = Date.now()): TreeNode {
   const hashes = blocks.map((b) => b.hash);
   return node({
     path: rel,
@@ -227,13 +247,15 @@ export function fileNode(rel: string, st: Stats, blocks: BlockRef[]): TreeNode {
     inode: st.ino,
     executable: (st.mode & 0o100) !== 0,
     blocks: hashes,
+    ctime: st.ctimeMs,
+    hashedAt,
   });
 }
 
 async function hashOne(rel: string, st: Stats, opts: ScanOptions, out: ScanResult): Promise<void> {
   const prev = opts.prev(rel);
   const exec = (st.mode & 0o100) !== 0;
-  if (prev && prev.kind === 'file' && prev.hash && prev.inode === st.ino && prev.size === st.size && prev.mtime === st.mtimeMs) {
+  if (stillHashed(prev, st)) {
     out.nodes.push({ ...prev, executable: exec });
     return;
   }
@@ -242,7 +264,7 @@ async function hashOne(rel: string, st: Stats, opts: ScanOptions, out: ScanResul
     const blocks = await opts.chunker.chunkFile(abs);
     const after = await lstat(abs);
     const total = blocks.reduce((s, b) => s + b.length, 0);
-    if (after.size !== st.size || after.mtimeMs !== st.mtimeMs || after.ino !== st.ino || total !== after.size) {
+    if (after.size !== st.size || after.mtimeMs !== st.mtimeMs || after.ctimeMs !== st.ctimeMs || after.ino !== st.ino || total !== after.size) {
       throw Object.assign(new Error('changed during read'), { code: 'changed_during_read' });
     }
     out.nodes.push(fileNode(rel, after, blocks));

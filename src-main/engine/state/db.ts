@@ -63,10 +63,13 @@ interface RawNode {
   executable: number;
   blocks: string | null;
   device: string | null;
+  ctime: number | null;
+  hashed_at: number | null;
 }
 
 function toNode(r: RawNode): TreeNode {
-  return { ...r, executable: r.executable === 1, blocks: r.blocks === null ? null : (JSON.parse(r.blocks) as string[]) };
+  const { hashed_at, ...rest } = r;
+  return { ...rest, hashedAt: hashed_at, executable: r.executable === 1, blocks: r.blocks === null ? null : (JSON.parse(r.blocks) as string[]) };
 }
 
 /** Upper bound of a path-prefix range: every path inside `p/` sorts below `p/\uffff`. */
@@ -126,7 +129,7 @@ export class StateDb {
    * row per file, and parsing block lists there would dominate a rescan.
    */
   getLite(tree: TreeName, path: string): TreeNode | undefined {
-    const r = this.st(`SELECT path, kind, ns, id, rev, hash, size, mtime, inode, executable, NULL AS blocks, device FROM ${tree} WHERE path = ?`).get(path) as RawNode | undefined;
+    const r = this.st(`SELECT path, kind, ns, id, rev, hash, size, mtime, inode, executable, NULL AS blocks, device, ctime, hashed_at FROM ${tree} WHERE path = ?`).get(path) as RawNode | undefined;
     return r ? toNode(r) : undefined;
   }
 
@@ -188,9 +191,13 @@ export class StateDb {
   /** Inserts or replaces one node of `tree`. */
   put(tree: TreeName, n: TreeNode): void {
     this.st(
-      `INSERT OR REPLACE INTO ${tree} (path, kind, ns, id, rev, hash, size, mtime, inode, executable, blocks, device)
-       VALUES (@path, @kind, @ns, @id, @rev, @hash, @size, @mtime, @inode, @executable, @blocks, @device)`,
-    ).run({ ...n, device: n.device ?? null, executable: n.executable ? 1 : 0, blocks: n.blocks === null ? null : JSON.stringify(n.blocks) });
+      `INSERT OR REPLACE INTO ${tree} (path, kind, ns, id, rev, hash, size, mtime, inode, executable, blocks, device, ctime, hashed_at)
+       VALUES (@path, @kind, @ns, @id, @rev, @hash, @size, @mtime, @inode, @executable, @blocks, @device, @ctime, @hashed_at)`,
+    ).run({
+      path: n.path, kind: n.kind, ns: n.ns, id: n.id, rev: n.rev, hash: n.hash, size: n.size, mtime: n.mtime, inode: n.inode,
+      device: n.device ?? null, executable: n.executable ? 1 : 0, blocks: n.blocks === null ? null : JSON.stringify(n.blocks),
+      ctime: n.ctime ?? null, hashed_at: n.hashedAt ?? null,
+    });
   }
 
   /** Removes the node at `path` only. */

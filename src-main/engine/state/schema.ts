@@ -36,6 +36,8 @@ const MIGRATIONS: string[] = [
                           action TEXT NOT NULL, device_name TEXT, detail TEXT);
    CREATE TABLE issues (path TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, action TEXT NOT NULL,
                         since INTEGER NOT NULL, PRIMARY KEY (path, code));`,
+  // 2: ctime and hashed_at, so the scanner's fast path can tell a racily-clean file (D27).
+  ['remote', 'local', 'synced'].map((t) => `ALTER TABLE ${t} ADD COLUMN ctime REAL; ALTER TABLE ${t} ADD COLUMN hashed_at REAL;`).join('\n'),
 ];
 
 /** Number of migrations: the schema version a fully migrated DB has. */
