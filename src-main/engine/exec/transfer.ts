@@ -7,7 +7,7 @@
  * fetched from the server is hashed before it is written.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError } from '../../../src-shared/errors.ts';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
@@ -104,6 +104,8 @@ export async function buildFile(opts: {
   const fh = await open(tmp, 'wx', 0o644);
   // Local files blocks are copied from, opened once each for the whole build.
   const sources = new Map<string, Promise<FileHandle>>();
+  const inflight: Array<Promise<{ data: Buffer; local: boolean }>> = [];
+  let ok = false;
   try {
     const written = new Map<string, { offset: number; length: number }>();
     const fetchOne = async (hash: string): Promise<{ data: Buffer; local: boolean }> => {
@@ -131,14 +133,17 @@ export async function buildFile(opts: {
     };
     // A sliding window keeps a few block fetches in flight while writing in order.
     const windowSize = opts.window ?? 8;
-    const inflight: Array<Promise<{ data: Buffer; local: boolean }>> = [];
     let offset = 0;
     let i = 0;
     const seenInFlight = new Set<string>();
     const launch = (): void => {
       const h = opts.blockHashes[i++] as string;
       // A repeated block within the file is read back from the temp file once written.
-      inflight.push(seenInFlight.has(h) ? Promise.resolve(null as never) : fetchOne(h));
+      const p = seenInFlight.has(h) ? Promise.resolve(null as never) : fetchOne(h);
+      // Marked handled at once: a fetch failing before its turn is awaited must not count as an
+      // unhandled rejection (it is rethrown when awaited in order).
+      p.catch(() => undefined);
+      inflight.push(p);
       seenInFlight.add(h);
     };
     while (i < opts.blockHashes.length && inflight.length < windowSize) launch();
@@ -155,9 +160,12 @@ export async function buildFile(opts: {
       offset += got.data.length;
     }
     await fh.sync();
+    ok = true;
   } finally {
     await fh.close();
     for (const h of sources.values()) await h.then((x) => x.close()).catch(() => undefined);
+    // A failed build removes its temp file (it can be up to a GiB); the caller never sees it.
+    if (!ok) await rm(tmp, { force: true }).catch(() => undefined);
   }
   return out;
 }
