@@ -11,24 +11,13 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { CHUNK_PARAMS_V1 } from '../../src-shared/index.ts';
 import { call, sha, signup, type Acct } from './helpers.ts';
+import { mulberry32 } from '../chaos/workload.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/cairn-server.js');
 const CYCLES = 5;
 const WORKERS = 4;
 const SEED = Number(process.env.CAIRN_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: a tiny seeded PRNG in [0, 1) (public domain, Tommy Ettinger). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Starts the CLI server; resolves with its URL once it printed its one line. */
 function startCli(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -82,7 +71,7 @@ async function worker(
   ledger: Ledger,
   stop: { dead: boolean },
 ): Promise<void> {
-  const rnd = prng(SEED + id);
+  const rnd = mulberry32(SEED + id);
   const mine: string[] = []; // acknowledged files of this worker, safe to move or delete
   const body = (p: string, blocks: string[], size: number) => ({
     path: p,
@@ -145,7 +134,7 @@ async function worker(
 
 it('survives repeated kill -9 during uploads, commits, batch commits, moves and deletes', async () => {
   console.log(`crash test seed ${SEED} (CAIRN_CRASH_SEED=${SEED} replays the kill moments)`);
-  const rnd = prng(SEED);
+  const rnd = mulberry32(SEED);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-crash-'));
   const ledger: Ledger = { acked: new Map(), doubt: [] };
   let account: Acct | null = null;
