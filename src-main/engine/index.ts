@@ -88,6 +88,8 @@ export class Engine extends EventEmitter {
   private ignoreText = '';
 
   private started = false;
+  /** Start time: the first full scan removes `.cairn-tmp-*` files older than this (crash leftovers). */
+  private sweepTempsBefore: number | null = null;
   private stopping = false;
   private paused = false;
   private offline = false;
@@ -175,6 +177,7 @@ export class Engine extends EventEmitter {
     this.started = true;
     this.stopping = false;
     this.chunker ??= await loadChunker();
+    this.sweepTempsBefore = Date.now();
     for (const op of this.db.opsPending()) {
       const tmp = (op.payload as { tmp?: string } | null)?.tmp;
       if (tmp && path.basename(tmp).startsWith('.cairn-tmp-')) await rm(tmp, { force: true });
@@ -554,6 +557,15 @@ export class Engine extends EventEmitter {
       this.rootError = { code: 'sync_root_missing', message: `The Cairn folder ${root} is missing. Reconnect the drive or restore the folder; nothing is deleted meanwhile.` };
       this.later(2000, () => this.wake({ full: true }));
       return false;
+    }
+    if (this.sweepTempsBefore !== null && scopes.includes('')) {
+      // Temp files of downloads a crash (or an older version) abandoned — up to a GiB each. Only
+      // those changed before this engine started: a download of this run is never swept.
+      for (const t of res.temps) {
+        const ts = await lstat(path.join(root, t)).catch(() => null);
+        if (ts && ts.ctimeMs < this.sweepTempsBefore) await rm(path.join(root, t), { force: true });
+      }
+      this.sweepTempsBefore = null;
     }
     const rootIno = this.db.getMeta<number | null>('root_ino', null);
     const st = await lstat(root);

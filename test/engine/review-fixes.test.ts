@@ -52,4 +52,17 @@ describe('engine review fixes', () => {
     await w.settle();
     expect(await readFile(path.join(b.folder, 'racy.txt'), 'utf8')).toBe('BBBB');
   });
+
+  it('leftover .cairn-tmp-* files from before the start are swept by the first full scan', async () => {
+    const a = w.devs.find((d) => d.name === 'A')!;
+    await a.engine.stop();
+    await mkdir(path.join(a.folder, 'deep/er'), { recursive: true });
+    await writeFile(path.join(a.folder, 'deep/er/.cairn-tmp-0123456789ab'), 'half a download');
+    await writeFile(path.join(a.folder, '.cairn-tmp-ba9876543210'), 'another');
+    await w.restart(a);
+    await w.settle();
+    expect(await exists(path.join(a.folder, 'deep/er/.cairn-tmp-0123456789ab'))).toBe(false);
+    expect(await exists(path.join(a.folder, '.cairn-tmp-ba9876543210'))).toBe(false);
+    expect(await exists(path.join(a.folder, 'deep/er'))).toBe(true);
+  });
 });

@@ -16,7 +16,7 @@ import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
 import { isPortableName, joinPath, normalizePath, pathKey, tryNormalizePath as tryNormalize } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
 import type { BlockRef, Chunker } from './chunker.ts';
-import type { IgnoreRules } from './ignore.ts';
+import { TEMP_PREFIX, type IgnoreRules } from './ignore.ts';
 
 /** A condition the scanner reports for one path (stored as a sync issue). */
 export interface ScanIssue {
@@ -53,6 +53,8 @@ export interface ScanResult {
   issues: ScanIssue[];
   /** Codes of issues that the scanner owns (cleared for the scopes before storing new ones). */
   rootMissing: boolean;
+  /** The engine's own temp files found (relative paths): leftovers are swept at start. */
+  temps: string[];
 }
 
 /** Issue codes produced by the scanner. */
@@ -90,7 +92,7 @@ function codeOf(err: unknown): string | undefined {
  * @returns nodes, hashed block lists, issues; `rootMissing` when the root is not a folder.
  */
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
-  const out: ScanResult = { nodes: [], hashed: new Map(), keep: [], issues: [], rootMissing: false };
+  const out: ScanResult = { nodes: [], hashed: new Map(), keep: [], issues: [], rootMissing: false, temps: [] };
   let rootStat: Stats;
   try {
     rootStat = await lstat(opts.root);
@@ -123,6 +125,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       out.issues.push(issue(rel, 'special_file', 'Socket, pipe or device'));
       return;
     }
+    if (path.basename(rel).startsWith(TEMP_PREFIX)) out.temps.push(rel);
     if (opts.ignore.isIgnored(rel, false)) return;
     files.push({ rel, st });
   };
