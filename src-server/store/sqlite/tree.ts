@@ -140,26 +140,7 @@ export class TreeOps {
     const parent = this.ensureParents(actor, ns, path);
     const finalPath = joinPath(parent, baseName(path));
     const seq = this.nextSeq(ns);
-    const id = newId();
-    const name = baseName(finalPath);
-    this.#sql.run(
-      `INSERT INTO entries (id, ns, path, path_key, parent_key, name, kind, rev, size, mtime, content_hash,
-         executable, portable, deleted, seq, server_time, device_id, mount_ns, mount_role)
-       VALUES (?, ?, ?, ?, ?, ?, 'folder', NULL, 0, ?, NULL, 0, ?, 0, ?, ?, ?, ?, ?)`,
-      id,
-      ns,
-      finalPath,
-      pathKey(finalPath),
-      pathKey(parent),
-      name,
-      actor.now,
-      isPortableName(name) ? 1 : 0,
-      seq,
-      actor.now,
-      actor.deviceId,
-      mountNs,
-      role,
-    );
+    const id = this.#insertEntry(actor, ns, finalPath, 'folder', actor.now, seq, { ns: mountNs, role });
     return this.journal(ns, seq, 'mount', id, actor.now, undefined, { ns: mountNs, role });
   }
 
@@ -198,26 +179,47 @@ export class TreeOps {
     return parent;
   }
 
-  #insertFolder(actor: Actor, ns: string, path: string): Entry {
-    const seq = this.nextSeq(ns);
+  /**
+   * Inserts a new live entry row (a folder, a mount point folder, or a file whose revision is
+   * set right after) and returns its new id. The one place entry rows are created, so the
+   * derived columns (path_key, parent_key, name, portable) cannot disagree between callers.
+   */
+  #insertEntry(
+    actor: Actor,
+    ns: string,
+    path: string,
+    kind: 'file' | 'folder',
+    mtime: number,
+    seq: number,
+    mount?: { ns: string; role: string },
+  ): string {
     const id = newId();
     const name = baseName(path);
     this.#sql.run(
       `INSERT INTO entries (id, ns, path, path_key, parent_key, name, kind, rev, size, mtime, content_hash,
-         executable, portable, deleted, seq, server_time, device_id)
-       VALUES (?, ?, ?, ?, ?, ?, 'folder', NULL, 0, ?, NULL, 0, ?, 0, ?, ?, ?)`,
+         executable, portable, deleted, seq, server_time, device_id, mount_ns, mount_role)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, NULL, 0, ?, 0, ?, ?, ?, ?, ?)`,
       id,
       ns,
       path,
       pathKey(path),
       pathKey(parentPath(path)),
       name,
-      actor.now,
+      kind,
+      mtime,
       isPortableName(name) ? 1 : 0,
       seq,
       actor.now,
       actor.deviceId,
+      mount?.ns ?? null,
+      mount?.role ?? null,
     );
+    return id;
+  }
+
+  #insertFolder(actor: Actor, ns: string, path: string): Entry {
+    const seq = this.nextSeq(ns);
+    const id = this.#insertEntry(actor, ns, path, 'folder', actor.now, seq);
     return this.journal(ns, seq, 'mkdir', id, actor.now);
   }
 
@@ -330,24 +332,7 @@ export class TreeOps {
     const parent = this.ensureParents(actor, ns, path);
     const finalPath = joinPath(parent, baseName(path));
     const seq = this.nextSeq(ns);
-    const id = newId();
-    const name = baseName(finalPath);
-    this.#sql.run(
-      `INSERT INTO entries (id, ns, path, path_key, parent_key, name, kind, rev, size, mtime, content_hash,
-         executable, portable, deleted, seq, server_time, device_id)
-       VALUES (?, ?, ?, ?, ?, ?, 'file', NULL, 0, ?, NULL, 0, ?, 0, ?, ?, ?)`,
-      id,
-      ns,
-      finalPath,
-      pathKey(finalPath),
-      pathKey(parent),
-      name,
-      req.mtime,
-      isPortableName(name) ? 1 : 0,
-      seq,
-      actor.now,
-      actor.deviceId,
-    );
+    const id = this.#insertEntry(actor, ns, finalPath, 'file', req.mtime, seq);
     this.#insertRevision(rev, id, ns, finalPath, file, actor, seq);
     this.#setRevision({ id, rev: null } as EntryRow, rev, file, actor, seq);
     this.#addUsed(ns, total);
