@@ -6,6 +6,7 @@
  */
 import type { Entry, Change } from '../../../src-shared/protocol/model.ts';
 import { isInside, rebase } from '../../../src-shared/paths.ts';
+import { cursorWithSeq } from '../../../src-shared/protocol/cursor.ts';
 import { node, type TreeNode } from '../model.ts';
 import type { StateDb } from '../state/db.ts';
 import type { RemoteClient } from './client.ts';
@@ -100,7 +101,11 @@ export async function pull(client: RemoteClient, db: StateDb, homeNs: string): P
         db.setMeta('ns_seq', seqs);
         db.setMeta('pending_own', []);
         applyPage(db, res.changes, homeNs, out);
-        db.setMeta('cursor', res.cursor);
+        // The server answers a reset with seq 0 for the namespace; kept as is, a compacted
+        // journal (horizon > 0) would force a snapshot on every pull. Continue from the snapshot.
+        let next = res.cursor;
+        for (const [ns, snap] of snaps) next = cursorWithSeq(next, ns, snap.seq);
+        db.setMeta('cursor', next);
       });
     } else {
       db.tx(() => {
