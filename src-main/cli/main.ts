@@ -16,6 +16,7 @@ import envPaths from 'env-paths';
 import { CairnError } from '../../src-shared/errors.ts';
 import type { Status } from '../../src-shared/control.ts';
 import { callControl, readControlInfo, alive } from '../control/client.ts';
+import { registerShareCommands } from './share.ts';
 // The engine (SQLite, chokidar, the chunker) is imported lazily: most commands only talk to
 // the running engine, and a quick start matters for scripts.
 
@@ -347,6 +348,9 @@ export function program(): Command {
       });
     });
 
+  // Sharing talks to the server directly (device token), so it works with the engine stopped.
+  registerShareCommands(prog, { home, out, readStdin });
+
   return prog;
 }
 
@@ -359,7 +363,10 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      // Asked-for help (--help, `cairn help`) and --version succeed. Help shown because the
+      // command line was incomplete (`cairn` alone, `cairn share`) carries exitCode 1: usage.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
       return 2;
     }
     if (e instanceof CairnError) {

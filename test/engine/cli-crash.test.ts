@@ -61,6 +61,12 @@ describe('the cairn CLI', () => {
     expect(bad.stderr).toContain('invalid_credentials');
     expect((await cairn(hB(), ['login', '--server', server.url, '--email', 'cli@example.com', '--password-stdin', '--device', 'B'], 'a long password\n')).code).toBe(0);
     expect((await cairn(hA(), ['frobnicate'])).code).toBe(2);
+    // No subcommand (or an incomplete one) is a usage error; asked-for help is not.
+    expect((await cairn(hA(), [])).code).toBe(2);
+    expect((await cairn(hA(), ['share'])).code).toBe(2);
+    expect((await cairn(hA(), ['--help'])).code).toBe(0);
+    const shareHelp = await cairn(hA(), ['share', '--help']);
+    expect(shareHelp.code).toBe(0);
     expect((await cairn(hA(), ['status'])).stderr).toContain('not_running');
     await mkdir(fA(), { recursive: true });
     await writeFile(path.join(fA(), 'hello.txt'), 'hello');
