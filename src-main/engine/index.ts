@@ -25,7 +25,7 @@ import { DEFAULT_MASS_DELETE, massDeleteCheck, plan, type HeldDeletes, type Mass
 import { RemoteClient } from './remote/client.ts';
 import { Notifier } from './remote/notify.ts';
 import { pull, putRemoteEntry } from './remote/pull.ts';
-import { loadChunker, type Chunker } from './scan/chunker.ts';
+import { loadChunker, onChunkerNotice, type Chunker, type ChunkerNotice } from './scan/chunker.ts';
 import { IGNORE_FILE, IgnoreRules } from './scan/ignore.ts';
 import { SCAN_ISSUE_CODES, scan } from './scan/scanner.ts';
 import { StateDb } from './state/db.ts';
@@ -88,6 +88,8 @@ export class Engine extends EventEmitter {
   private ignoreText = '';
 
   private started = false;
+  /** Unsubscribes from the chunker's pool notices (set while started). */
+  private unsubNotices: (() => void) | null = null;
   /** Start time: the first full scan removes `.cairn-tmp-*` files older than this (crash leftovers). */
   private sweepTempsBefore: number | null = null;
   private stopping = false;
@@ -177,6 +179,7 @@ export class Engine extends EventEmitter {
     this.started = true;
     this.stopping = false;
     this.chunker ??= await loadChunker();
+    this.unsubNotices ??= await onChunkerNotice((n) => this.chunkerNotice(n));
     this.sweepTempsBefore = Date.now();
     for (const op of this.db.opsPending()) {
       const tmp = (op.payload as { tmp?: string } | null)?.tmp;
@@ -229,6 +232,8 @@ export class Engine extends EventEmitter {
     for (const w of this.idleWaiters) w.resolve(false);
     this.idleWaiters = [];
     if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.unsubNotices?.();
+    this.unsubNotices = null;
     this.started = false;
     this.db.close();
   }
@@ -637,6 +642,18 @@ export class Engine extends EventEmitter {
   }
 
   // ---- status and events ------------------------------------------------------------------
+
+  /** Shows a chunker pool notice: hashing on the main thread is an issue (slow, blocking). */
+  private chunkerNotice(n: ChunkerNotice): void {
+    if (this.stopping || !this.started) return;
+    if (n.kind === 'inline-fallback') {
+      this.db.setIssue({ path: '', code: 'chunker_inline', message: `Files are hashed on the main thread (slower): ${n.reason}`, action: 'Cairn keeps syncing; restart Cairn, or reinstall it if this persists.' });
+      this.log('', 'chunker', `hashing now runs on the main thread: ${n.reason}`);
+    } else {
+      this.log('', 'chunker', `a hashing worker was replaced: ${n.reason}`);
+    }
+    this.emitStatusSoon();
+  }
 
   private log(p: string, action: string, detail: string | null = null, device: string | null = null): void {
     const item = this.db.logActivity({ path: p, action, device_name: device, detail });

@@ -24,3 +24,16 @@ export async function loadChunker(): Promise<Chunker> {
   const m = await import('native-chunker');
   return { chunkFile: (p: string) => m.chunkFile(p) };
 }
+
+/** A notice of native-chunker's worker pool (mirrors its `PoolNotice`). */
+export type ChunkerNotice = { kind: 'inline-fallback'; reason: string } | { kind: 'worker-replaced'; reason: string };
+
+/**
+ * Subscribes to native-chunker's pool notices (a fallback to hashing on the calling thread, a
+ * replaced worker) so the engine can show them instead of a process warning nobody reads.
+ * Resolves with the unsubscribe function.
+ */
+export async function onChunkerNotice(listener: (n: ChunkerNotice) => void): Promise<() => void> {
+  const m = await import('native-chunker');
+  return m.onPoolNotice(listener);
+}
