@@ -213,7 +213,7 @@ export class Executor {
           await this.aside(op.path, op.remote.device ?? null);
           return;
         case 'adopt':
-          db.put('synced', { ...op.remote, inode: op.local.inode, blocks: null });
+          db.putSynced({ ...op.remote, inode: op.local.inode, blocks: null });
           return;
         case 'forget':
           db.remove('synced', op.path);
@@ -262,7 +262,7 @@ export class Executor {
     const { db } = this.ctx;
     db.tx(() => {
       putRemoteEntry(db, e);
-      db.put('synced', { ...nodeFromEntry(e), inode: st.ino, blocks: null });
+      db.putSynced({ ...nodeFromEntry(e), inode: st.ino, blocks: null });
       db.put('local', fileNode(rel, st, blocks));
       db.setBlocks(rel, blocks);
     });
@@ -301,7 +301,7 @@ export class Executor {
     const hash = blocks.length === 0 ? EMPTY_CONTENT_HASH : contentHash(blocks.map((b) => b.hash));
     if (current && current.kind === 'file' && current.content_hash === hash) {
       this.ctx.db.tx(() => {
-        this.ctx.db.put('synced', { ...nodeFromEntry(current), inode: st.ino, blocks: null });
+        this.ctx.db.putSynced({ ...nodeFromEntry(current), inode: st.ino, blocks: null });
         this.ctx.db.put('local', fileNode(rel, st, blocks));
       });
       return;
@@ -427,7 +427,7 @@ export class Executor {
         if (db.get('local', q)) break;
         const r = db.get('remote', q);
         db.put('local', node({ path: q, kind: 'folder' }));
-        if (r && r.kind === 'folder') db.put('synced', { ...r });
+        if (r && r.kind === 'folder') db.putSynced({ ...r });
       }
     });
   }
@@ -466,7 +466,7 @@ export class Executor {
     db.tx(() => {
       // Written and verified by us just now: hashed as of now (a later same-tick write is racy).
       db.put('local', { ...node({ path: rel, kind: 'file' }), hash: remote.hash, size: st.size, mtime: st.mtimeMs, inode: st.ino, executable: (st.mode & 0o100) !== 0, blocks: remote.blocks, ctime: st.ctimeMs, hashedAt: Date.now() });
-      db.put('synced', { ...remote, inode: st.ino, blocks: null });
+      db.putSynced({ ...remote, inode: st.ino, blocks: null });
       db.setBlocks(rel, built.blocks);
     });
     this.ctx.progress(built.fetched + built.reused);
@@ -484,7 +484,7 @@ export class Executor {
     const st = await lstat(abs);
     this.ctx.db.tx(() => {
       this.ctx.db.put('local', node({ path: rel, kind: 'folder', mtime: st.mtimeMs, inode: st.ino }));
-      this.ctx.db.put('synced', { ...remote, inode: st.ino });
+      this.ctx.db.putSynced({ ...remote, inode: st.ino });
     });
   }
 
@@ -493,7 +493,7 @@ export class Executor {
     const st = await statOrNull(this.abs(rel));
     this.ctx.db.tx(() => {
       putRemoteEntry(this.ctx.db, entry);
-      this.ctx.db.put('synced', { ...nodeFromEntry(entry), inode: st?.ino ?? null });
+      this.ctx.db.putSynced({ ...nodeFromEntry(entry), inode: st?.ino ?? null });
     });
   }
 
@@ -517,7 +517,7 @@ export class Executor {
       // The merge base keeps its rev: a content change made meanwhile is still to be synced.
       const r = db.get('remote', to);
       const s = db.get('synced', to);
-      if (r && s) db.put('synced', { ...s, id: r.id });
+      if (r && s) db.putSynced({ ...s, id: r.id });
     });
     this.ctx.log(to, 'moved', `from ${from}`, null);
   }
@@ -531,7 +531,7 @@ export class Executor {
       notePendingOwn(db, { kind: 'move', from, to, seq: entry.seq });
       db.moveSubtree('synced', from, to);
       const s = db.get('synced', to);
-      if (s) db.put('synced', { ...s, id: entry.id });
+      if (s) db.putSynced({ ...s, id: entry.id });
     });
     this.ctx.log(to, 'moved', `from ${from}`, this.ctx.deviceName);
   }

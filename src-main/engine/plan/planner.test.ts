@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isInside, parentPath } from '../../../src-shared/paths.ts';
 import { node, type TreeNode, type Trees } from '../model.ts';
-import { massDeleteCheck, plan, restrictToChanged, type Op } from './planner.ts';
+import { massDeleteCheck, plan, planMoves, restrictToChanged, type Op } from './planner.ts';
 
 // ---- a tiny in-memory world: local disk, server, merge base --------------------------------
 
@@ -366,5 +366,26 @@ describe('plan (properties)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('planMoves: a blocked folder move', () => {
+  it('moves none of its children one by one (they are planned per path)', () => {
+    const synced = new Map<string, TreeNode>([
+      ['d', node({ path: 'd', kind: 'folder', id: 'D', inode: 1 })],
+      ['d/f', node({ path: 'd/f', kind: 'file', id: 'F', rev: 'r', hash: 'x', inode: 2 })],
+    ]);
+    // On the server d went to e (with its child); locally e exists already (made here), so the
+    // folder move is blocked.
+    const remote = new Map<string, TreeNode>([
+      ['e', node({ path: 'e', kind: 'folder', id: 'D' })],
+      ['e/f', node({ path: 'e/f', kind: 'file', id: 'F', rev: 'r', hash: 'x' })],
+    ]);
+    const local = new Map<string, TreeNode>([
+      ['d', node({ path: 'd', kind: 'folder', inode: 1 })],
+      ['d/f', node({ path: 'd/f', kind: 'file', hash: 'x', inode: 2 })],
+      ['e', node({ path: 'e', kind: 'folder', inode: 3 })],
+    ]);
+    expect(planMoves({ local, remote, synced })).toEqual([]);
   });
 });

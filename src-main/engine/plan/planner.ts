@@ -116,6 +116,12 @@ export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
         taken.push([s.path, r.path]);
         continue;
       }
+      // A blocked folder move: its children must not be moved one by one into a tree that is
+      // not there (or is something else); they are planned per path with the rest.
+      if (s.kind === 'folder') {
+        taken.push([s.path, r.path]);
+        continue;
+      }
     }
     // Local move: the inode of the merge base now lives at a new path; the server entry is in place.
     if (s.inode === null) continue;

@@ -24,6 +24,16 @@ describe('StateDb', () => {
     expect(db.integrityCheck()).toEqual([]);
   });
 
+  it('putSynced keeps one entry id at one path (a stale row loses the id)', () => {
+    const db = new StateDb(':memory:');
+    db.putSynced(node({ path: 'old', kind: 'folder', id: 'F' }));
+    db.putSynced(node({ path: 'new', kind: 'folder', id: 'F' }));
+    db.putSynced(node({ path: 'new', kind: 'folder', id: 'F' }));
+    expect(db.get('synced', 'new')?.id).toBe('F');
+    expect(db.get('synced', 'old')?.id).toBeNull();
+    expect(db.integrityCheck()).toEqual([]);
+  });
+
   it('integrityCheck finds orphans and duplicate ids', () => {
     const db = new StateDb(':memory:');
     db.put('remote', node({ path: 'p/q', kind: 'file', id: 'Q', hash: H }));

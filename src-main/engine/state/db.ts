@@ -200,6 +200,18 @@ export class StateDb {
     });
   }
 
+  /**
+   * Writes one merge-base (synced) node. An entry id lives at one path only: any other synced
+   * row holding `n.id` loses it first (chaos findings #3/#4: a stale row left behind by racing
+   * folder moves made the planner read one entry at two paths).
+   */
+  putSynced(n: TreeNode): void {
+    this.tx(() => {
+      if (n.id !== null) this.st('UPDATE synced SET id = NULL WHERE id = ? AND path != ?').run(n.id, n.path);
+      this.put('synced', n);
+    });
+  }
+
   /** Removes the node at `path` only. */
   remove(tree: TreeName, path: string): void {
     this.st(`DELETE FROM ${tree} WHERE path = ?`).run(path);
