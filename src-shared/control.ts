@@ -146,7 +146,7 @@ export const controlMethods = {
   history: { summary: 'Revisions of a file, newest first.', input: Type.Object({ path: Path }), output: Type.Object({ revisions: Type.Array(Revision) }) },
   restore: { summary: 'Restore a revision of a file.', input: Type.Object({ path: Path, rev: Rev }), output: Type.Object({ entry: Entry }) },
   saveRevision: {
-    summary: 'Save an old revision of a file to another local path (absolute).',
+    summary: 'Save an old revision of a file to another local path (absolute). An existing file at dest is overwritten; the engine\'s temp names (.cairn-tmp-*) in the sync root are refused.',
     input: Type.Object({ path: Path, rev: Rev, dest: Type.String({ minLength: 1, maxLength: 4096 }) }),
     output: Empty,
   },

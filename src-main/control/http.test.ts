@@ -102,6 +102,24 @@ describe('control HTTP transport', () => {
     expect(calls).toEqual([['excludeAdd', { path: 'x' }]]);
   });
 
+  it('an oversized body is answered 413 at once and the rest is never read (connection closed)', async () => {
+    const got = await new Promise<{ status: number; code: string }>((resolve, reject) => {
+      // A chunked body that never ends: only an early answer can settle this request.
+      const r = http.request({ host: '127.0.0.1', port: srv.port, path: '/control/excludeAdd', method: 'POST', headers: { host: `127.0.0.1:${srv.port}`, ...auth() } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(body) as { error: { code: string } }).error.code }));
+      });
+      r.on('error', () => undefined); // the server closes the socket under the unsent rest
+      r.write(Buffer.alloc(2 * 1024 * 1024, 0x20));
+      r.on('timeout', () => reject(new Error('timeout')));
+    });
+    expect(got).toEqual({ status: 413, code: 'body_too_large' });
+    const declared = await req('/control/excludeAdd', { method: 'POST', headers: { ...auth(), 'content-length': String(2 * 1024 * 1024) }, body: ' '.repeat(2 * 1024 * 1024) });
+    expect(declared.status).toBe(413);
+    expect(calls).toEqual([]);
+  });
+
   it('streams events as SSE behind the secret', async () => {
     const got = await new Promise<string>((resolve, reject) => {
       const r = http.request({ host: '127.0.0.1', port: srv.port, path: '/control/events', headers: { host: `127.0.0.1:${srv.port}`, authorization: `Bearer ${srv.secret}` } }, (res) => {

@@ -117,13 +117,23 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
       const chunks: Buffer[] = [];
       let size = 0;
       let tooBig = false;
+      // An oversized body is answered at once and the rest is never read: the connection is
+      // closed once the answer is out (reading it to the end would let a client stream forever).
+      const refuse = (): void => {
+        tooBig = true;
+        res.setHeader('connection', 'close');
+        sendError(res, new CairnError('body_too_large'));
+        res.once('finish', () => req.destroy());
+      };
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return refuse();
       req.on('data', (c: Buffer) => {
+        if (tooBig) return;
         size += c.length;
-        if (size > MAX_BODY) tooBig = true;
+        if (size > MAX_BODY) refuse();
         else chunks.push(c);
       });
       req.on('end', () => {
-        if (tooBig) return sendError(res, new CairnError('body_too_large'));
+        if (tooBig) return;
         let input: unknown = {};
         const text = Buffer.concat(chunks).toString('utf8');
         if (text.trim() !== '') {

@@ -26,7 +26,7 @@ import { RemoteClient } from './remote/client.ts';
 import { Notifier } from './remote/notify.ts';
 import { pull, putRemoteEntry } from './remote/pull.ts';
 import { loadChunker, onChunkerNotice, type Chunker, type ChunkerNotice } from './scan/chunker.ts';
-import { IGNORE_FILE, IgnoreRules } from './scan/ignore.ts';
+import { IGNORE_FILE, IgnoreRules, TEMP_PREFIX } from './scan/ignore.ts';
 import { SCAN_ISSUE_CODES, scan } from './scan/scanner.ts';
 import { StateDb } from './state/db.ts';
 import { LocalWatcher } from './watch/watcher.ts';
@@ -880,12 +880,21 @@ export class Engine extends EventEmitter {
   /** Writes revision `rev` of `p` to the absolute local path `dest`. */
   async saveRevision(p: string, rev: string, dest: string): Promise<void> {
     if (!path.isAbsolute(dest)) throw new CairnError('bad_request', 'dest must be an absolute path');
+    // dest may overwrite any file the user can write (documented in the method summary), but
+    // never one of the engine's own temp files in the sync root (a download in progress).
+    const inRoot = this.folder ? path.relative(this.folder, path.resolve(dest)) : '..';
+    if (inRoot !== '' && !inRoot.startsWith('..') && !path.isAbsolute(inRoot) && inRoot.split(path.sep).some((c) => c.startsWith(TEMP_PREFIX))) {
+      throw new CairnError('bad_request', "dest is one of Cairn's temp names in the sync root");
+    }
     const revs = await this.history(p);
     const r = revs.find((x) => x.rev === rev);
     if (!r) throw new CairnError('not_found', `no revision ${rev} of ${p}`);
     mkdirSync(path.dirname(dest), { recursive: true });
     const built = await buildFile({ client: this.requireClient(), root: this.folder ?? '/', abs: dest, blockHashes: r.blocks, expectHash: r.content_hash, findLocal: (h) => this.db.findBlock(h) });
-    await rename(built.tmp, dest);
+    await rename(built.tmp, dest).catch(async (e: unknown) => {
+      await rm(built.tmp, { force: true });
+      throw e;
+    });
   }
 
   /** Deleted entries under `p` that can be restored. */

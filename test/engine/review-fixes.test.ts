@@ -65,4 +65,13 @@ describe('engine review fixes', () => {
     expect(await exists(path.join(a.folder, '.cairn-tmp-ba9876543210'))).toBe(false);
     expect(await exists(path.join(a.folder, 'deep/er'))).toBe(true);
   });
+
+  it('saveRevision refuses a dest that is one of the engine temp names in the sync root', async () => {
+    const a = w.devs.find((d) => d.name === 'A')!;
+    const [rev] = await a.engine.history('racy.txt');
+    await expect(a.engine.saveRevision('racy.txt', rev!.rev, path.join(a.folder, 'deep/.cairn-tmp-0123456789ab'))).rejects.toMatchObject({ code: 'bad_request' });
+    const out = path.join(w.tmp, 'saved-racy.txt');
+    await a.engine.saveRevision('racy.txt', rev!.rev, out);
+    expect(await readFile(out, 'utf8')).toBe('BBBB');
+  });
 });
