@@ -50,22 +50,14 @@ export interface BlockLocation {
   length: number;
 }
 
-interface RawNode {
-  path: string;
-  kind: 'file' | 'folder';
-  ns: string | null;
-  id: string | null;
-  rev: string | null;
-  hash: string | null;
-  size: number;
-  mtime: number;
-  inode: number | null;
+/** A tree row as SQLite returns it: booleans as 0/1, block lists as JSON, snake_case stamps. */
+type RawNode = Omit<TreeNode, 'executable' | 'blocks' | 'device' | 'ctime' | 'hashedAt'> & {
   executable: number;
   blocks: string | null;
   device: string | null;
   ctime: number | null;
   hashed_at: number | null;
-}
+};
 
 function toNode(r: RawNode): TreeNode {
   const { hashed_at, ...rest } = r;
