@@ -2,25 +2,10 @@
 import { vi } from 'vitest';
 import type { ControlApi, ControlEvent, Status } from '../../src-shared/control.ts';
 import type { ShellControl } from './control-port.ts';
+import { sampleStatus as status } from '../../src-shared/control-fixtures.ts';
 
-/** A status with defaults. */
-export function status(patch: Partial<Status> = {}): Status {
-  return {
-    state: 'idle',
-    server: 'http://127.0.0.1:1',
-    email: 'a@example.com',
-    device_name: 'laptop',
-    folder: '/home/a/Cairn',
-    pending: { uploads: 0, downloads: 0, other: 0, bytes: 0 },
-    progress: { done_bytes: 0, total_bytes: 0, eta_ms: null },
-    held_deletes: null,
-    error: null,
-    issues: [],
-    conflicts: 0,
-    last_synced_at: null,
-    ...patch,
-  };
-}
+export { status };
+
 
 /** A fake control service; `emit` pushes an event to subscribers. */
 export function fakeControl(

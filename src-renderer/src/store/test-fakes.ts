@@ -3,8 +3,11 @@
  * test does not set reject with `not_found`), and sample values.
  */
 import { vi } from 'vitest';
-import type { ControlApi, Status } from '../../../src-shared/control.ts';
+import type { ControlApi } from '../../../src-shared/control.ts';
 import { ControlError } from '../bridge/errors.ts';
+import { sampleStatus } from '../../../src-shared/control-fixtures.ts';
+
+export { sampleStatus };
 
 /** A fake ControlApi; pass the methods the test needs. */
 export function fakeApi(
@@ -24,21 +27,3 @@ export function fakeApi(
   }) as unknown as ControlApi;
 }
 
-/** A status with sensible defaults. */
-export function sampleStatus(patch: Partial<Status> = {}): Status {
-  return {
-    state: 'idle',
-    server: 'http://127.0.0.1:1',
-    email: 'a@example.com',
-    device_name: 'laptop',
-    folder: '/home/a/Cairn',
-    pending: { uploads: 0, downloads: 0, other: 0, bytes: 0 },
-    progress: { done_bytes: 0, total_bytes: 0, eta_ms: null },
-    held_deletes: null,
-    error: null,
-    issues: [],
-    conflicts: 0,
-    last_synced_at: null,
-    ...patch,
-  };
-}
