@@ -19,6 +19,7 @@ import {
   CommitRequest,
   Device,
   Entry,
+  ErrorBodySchema,
   Hash,
   Id,
   Invitation,
@@ -167,11 +168,7 @@ export const routes = {
           Type.Object({ ok: Type.Literal(true), entry: Entry }),
           Type.Object({
             ok: Type.Literal(false),
-            error: Type.Object({
-              code: Type.String(),
-              message: Type.String(),
-              details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-            }),
+            error: ErrorBodySchema.properties.error,
           }),
         ]),
       ),
