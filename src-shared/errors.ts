@@ -66,6 +66,12 @@ export const ErrorCodes = {
   unreadable: { status: 403, message: 'The file cannot be read.' },
   not_logged_in: { status: 401, message: 'This device is not linked to an account.' },
   not_running: { status: 503, message: 'The Cairn engine is not running for this home.' },
+  token_in_keychain: {
+    status: 401,
+    message:
+      "This device's token is kept in the OS keychain by the Cairn desktop app; the cairn command cannot read it.",
+  },
+  unsupported: { status: 501, message: 'Not available here (e.g. a native dialog in browser mode).' },
   usage: { status: 400, message: 'Wrong command-line usage.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

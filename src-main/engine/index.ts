@@ -17,7 +17,7 @@ import { CairnError } from '../../src-shared/errors.ts';
 import { conflictedCopyPath, isConflictedCopyName, isInside, normalizePath, parentPath, pathKey, baseName, joinPath } from '../../src-shared/paths.ts';
 import type { ActivityItem, ConflictInfo, LocalEntry, Settings, Status, SyncIssue } from '../../src-shared/control.ts';
 import type { Account, Device, Entry, Revision } from '../../src-shared/protocol/model.ts';
-import { link as linkAccount, readCredentials, removeCredentials, type Credentials } from './account.ts';
+import { fileCredentialStore, link as linkAccount, type CredentialStore, type Credentials } from './account.ts';
 import { Executor } from './exec/executor.ts';
 import { buildFile } from './exec/transfer.ts';
 import type { TreeNode } from './model.ts';
@@ -52,6 +52,8 @@ export interface EngineOptions {
   pollMs?: number;
   /** Use the notify WebSocket (default true); without it the engine long-polls. */
   notify?: boolean;
+  /** Where credentials are loaded and kept (default `<home>/device.json`; the desktop app's keeps the token in safeStorage). */
+  credentials?: CredentialStore;
 }
 
 /** Device settings stored in the state DB. */
@@ -78,6 +80,7 @@ export class Engine extends EventEmitter {
   readonly home: string;
   readonly db: StateDb;
   private readonly opts: EngineOptions;
+  private readonly credStore: CredentialStore;
   private creds: Credentials | null;
   private folder: string | null;
   private chunker: Chunker | null;
@@ -126,8 +129,10 @@ export class Engine extends EventEmitter {
     this.opts = opts;
     this.home = path.resolve(opts.home);
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
+    // Credentials first: a store that refuses (token_in_keychain) must not leave the DB open.
+    this.credStore = opts.credentials ?? fileCredentialStore(this.home);
+    this.creds = this.credStore.load();
     this.db = new StateDb(path.join(this.home, 'state.db'));
-    this.creds = readCredentials(this.home);
     this.chunker = opts.chunker ?? null;
     this.folder = opts.folder ? path.resolve(opts.folder) : this.db.getMeta<string | null>('folder', null);
     this.checkIdentity();
@@ -1007,6 +1012,14 @@ export class Engine extends EventEmitter {
     return this.getSettings();
   }
 
+  /**
+   * This device's client of the server, for calls the engine does not wrap itself (sharing,
+   * src-main/engine/sharing.ts). @throws CairnError `not_logged_in`
+   */
+  remote(): RemoteClient {
+    return this.requireClient();
+  }
+
   async account(): Promise<Account> {
     return this.requireClient().call('account');
   }
@@ -1025,7 +1038,7 @@ export class Engine extends EventEmitter {
    */
   async link(input: { mode: 'signup' | 'login'; server: string; email: string; password: string; device_name?: string; folder: string }): Promise<Status> {
     if (!path.isAbsolute(input.folder)) throw new CairnError('bad_request', 'folder must be an absolute path');
-    const c = await linkAccount(this.home, input);
+    const c = await linkAccount(this.home, input, this.credStore);
     await this.restartWith(c, path.resolve(input.folder));
     return this.status();
   }
@@ -1060,7 +1073,7 @@ export class Engine extends EventEmitter {
         if (!(e instanceof CairnError) || (e.code !== 'unauthorized' && e.code !== 'offline')) throw e;
       }
     }
-    removeCredentials(this.home);
+    this.credStore.clear();
     await this.restartWith(null, this.folder);
     this.emitStatus();
   }
