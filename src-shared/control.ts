@@ -12,7 +12,7 @@
  * May import: nothing of ours but errors/model.
  */
 import { Type, type Static, type TSchema } from 'typebox';
-import { Account, Bytes, Device, Entry, Rev, Revision, TimeMs } from './protocol/model.ts';
+import { Account, Bytes, Device, Entry, Id, Invitation, Link, Mount, Rev, Revision, Share, ShareMember, TimeMs } from './protocol/model.ts';
 
 const Path = Type.String({ maxLength: 16384 });
 const Empty = Type.Object({});
@@ -103,6 +103,25 @@ export const Settings = Type.Object({
 });
 export type Settings = Static<typeof Settings>;
 
+/** A role another account can be given in a shared folder. */
+const MemberRole = Type.Union([Type.Literal('editor'), Type.Literal('viewer')]);
+const Email = Type.String({ minLength: 3, maxLength: 320 });
+/** A path in the account's home as the synced folder shows it (`Team/plan.txt`); a shared folder by its mount path. */
+const HomePath = Type.String({ minLength: 1, maxLength: 4096 });
+
+/** A public link as this device lists it. */
+export const LinkInfo = Type.Object({
+  ...Link.properties,
+  /** Where the linked entry is in this account's home; null when deleted or not in it. */
+  home_path: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * The full URL when this engine made the link since it started (the server stores only a
+   * hash of the token, so it cannot give the URL again); null otherwise.
+   */
+  url: Type.Union([Type.String(), Type.Null()]),
+});
+export type LinkInfo = Static<typeof LinkInfo>;
+
 /** One control method: input and output schemas. */
 export interface ControlMethodDef {
   summary: string;
@@ -172,6 +191,63 @@ export const controlMethods = {
   account: { summary: 'Account, quota and usage.', input: Empty, output: Account },
   devices: { summary: 'Linked devices.', input: Empty, output: Type.Object({ devices: Type.Array(Device) }) },
   revokeDevice: { summary: 'Revoke another device.', input: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }), output: Empty },
+  pickFolder: {
+    summary:
+      'Ask the user for a local folder with the OS folder dialog (Electron only: the shell answers it). `path` null when cancelled. Browser/headless mode answers `unsupported`: type the path instead.',
+    input: Type.Object({
+      title: Type.Optional(Type.String({ maxLength: 200 })),
+      default_path: Type.Optional(Type.String({ maxLength: 4096 })),
+    }),
+    output: Type.Object({ path: Type.Union([Type.String(), Type.Null()]) }),
+  },
+  shares: {
+    summary: 'Shared folders this account is in (members, roles, pending invitations) and invitations addressed to it.',
+    input: Empty,
+    output: Type.Object({ shares: Type.Array(Share), invitations: Type.Array(Invitation) }),
+  },
+  shareAdd: {
+    summary:
+      'Invite an account by email to a folder (by its path in your Cairn) as editor or viewer; a plain folder becomes a shared folder. Pending until accepted.',
+    input: Type.Object({ path: HomePath, email: Email, role: MemberRole }),
+    output: Type.Object({ ns: Id, member: ShareMember }),
+  },
+  shareSetRole: {
+    summary: "Change a member's (or a pending invitation's) role in a shared folder you own.",
+    input: Type.Object({ path: HomePath, email: Email, role: MemberRole }),
+    output: Type.Object({ member: ShareMember }),
+  },
+  shareRemove: {
+    summary: 'Remove a member from (or cancel an invitation to) a shared folder you own; their devices keep a local copy.',
+    input: Type.Object({ path: HomePath, email: Email }),
+    output: Empty,
+  },
+  shareLeave: { summary: 'Leave a shared folder (your devices keep a local copy).', input: Type.Object({ path: HomePath }), output: Empty },
+  shareUnshare: {
+    summary: 'Stop sharing a folder you own: it stays in your Cairn as a plain folder; members keep local copies.',
+    input: Type.Object({ path: HomePath }),
+    output: Empty,
+  },
+  shareAccept: {
+    summary: 'Accept an invitation; the folder appears in your Cairn at `path` (default: its name, made unique).',
+    input: Type.Object({ id: Id, path: Type.Optional(HomePath) }),
+    output: Type.Object({ mount: Mount }),
+  },
+  shareDecline: { summary: 'Decline an invitation.', input: Type.Object({ id: Id }), output: Empty },
+  links: { summary: 'Your live public links, newest first.', input: Empty, output: Type.Object({ links: Type.Array(LinkInfo) }) },
+  linkCreate: {
+    summary: 'Create a public link to a file or folder in your Cairn, with an optional expiry time and password. The URL is shown in full only now (and in `links` while this engine runs).',
+    input: Type.Object({
+      path: HomePath,
+      expires_at: Type.Optional(TimeMs),
+      password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    }),
+    output: Type.Object({ link: LinkInfo, url: Type.String() }),
+  },
+  linkRevoke: {
+    summary: 'Revoke a public link, by its id or its URL; it stops working at once.',
+    input: Type.Object({ id: Type.String({ minLength: 1, maxLength: 4096 }) }),
+    output: Empty,
+  },
   waitIdle: {
     summary: 'Wait until in sync: nothing queued, nothing to plan, the latest server cursor seen (after a fresh rescan and pull). `idle` false on timeout.',
     input: Type.Object({ timeout_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })) }),

@@ -77,7 +77,15 @@ async function waitExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !alive(pid);
 }
 
-async function runForeground(home: string, folder: string | undefined): Promise<void> {
+/** Where `start` serves the UI from: `--ui-dir` (absolute, must hold index.html), else the default build. */
+function uiDirOption(dir: string | undefined): string | undefined {
+  if (dir === undefined) return undefined;
+  const abs = path.resolve(dir);
+  if (!existsSync(path.join(abs, 'index.html'))) throw new CairnError('usage', `--ui-dir ${dir}: no index.html there (build the UI with npm run build:ui)`);
+  return abs;
+}
+
+async function runForeground(home: string, folder: string | undefined, uiDir: string | undefined): Promise<void> {
   const cur = readControlInfo(home);
   if (cur && cur.pid !== process.pid && alive(cur.pid)) throw new CairnError('bad_request', `an engine already runs for ${home} (pid ${cur.pid})`);
   const { Engine } = await import('../engine/index.ts');
@@ -87,7 +95,7 @@ async function runForeground(home: string, folder: string | undefined): Promise<
   // sign up or log in (`link`). Linked but no folder known: that is a usage error.
   if (engine.credentials && !engine.root) throw new CairnError('usage', 'no folder: pass --folder PATH');
   await engine.start();
-  const srv = await serveEngine(engine);
+  const srv = await serveEngine(engine, uiDir ? { uiDir } : {});
   if (engine.credentials) out(`cairn: syncing ${engine.root} as ${engine.credentials.device_name}; control API on ${srv.url}`);
   else out(`cairn: not linked yet; open the UI to sign up or log in (cairn open); control API on ${srv.url}`);
   let stopping = false;
@@ -103,17 +111,24 @@ async function runForeground(home: string, folder: string | undefined): Promise<
   await new Promise(() => undefined);
 }
 
-async function daemonize(home: string, folder: string | undefined): Promise<void> {
+async function daemonize(home: string, folder: string | undefined, uiDir: string | undefined): Promise<void> {
   const cur = readControlInfo(home);
   if (cur && alive(cur.pid)) {
     out(`cairn: already running (pid ${cur.pid})`);
     return;
   }
+  // Said here, with its code, rather than as the tail of a failed daemon's log.
+  const { readCredentials } = await import('../engine/account.ts');
+  readCredentials(home);
   const { mkdirSync } = await import('node:fs');
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const logFile = path.join(home, 'engine.log');
   const fd = openSync(logFile, 'a');
-  const args = [ENTRY, '--home', home, 'start', '--foreground', ...(folder ? ['--folder', path.resolve(folder)] : [])];
+  const args = [
+    ENTRY, '--home', home, 'start', '--foreground',
+    ...(folder ? ['--folder', path.resolve(folder)] : []),
+    ...(uiDir ? ['--ui-dir', uiDir] : []),
+  ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
   let exited: number | null = null;
   child.on('exit', (code) => {
@@ -172,9 +187,11 @@ export function program(): Command {
     .description('start the engine and its control API')
     .option('--folder <path>', 'folder to keep in sync')
     .option('--foreground', 'stay in the foreground')
-    .action(async (o: { folder?: string; foreground?: boolean }) => {
-      if (o.foreground) await runForeground(home(), o.folder);
-      else await daemonize(home(), o.folder);
+    .option('--ui-dir <dir>', 'serve the UI from this build folder (default: src-renderer/dist)')
+    .action(async (o: { folder?: string; foreground?: boolean; uiDir?: string }) => {
+      const uiDir = uiDirOption(o.uiDir);
+      if (o.foreground) await runForeground(home(), o.folder, uiDir);
+      else await daemonize(home(), o.folder, uiDir);
     });
 
   prog

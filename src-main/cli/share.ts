@@ -1,22 +1,30 @@
 /**
- * `cairn share …` and `cairn link …` (issue 6): shared folders and public links, straight
- * against the server over HTTP with this device's token (`<home>/device.json`), so they work
- * whether or not the engine is running. Wire it in main.ts's program():
+ * `cairn share …` and `cairn link …` (issue 6): shared folders and public links. The work is
+ * done by the engine's {@link Sharing} (src-main/engine/sharing.ts), the same code behind the
+ * UI's sharing screen, reached one of two ways:
+ * - straight against the server with this device's token (`<home>/device.json`), so the
+ *   commands work whether or not the engine is running;
+ * - when the desktop app keeps the token in the OS keychain (`token_in_keychain`), through
+ *   the running engine's control API instead (the app serves it); with no engine running the
+ *   error says what to do.
+ * Wire it in main.ts's program():
  *
  *   registerShareCommands(prog, { home, out, readStdin });
  *
  * PATH arguments are paths in the account's home as the synced folder shows them
- * (`Team/plan.txt`); an absolute local path inside `ctx.syncRoot()` is made relative. A path
- * inside a mounted shared folder is resolved to that namespace through `account.namespaces`.
+ * (`Team/plan.txt`); an absolute local path inside `ctx.syncRoot()` is made relative.
  *
- * May import: engine (account, remote client), src-shared, commander.
+ * May import: engine (account, remote client, sharing), control (client), src-shared, commander.
  */
-import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { CairnError } from '../../src-shared/errors.ts';
-import type { Account, Link, Share } from '../../src-shared/protocol/model.ts';
-import type { RemoteClient } from '../engine/remote/client.ts';
+import type { Share } from '../../src-shared/protocol/model.ts';
+import { alive, callControl, readControlInfo } from '../control/client.ts';
+import type { SharingApi } from '../engine/sharing.ts';
+
+import { linkIdOf } from '../engine/sharing.ts';
+
+export { homePath, linkIdOf, resolveMount } from '../engine/sharing.ts';
 
 /** What the share commands need from the CLI. */
 export interface ShareCommandsContext {
@@ -30,15 +38,6 @@ export interface ShareCommandsContext {
   syncRoot?(): string | null;
 }
 
-/** A path of the home resolved to the namespace holding it. */
-interface Resolved {
-  ns: string;
-  /** Path inside `ns` (`""` = the namespace root, i.e. PATH is a mount point). */
-  rel: string;
-  /** True when PATH is exactly a mount point of a shared folder. */
-  mountPoint: boolean;
-}
-
 /** Duration `30s`, `15m`, `12h`, `7d`, `2w` → ms. @throws CairnError `usage` */
 export function parseDuration(s: string): number {
   const m = /^(\d+)\s*(s|m|h|d|w)$/u.exec(s.trim());
@@ -47,58 +46,35 @@ export function parseDuration(s: string): number {
   return Number(m[1]) * unit;
 }
 
-/** The link id of a link URL or token (first 16 base64url chars of SHA-256(token)); an id passes through. */
-export function linkIdOf(urlOrId: string): string {
-  const m = /(cairn_l_[A-Za-z0-9_-]{43})/u.exec(urlOrId);
-  if (!m) return urlOrId;
-  return createHash('sha256').update(m[1]!).digest('base64url').slice(0, 16);
-}
-
-/** A home path from a CLI argument: `/`-separated, no leading `./` or trailing `/`. */
-export function homePath(arg: string, root: string | null): string {
-  if (root && path.isAbsolute(arg)) {
-    const rel = path.relative(root, arg);
-    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
-  }
-  return arg.replace(/\\/gu, '/').replace(/^(\.\/)+/u, '').replace(/\/+$/u, '');
-}
-
-/** Resolves a home path through the account's mounts (longest mount path first, case-insensitive). */
-export function resolveMount(acct: Account, p: string): Resolved {
-  const key = p.normalize('NFC').toLowerCase();
-  const mounts = acct.namespaces.filter((m) => m.mount_path !== '').sort((a, b) => b.mount_path.length - a.mount_path.length);
-  for (const m of mounts) {
-    const mk = m.mount_path.normalize('NFC').toLowerCase();
-    if (key === mk) return { ns: m.ns, rel: '', mountPoint: true };
-    if (key.startsWith(`${mk}/`)) return { ns: m.ns, rel: p.slice(m.mount_path.length + 1), mountPoint: false };
-  }
-  return { ns: acct.home_ns, rel: p, mountPoint: false };
-}
-
-async function withClient<T>(ctx: ShareCommandsContext, fn: (c: RemoteClient, server: string) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with the sharing operations of the device in `ctx.home()`: direct (token from
+ * device.json) or, for a keychain-kept token, through the running engine.
+ * @throws CairnError `not_logged_in`; `token_in_keychain` when the token is in the keychain
+ *   and no engine runs
+ */
+async function withSharing<T>(ctx: ShareCommandsContext, fn: (s: SharingApi) => Promise<T>): Promise<T> {
+  const home = ctx.home();
   const { readCredentials } = await import('../engine/account.ts');
-  const { RemoteClient } = await import('../engine/remote/client.ts');
-  const creds = readCredentials(ctx.home());
+  let creds;
+  try {
+    creds = readCredentials(home);
+  } catch (e) {
+    const info = e instanceof CairnError && e.code === 'token_in_keychain' ? readControlInfo(home) : null;
+    if (!info || !alive(info.pid)) throw e;
+    const viaEngine = new Proxy({} as SharingApi, {
+      get: (_t, method: string) => (input: unknown) => callControl(home, method as keyof SharingApi, (input ?? {}) as never),
+    });
+    return fn(viaEngine);
+  }
   if (!creds) throw new CairnError('not_logged_in');
+  const { RemoteClient } = await import('../engine/remote/client.ts');
+  const { Sharing } = await import('../engine/sharing.ts');
   const client = new RemoteClient({ server: creds.server, token: creds.token });
   try {
-    return await fn(client, client.server);
+    return await fn(new Sharing({ client: () => client, root: () => ctx.syncRoot?.() ?? null }));
   } finally {
     await client.close();
   }
-}
-
-function root(ctx: ShareCommandsContext): string | null {
-  return ctx.syncRoot?.() ?? null;
-}
-
-/** Where a link's entry is, as a home path. */
-function linkHomePath(acct: Account, l: Link): string {
-  if (l.path === null || l.ns === null) return '(deleted)';
-  if (l.ns === acct.home_ns) return l.path;
-  const m = acct.namespaces.find((x) => x.ns === l.ns);
-  if (!m) return `(shared folder ${l.ns})/${l.path}`;
-  return l.path === '' ? m.mount_path : `${m.mount_path}/${l.path}`;
 }
 
 function describeShare(s: Share): string[] {
@@ -107,20 +83,19 @@ function describeShare(s: Share): string[] {
   return lines;
 }
 
-async function mountOf(c: RemoteClient, ctx: ShareCommandsContext, arg: string): Promise<string> {
-  const acct = await c.call('account');
-  const r = resolveMount(acct, homePath(arg, root(ctx)));
-  if (!r.mountPoint) throw new CairnError('usage', `${arg} is not a shared folder (see cairn share list)`);
-  return r.ns;
-}
-
 /**
  * Registers `share add|list|accept|decline|remove|role|leave|unshare` and
  * `link create|list|revoke` on `program`. Errors are CairnErrors with the server's stable
- * codes (`share_nested`, `already_member`, `forbidden`, …); main() prints and maps them.
+ * codes (`share_nested`, `already_member`, `forbidden`, …; `not_shared` for a PATH that is
+ * not a shared folder); main() prints and maps them.
  */
 export function registerShareCommands(program: Command, ctx: ShareCommandsContext): void {
   const share = program.command('share').description('shared folders');
+
+  const role = (r: string): 'editor' | 'viewer' => {
+    if (r !== 'editor' && r !== 'viewer') throw new CairnError('usage', '--role must be editor or viewer');
+    return r;
+  };
 
   share
     .command('add')
@@ -129,18 +104,9 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .requiredOption('--email <email>', "the invitee's email")
     .option('--role <role>', 'editor or viewer', 'editor')
     .action(async (p: string, o: { email: string; role: string }) => {
-      if (o.role !== 'editor' && o.role !== 'viewer') throw new CairnError('usage', '--role must be editor or viewer');
-      const role = o.role;
-      await withClient(ctx, async (c) => {
-        const acct = await c.call('account');
-        const hp = homePath(p, root(ctx));
-        const r = resolveMount(acct, hp);
-        // Inside a shared folder the owner invites from the namespace root; the server refuses deeper paths.
-        const res = r.ns === acct.home_ns || r.mountPoint
-          ? await c.call('share', { params: { ns: acct.home_ns }, body: { path: hp, email: o.email, role } })
-          : await c.call('share', { params: { ns: r.ns }, body: { path: r.rel, email: o.email, role } });
-        ctx.out(`cairn: invited ${res.member.email} to ${hp} as ${res.member.role} (pending until accepted)`);
-      });
+      const r = role(o.role);
+      const res = await withSharing(ctx, (s) => s.shareAdd({ path: p, email: o.email, role: r }));
+      ctx.out(`cairn: invited ${res.member.email} to ${p.replace(/\/+$/u, '')} as ${res.member.role} (pending until accepted)`);
     });
 
   share
@@ -148,15 +114,13 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .description('shared folders you are in, and invitations to you')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      await withClient(ctx, async (c) => {
-        const r = await c.call('listShares');
-        if (o.json) return ctx.out(JSON.stringify(r, null, 2));
-        if (r.shares.length === 0 && r.invitations.length === 0) return ctx.out('no shared folders or invitations');
-        for (const s of r.shares) for (const line of describeShare(s)) ctx.out(line);
-        for (const i of r.invitations) {
-          ctx.out(`invitation ${i.id}: "${i.name}" from ${i.owner_email} as ${i.role} — cairn share accept ${i.id} [--path PATH]`);
-        }
-      });
+      const r = await withSharing(ctx, (s) => s.shares({}));
+      if (o.json) return ctx.out(JSON.stringify(r, null, 2));
+      if (r.shares.length === 0 && r.invitations.length === 0) return ctx.out('no shared folders or invitations');
+      for (const sh of r.shares) for (const line of describeShare(sh)) ctx.out(line);
+      for (const i of r.invitations) {
+        ctx.out(`invitation ${i.id}: "${i.name}" from ${i.owner_email} as ${i.role} — cairn share accept ${i.id} [--path PATH]`);
+      }
     });
 
   share
@@ -165,11 +129,8 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .argument('<id>', 'invitation id (cairn share list)')
     .option('--path <path>', 'where to put it (default: its name, made unique)')
     .action(async (id: string, o: { path?: string }) => {
-      await withClient(ctx, async (c) => {
-        const body = o.path === undefined ? {} : { path: homePath(o.path, root(ctx)) };
-        const r = await c.call('acceptInvitation', { params: { id }, body });
-        ctx.out(`cairn: accepted; mounted at ${r.mount.mount_path} as ${r.mount.role}`);
-      });
+      const r = await withSharing(ctx, (s) => s.shareAccept({ id, ...(o.path === undefined ? {} : { path: o.path }) }));
+      ctx.out(`cairn: accepted; mounted at ${r.mount.mount_path} as ${r.mount.role}`);
     });
 
   share
@@ -177,7 +138,7 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .description('decline an invitation')
     .argument('<id>', 'invitation id (cairn share list)')
     .action(async (id: string) => {
-      await withClient(ctx, (c) => c.call('declineInvitation', { params: { id } }));
+      await withSharing(ctx, (s) => s.shareDecline({ id }));
       ctx.out('cairn: declined');
     });
 
@@ -187,9 +148,7 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .argument('<path>', 'the shared folder')
     .requiredOption('--email <email>', "the member's email")
     .action(async (p: string, o: { email: string }) => {
-      await withClient(ctx, async (c) => {
-        await c.call('removeMember', { params: { ns: await mountOf(c, ctx, p) }, body: { email: o.email } });
-      });
+      await withSharing(ctx, (s) => s.shareRemove({ path: p, email: o.email }));
       ctx.out(`cairn: removed ${o.email} from ${p}`);
     });
 
@@ -200,12 +159,9 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .requiredOption('--email <email>', "the member's email")
     .requiredOption('--role <role>', 'editor or viewer')
     .action(async (p: string, o: { email: string; role: string }) => {
-      if (o.role !== 'editor' && o.role !== 'viewer') throw new CairnError('usage', '--role must be editor or viewer');
-      const role = o.role;
-      await withClient(ctx, async (c) => {
-        await c.call('setMemberRole', { params: { ns: await mountOf(c, ctx, p) }, body: { email: o.email, role } });
-      });
-      ctx.out(`cairn: ${o.email} is now ${role} of ${p}`);
+      const r = role(o.role);
+      await withSharing(ctx, (s) => s.shareSetRole({ path: p, email: o.email, role: r }));
+      ctx.out(`cairn: ${o.email} is now ${r} of ${p}`);
     });
 
   share
@@ -213,7 +169,7 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .description('leave a shared folder (your devices keep a local copy)')
     .argument('<path>', 'the shared folder')
     .action(async (p: string) => {
-      await withClient(ctx, async (c) => c.call('leaveShare', { params: { ns: await mountOf(c, ctx, p) } }));
+      await withSharing(ctx, (s) => s.shareLeave({ path: p }));
       ctx.out(`cairn: left ${p}`);
     });
 
@@ -222,7 +178,7 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .description('stop sharing a folder you own (it stays in your Cairn as a plain folder)')
     .argument('<path>', 'the shared folder')
     .action(async (p: string) => {
-      await withClient(ctx, async (c) => c.call('unshare', { params: { ns: await mountOf(c, ctx, p) } }));
+      await withSharing(ctx, (s) => s.shareUnshare({ path: p }));
       ctx.out(`cairn: ${p} is no longer shared`);
     });
 
@@ -238,18 +194,14 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
       const expiresAt = o.expires === undefined ? undefined : Date.now() + parseDuration(o.expires);
       const password = o.passwordStdin ? await ctx.readStdin() : undefined;
       if (password !== undefined && password.length === 0) throw new CairnError('usage', 'empty password on standard input');
-      await withClient(ctx, async (c, server) => {
-        const acct = await c.call('account');
-        const hp = homePath(p, root(ctx));
-        const r = resolveMount(acct, hp);
-        // A mount point links the whole shared folder: it is named from the home.
-        const [ns, rel] = r.mountPoint ? [acct.home_ns, hp] : [r.ns, r.rel];
-        const res = await c.call('createLink', {
-          params: { ns },
-          body: { path: rel, ...(expiresAt !== undefined ? { expires_at: expiresAt } : {}), ...(password !== undefined ? { password } : {}) },
-        });
-        ctx.out(`${server}${res.url}`);
-      });
+      const res = await withSharing(ctx, (s) =>
+        s.linkCreate({
+          path: p,
+          ...(expiresAt !== undefined ? { expires_at: expiresAt } : {}),
+          ...(password !== undefined ? { password } : {}),
+        }),
+      );
+      ctx.out(res.url);
     });
 
   link
@@ -257,15 +209,14 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .description('your public links')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      await withClient(ctx, async (c) => {
-        const [acct, r] = await Promise.all([c.call('account'), c.call('listLinks')]);
-        if (o.json) return ctx.out(JSON.stringify(r.links, null, 2));
-        if (r.links.length === 0) return ctx.out('no links');
-        for (const l of r.links) {
-          const exp = l.expires_at === null ? 'no expiry' : `${l.expired ? 'expired' : 'expires'} ${new Date(l.expires_at).toISOString()}`;
-          ctx.out(`${l.id}  ${linkHomePath(acct, l)}  ${exp}${l.has_password ? '  password' : ''}`);
-        }
-      });
+      const r = await withSharing(ctx, (s) => s.links({}));
+      if (o.json) return ctx.out(JSON.stringify(r.links, null, 2));
+      if (r.links.length === 0) return ctx.out('no links');
+      for (const l of r.links) {
+        const where = l.home_path ?? (l.path === null ? '(deleted)' : `(shared folder ${l.ns})/${l.path}`);
+        const exp = l.expires_at === null ? 'no expiry' : `${l.expired ? 'expired' : 'expires'} ${new Date(l.expires_at).toISOString()}`;
+        ctx.out(`${l.id}  ${where}  ${exp}${l.has_password ? '  password' : ''}`);
+      }
     });
 
   link
@@ -273,8 +224,7 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
     .description('revoke a link (by its URL or id)')
     .argument('<url-or-id>', 'the link URL or its id (cairn link list)')
     .action(async (arg: string) => {
-      const id = linkIdOf(arg);
-      await withClient(ctx, (c) => c.call('revokeLink', { params: { id } }));
-      ctx.out(`cairn: revoked ${id}`);
+      await withSharing(ctx, (s) => s.linkRevoke({ id: arg }));
+      ctx.out(`cairn: revoked ${linkIdOf(arg)}`);
     });
 }

@@ -153,4 +153,26 @@ describe('control HTTP transport', () => {
     expect(r.body).toContain('Cairn');
     expect((await req('/..%2f..%2fetc%2fpasswd')).body).not.toContain('root:');
   });
+
+  it('serves a UI folder given as a relative path (cairn start --ui-dir), still nothing outside it', async () => {
+    await writeFile(path.join(tmp, 'secret.txt'), 'outside the UI folder');
+    const rel = path.relative(process.cwd(), path.join(tmp, 'ui'));
+    const other = await startControlServer({ api, subscribe: () => () => {}, uiDir: rel });
+    try {
+      const get = (p: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          http
+            .get({ host: '127.0.0.1', port: other.port, path: p, headers: { host: `127.0.0.1:${other.port}` } }, (res) => {
+              let body = '';
+              res.on('data', (c) => (body += c));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            })
+            .on('error', reject);
+        });
+      expect(await get('/')).toEqual({ status: 200, body: '<h1>Cairn</h1>' });
+      expect((await get('/..%2fsecret.txt')).body).not.toContain('outside');
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -30,7 +30,7 @@ export interface ControlServerOptions {
   subscribe: (cb: (e: ControlEvent) => void) => () => void;
   /** Port (default 0 = random). */
   port?: number;
-  /** Folder of static UI files (default src-renderer/dist; skipped when missing). */
+  /** Folder of static UI files, e.g. `cairn start --ui-dir` (default src-renderer/dist; 404 `not_found` when missing). */
   uiDir?: string;
   /** Fixed secret (tests); default: 32 random bytes, base64url. */
   secret?: string;
@@ -81,7 +81,8 @@ function secretMatches(header: string | undefined, secret: string): boolean {
  */
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
   const secret = opts.secret ?? randomBytes(32).toString('base64url');
-  const uiDir = opts.uiDir ?? DEFAULT_UI_DIR;
+  // Absolute and normalised: the containment check below compares resolved paths with it.
+  const uiDir = path.resolve(opts.uiDir ?? DEFAULT_UI_DIR);
   let port = 0;
   const streams = new Set<http.ServerResponse>();
 

@@ -9,9 +9,26 @@ import type { Validator } from 'typebox/compile';
 import { CairnError } from '../../src-shared/errors.ts';
 import { controlMethods, type ControlApi, type ControlEvent, type ControlMethod } from '../../src-shared/control.ts';
 import type { Engine } from '../engine/index.ts';
+import { Sharing } from '../engine/sharing.ts';
+
+/**
+ * One {@link Sharing} per engine, whichever transport asks (the desktop app makes one
+ * ControlApi for IPC and one for HTTP over the same engine): the link URLs it remembers are
+ * then the same for both.
+ */
+const sharingByEngine = new WeakMap<Engine, Sharing>();
+function sharingOf(engine: Engine): Sharing {
+  let s = sharingByEngine.get(engine);
+  if (!s) {
+    s = new Sharing({ client: () => engine.remote(), root: () => engine.root });
+    sharingByEngine.set(engine, s);
+  }
+  return s;
+}
 
 /** ControlApi implemented by an engine. */
 export function createControlApi(engine: Engine): ControlApi {
+  const sharing = sharingOf(engine);
   return {
     status: async () => engine.status(),
     activity: async ({ limit }) => ({ items: engine.activity(limit ?? 100) }),
@@ -51,6 +68,21 @@ export function createControlApi(engine: Engine): ControlApi {
       await engine.revokeDevice(id);
       return {};
     },
+    pickFolder: async () => {
+      // Only the desktop shell has a native dialog; it answers this method before it gets here.
+      throw new CairnError('unsupported', 'there is no folder dialog in browser mode: type the folder path');
+    },
+    shares: () => sharing.shares(),
+    shareAdd: (i) => sharing.shareAdd(i),
+    shareSetRole: (i) => sharing.shareSetRole(i),
+    shareRemove: (i) => sharing.shareRemove(i),
+    shareLeave: (i) => sharing.shareLeave(i),
+    shareUnshare: (i) => sharing.shareUnshare(i),
+    shareAccept: (i) => sharing.shareAccept(i),
+    shareDecline: (i) => sharing.shareDecline(i),
+    links: () => sharing.links(),
+    linkCreate: (i) => sharing.linkCreate(i),
+    linkRevoke: (i) => sharing.linkRevoke(i),
     waitIdle: async ({ timeout_ms }) => {
       const idle = await engine.waitIdle(timeout_ms ?? 60_000);
       return { idle, status: engine.status() };

@@ -70,7 +70,7 @@ describe('cairn share / cairn link', () => {
 
     expect(await cb('share', 'leave', 'Work/Team')).toEqual(['cairn: left Work/Team']);
     expect(JSON.parse((await cb('share', 'list', '--json')).join('\n')).shares).toEqual([]);
-    await expect(cb('share', 'leave', 'Work')).rejects.toMatchObject({ code: 'usage' });
+    await expect(cb('share', 'leave', 'Work')).rejects.toMatchObject({ code: 'not_shared' });
   });
 
   it('helpers: durations, link ids, home paths, mount resolution', () => {
