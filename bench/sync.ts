@@ -13,7 +13,18 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, statSync, openSync, writeSync, closeSync, renameSync } from 'node:fs';
+import {
+  mkdirSync,
+  rmSync,
+  writeFileSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  openSync,
+  writeSync,
+  closeSync,
+  renameSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +32,14 @@ import { Engine, link } from '../src-main/engine/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
+/** `--only=3,4`: run only these sections (1–5; 4 and 5 always run together). */
+const ONLY = new Set(
+  (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '1,2,3,4,5').split(',').map(Number),
+);
+/** `--cpu-prof=DIR`: write V8 CPU profiles of the server, the bench process (engines A and B) and the restarted client to DIR. */
+const PROF_DIR = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice(11) ?? null;
+const profArgs = (name: string): string[] =>
+  PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
 const TMP = path.join(os.tmpdir(), `cairn-bench-sync-${process.pid}`);
 const MiB = 1024 * 1024;
 
@@ -44,7 +63,18 @@ function treeStats(dir: string): { files: number; bytes: number } {
 }
 
 async function startServerProcess(): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/cairn-server.js'), '--data', path.join(TMP, 'server'), '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const proc = spawn(
+    process.execPath,
+    [
+      ...profArgs('server'),
+      path.join(ROOT, 'bin/cairn-server.js'),
+      '--data',
+      path.join(TMP, 'server'),
+      '--listen',
+      '127.0.0.1:0',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     proc.stdout?.on('data', (c: Buffer) => {
@@ -74,6 +104,121 @@ function line(name: string, value: string, baseline = ''): void {
   console.log(`${name.padEnd(48)} ${value.padEnd(28)} ${baseline}`);
 }
 
+/** Seconds (as text) of `ms` milliseconds. */
+function sec(msv: number): string {
+  return `${(msv / 1000).toFixed(2)} s`;
+}
+
+/** MB/s of `bytes` moved in `msv` milliseconds (MiB-based, as `cp` and the issue count). */
+function mbps(bytes: number, msv: number): number {
+  return bytes / MiB / (msv / 1000);
+}
+
+/**
+ * Plain-HTTP PUT baseline: `total` bytes as 1 MiB bodies, 4 at a time, from this process to a
+ * trivial node:http server in its own process that only counts the bytes (no hashing, no disk) —
+ * what loopback HTTP costs here, measured in the same run.
+ */
+async function plainPutMBps(total: number): Promise<number> {
+  const code = `const s = require('node:http').createServer((q, r) => { let n = 0; q.on('data', (c) => { n += c.length; }); q.on('end', () => { r.end(String(n)); }); });
+    s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise<string>((resolve) => {
+    let buf = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const m = /listening on (http:\/\/\S+)/u.exec(buf);
+      if (m) resolve(m[1] as string);
+    });
+  });
+  const { request, Agent } = await import('undici');
+  const agent = new Agent({ connections: 8 });
+  const body = randomBytes(MiB);
+  let next = 0;
+  const n = Math.floor(total / MiB);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next++ < n) {
+        const r = await request(`${url}/x`, { method: 'PUT', body, dispatcher: agent });
+        await r.body.text();
+      }
+    }),
+  );
+  const took = ms(t0);
+  await agent.close();
+  child.kill('SIGTERM');
+  return mbps(n * MiB, took);
+}
+
+/** `openssl dgst -sha256` of `file`: MB/s of one core hashing (the fair hashing baseline, PERF-NOTES). */
+function opensslMBps(file: string, bytes: number): number {
+  const t0 = process.hrtime.bigint();
+  execFileSync('openssl', ['dgst', '-sha256', file], { stdio: 'ignore' });
+  return mbps(bytes, ms(t0));
+}
+
+/**
+ * Section 3: a random file of 1 GiB (--quick: 256 MiB) created on A (cp + rename) until B logs
+ * it downloaded; then a one-byte insert at its start. Each phase is timed by the engines' own
+ * activity lines: "A uploaded" (scan, upload, commit acknowledged) and "B downloaded".
+ */
+async function bigFile(A: Engine, B: Engine, fA: string): Promise<void> {
+  const size = (QUICK ? 256 : 1024) * MiB;
+  const big = path.join(TMP, 'big.bin');
+  const fd = openSync(big, 'w');
+  for (let off = 0; off < size; off += 64 * MiB) writeSync(fd, randomBytes(64 * MiB));
+  closeSync(fd);
+  // Baselines of the same run: cp (page cache to page cache), SHA-256 on one core, plain HTTP PUT.
+  let t0 = process.hrtime.bigint();
+  execFileSync('cp', [big, path.join(TMP, 'big-cp.bin')]);
+  const cpBig = mbps(size, ms(t0));
+  rmSync(path.join(TMP, 'big-cp.bin'));
+  const sha = opensslMBps(big, size);
+  const put = await plainPutMBps(Math.min(size, 512 * MiB));
+  const upA = activityFor(A, 'big.bin', 'uploaded');
+  let got = activityFor(B, 'big.bin');
+  t0 = process.hrtime.bigint();
+  execFileSync('cp', [big, path.join(fA, '.big.tmp')]);
+  renameSync(path.join(fA, '.big.tmp'), path.join(fA, 'big.bin'));
+  const cpDone = ms(t0);
+  await upA;
+  const upMs = ms(t0);
+  await got;
+  const bigMs = ms(t0);
+  const rate = mbps(size, bigMs);
+  line(
+    `3a. ${size / MiB} MiB random file A→B`,
+    `${rate.toFixed(0)} MB/s (${sec(bigMs)})`,
+    `target ≥ 300 MB/s; ${(rate / cpBig).toFixed(2)}× cp (${cpBig.toFixed(0)} MB/s), ${(rate / sha).toFixed(2)}× openssl sha256 (${sha.toFixed(0)} MB/s), ${(rate / put).toFixed(2)}× plain HTTP PUT (${put.toFixed(0)} MB/s)`,
+  );
+  line(
+    '    phases',
+    `cp into A ${sec(cpDone)}, A uploaded +${sec(upMs - cpDone)}, B downloaded +${sec(bigMs - upMs)}`,
+  );
+  const up0 = A.stats().bytes_up;
+  const down0 = B.stats().bytes_down;
+  const ins = path.join(fA, '.big2.tmp');
+  const fd2 = openSync(ins, 'w');
+  writeSync(fd2, Buffer.from([0x42]));
+  writeSync(fd2, readFileSync(big));
+  closeSync(fd2);
+  const upA2 = activityFor(A, 'big.bin', 'uploaded');
+  got = activityFor(B, 'big.bin');
+  t0 = process.hrtime.bigint();
+  renameSync(ins, path.join(fA, 'big.bin'));
+  await upA2;
+  const up2 = ms(t0);
+  await got;
+  const insMs = ms(t0);
+  line(
+    '3b. one-byte insert at the start, A→B',
+    `${sec(insMs)}, ${((A.stats().bytes_up - up0) / MiB).toFixed(2)} MiB up, ${((B.stats().bytes_down - down0) / MiB).toFixed(2)} MiB down`,
+    `target ≤ 3 s, about one block (≤ 4 MiB) on the wire; ${(insMs / ((size / MiB / sha) * 1000)).toFixed(1)}× one openssl sha256 pass`,
+  );
+  line('    phases', `A uploaded ${sec(up2)}, B downloaded +${sec(insMs - up2)}`);
+}
+
 async function main(): Promise<void> {
   rmSync(TMP, { recursive: true, force: true });
   mkdirSync(TMP, { recursive: true });
@@ -86,22 +231,27 @@ async function main(): Promise<void> {
   const fB = path.join(TMP, 'B');
   await link(hA, { mode: 'signup', server: url, email, password, device_name: 'A' });
   await link(hB, { mode: 'login', server: url, email, password, device_name: 'B' });
-  console.log(`Cairn sync benchmark${QUICK ? ' (--quick)' : ''} — loopback, ${os.cpus().length} cores, Node ${process.version}\n`);
+  console.log(
+    `Cairn sync benchmark${QUICK ? ' (--quick)' : ''} — loopback, ${os.cpus().length} cores, Node ${process.version}\n`,
+  );
   line('figure', 'Cairn', 'baseline (same run)');
   line('------', '-----', '-------------------');
   let A: Engine | null = null;
   let B: Engine | null = null;
   let daemon: ChildProcess | null = null;
   try {
-    // 1. Initial sync of a real tree.
+    // 1. Initial sync of a real tree (without section 1 the engines start on empty folders).
     const src = QUICK ? path.join(ROOT, 'node_modules/typescript') : path.join(ROOT, 'node_modules');
-    const t = treeStats(src);
+    const t = ONLY.has(1) ? treeStats(src) : { files: 0, bytes: 0 };
     let t0 = process.hrtime.bigint();
-    execFileSync('cp', ['-r', src, path.join(TMP, 'cp-baseline')]);
-    const cpMs = ms(t0);
-    rmSync(path.join(TMP, 'cp-baseline'), { recursive: true, force: true });
+    let cpMs = 0;
     mkdirSync(fA, { recursive: true });
-    execFileSync('cp', ['-r', src, path.join(fA, 'tree')]);
+    if (ONLY.has(1)) {
+      execFileSync('cp', ['-r', src, path.join(TMP, 'cp-baseline')]);
+      cpMs = ms(t0);
+      rmSync(path.join(TMP, 'cp-baseline'), { recursive: true, force: true });
+      execFileSync('cp', ['-r', src, path.join(fA, 'tree')]);
+    }
     t0 = process.hrtime.bigint();
     A = new Engine({ home: hA, folder: fA });
     B = new Engine({ home: hB, folder: fB });
@@ -110,63 +260,40 @@ async function main(): Promise<void> {
     if (!(await A.waitIdle(3_600_000))) throw new Error('A not idle');
     if (!(await B.waitIdle(3_600_000))) throw new Error('B not idle');
     const syncMs = ms(t0);
-    line(
-      `1. initial sync, ${t.files} files, ${(t.bytes / MiB).toFixed(0)} MiB`,
-      `${(t.files / (syncMs / 1000)).toFixed(0)} files/s, ${(t.bytes / MiB / (syncMs / 1000)).toFixed(1)} MB/s`,
-      `cp -r: ${(t.files / (cpMs / 1000)).toFixed(0)} files/s (${(syncMs / cpMs).toFixed(1)}× the time)`,
-    );
+    if (ONLY.has(1)) {
+      line(
+        `1. initial sync, ${t.files} files, ${(t.bytes / MiB).toFixed(0)} MiB`,
+        `${(t.files / (syncMs / 1000)).toFixed(0)} files/s, ${(t.bytes / MiB / (syncMs / 1000)).toFixed(1)} MB/s`,
+        `cp -r: ${(t.files / (cpMs / 1000)).toFixed(0)} files/s (${(syncMs / cpMs).toFixed(1)}× the time)`,
+      );
+    }
 
     // 2. Propagation latency of a small edit.
-    const lat: number[] = [];
-    writeFileSync(path.join(fA, 'edit.txt'), 'v0');
-    await Promise.all([A.waitIdle(60_000), B.waitIdle(60_000)]);
-    const rounds = QUICK ? 30 : 100;
-    for (let i = 1; i <= rounds; i++) {
-      const got = activityFor(B, 'edit.txt');
-      const s = process.hrtime.bigint();
-      writeFileSync(path.join(fA, 'edit.txt'), `v${i} ${'x'.repeat(i)}`);
-      await got;
-      lat.push(ms(s));
+    if (ONLY.has(2)) {
+      const lat: number[] = [];
+      writeFileSync(path.join(fA, 'edit.txt'), 'v0');
+      await Promise.all([A.waitIdle(60_000), B.waitIdle(60_000)]);
+      const rounds = QUICK ? 30 : 100;
+      for (let i = 1; i <= rounds; i++) {
+        const got = activityFor(B, 'edit.txt');
+        const s = process.hrtime.bigint();
+        writeFileSync(path.join(fA, 'edit.txt'), `v${i} ${'x'.repeat(i)}`);
+        await got;
+        lat.push(ms(s));
+      }
+      line(
+        `2. small edit A→B latency (${rounds} edits)`,
+        `p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms`,
+        'target p50 < 300 ms, p99 < 1 s',
+      );
     }
-    line(`2. small edit A→B latency (${rounds} edits)`, `p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms`, 'target p50 < 300 ms, p99 < 1 s');
 
     // 3. A large random file, then a one-byte insert at its start.
-    const size = (QUICK ? 256 : 1024) * MiB;
-    const big = path.join(TMP, 'big.bin');
-    const fd = openSync(big, 'w');
-    for (let off = 0; off < size; off += 64 * MiB) writeSync(fd, randomBytes(64 * MiB));
-    closeSync(fd);
-    t0 = process.hrtime.bigint();
-    execFileSync('cp', [big, path.join(TMP, 'big-cp.bin')]);
-    const cpBig = ms(t0);
-    rmSync(path.join(TMP, 'big-cp.bin'));
-    let got = activityFor(B, 'big.bin');
-    t0 = process.hrtime.bigint();
-    execFileSync('cp', [big, path.join(fA, '.big.tmp')]);
-    renameSync(path.join(fA, '.big.tmp'), path.join(fA, 'big.bin'));
-    await got;
-    const bigMs = ms(t0);
-    line(`3a. ${size / MiB} MiB random file A→B`, `${(size / MiB / (bigMs / 1000)).toFixed(0)} MB/s (${(bigMs / 1000).toFixed(2)} s)`, `cp: ${(size / MiB / (cpBig / 1000)).toFixed(0)} MB/s; target ≥ 300 MB/s`);
-    const up0 = A.stats().bytes_up;
-    const down0 = B.stats().bytes_down;
-    const ins = path.join(fA, '.big2.tmp');
-    const fd2 = openSync(ins, 'w');
-    writeSync(fd2, Buffer.from([0x42]));
-    writeSync(fd2, readFileSync(big));
-    closeSync(fd2);
-    got = activityFor(B, 'big.bin');
-    t0 = process.hrtime.bigint();
-    renameSync(ins, path.join(fA, 'big.bin'));
-    await got;
-    const insMs = ms(t0);
-    line(
-      '3b. one-byte insert at the start, A→B',
-      `${(insMs / 1000).toFixed(2)} s, ${((A.stats().bytes_up - up0) / MiB).toFixed(2)} MiB up, ${((B.stats().bytes_down - down0) / MiB).toFixed(2)} MiB down`,
-      `target ≤ 3 s, about one block (≤ 4 MiB) on the wire`,
-    );
+    if (ONLY.has(3)) await bigFile(A, B, fA);
     await Promise.all([A.waitIdle(600_000), B.waitIdle(600_000)]);
     await B.stop();
     B = null;
+    if (!ONLY.has(4) && !ONLY.has(5)) return;
 
     // 4. Rescan of an unchanged many-file tree after a restart.
     const n = QUICK ? 10_000 : 100_000;
@@ -188,21 +315,36 @@ async function main(): Promise<void> {
     const cli = path.join(ROOT, 'src-main/cli/main.ts');
     t0 = process.hrtime.bigint();
     const log = openSync(path.join(TMP, 'daemon.log'), 'a');
-    daemon = spawn(process.execPath, [cli, '--home', hA, 'start', '--folder', fA, '--foreground'], { stdio: ['ignore', log, log] });
+    daemon = spawn(
+      process.execPath,
+      [...profArgs('client'), cli, '--home', hA, 'start', '--folder', fA, '--foreground'],
+      { stdio: ['ignore', log, log] },
+    );
     const proc2 = daemon;
     // Its control API is up once control.json names it (no event crosses processes: poll).
     for (;;) {
-      if (proc2.exitCode !== null) throw new Error(`client exited: ${readFileSync(path.join(TMP, 'daemon.log'), 'utf8')}`);
+      if (proc2.exitCode !== null)
+        throw new Error(`client exited: ${readFileSync(path.join(TMP, 'daemon.log'), 'utf8')}`);
       try {
-        if ((JSON.parse(readFileSync(path.join(hA, 'control.json'), 'utf8')) as { pid: number }).pid === proc2.pid) break;
+        if (
+          (JSON.parse(readFileSync(path.join(hA, 'control.json'), 'utf8')) as { pid: number }).pid ===
+          proc2.pid
+        )
+          break;
       } catch {
         // not written yet
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    execFileSync(process.execPath, [cli, '--home', hA, 'wait-idle', '--timeout', '3600'], { stdio: 'inherit' });
+    execFileSync(process.execPath, [cli, '--home', hA, 'wait-idle', '--timeout', '3600'], {
+      stdio: 'inherit',
+    });
     const rescanMs = ms(t0);
-    line(`4. restart + rescan, ${n} unchanged files (+ tree 1)`, `${(rescanMs / 1000).toFixed(2)} s`, `find -newer (stat only): ${(findMs / 1000).toFixed(2)} s; first upload took ${(upMany / 1000).toFixed(1)} s`);
+    line(
+      `4. restart + rescan, ${n} unchanged files (+ tree 1)`,
+      `${(rescanMs / 1000).toFixed(2)} s`,
+      `find -newer (stat only): ${(findMs / 1000).toFixed(2)} s; first upload took ${(upMany / 1000).toFixed(1)} s`,
+    );
 
     // 5. Resident memory and idle CPU of that client process while it watches the tree.
     const pid = daemon.pid as number;
@@ -216,7 +358,11 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, QUICK ? 5000 : 10_000));
     const cpu = (((ticks() - c0) * 10) / ms(w0)) * 100;
     const rss = Number(/VmRSS:\s+(\d+)/u.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    line(`5. client watching ${n + t.files} files`, `RSS ${rss.toFixed(0)} MiB, idle CPU ${cpu.toFixed(2)} %`, '(the client process alone)');
+    line(
+      `5. client watching ${n + t.files} files`,
+      `RSS ${rss.toFixed(0)} MiB, idle CPU ${cpu.toFixed(2)} %`,
+      '(the client process alone)',
+    );
   } finally {
     await A?.stop();
     await B?.stop();
@@ -226,7 +372,9 @@ async function main(): Promise<void> {
       d.kill('SIGTERM');
       await exited;
     }
+    const serverExited = new Promise((r) => proc.once('exit', r));
     proc.kill('SIGTERM');
+    await serverExited;
     rmSync(TMP, { recursive: true, force: true });
   }
 }
