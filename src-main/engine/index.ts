@@ -24,7 +24,8 @@ import type { TreeNode } from './model.ts';
 import { DEFAULT_MASS_DELETE, massDeleteCheck, plan, type HeldDeletes, type MassDeleteLimits, type Op } from './plan/planner.ts';
 import { RemoteClient } from './remote/client.ts';
 import { Notifier } from './remote/notify.ts';
-import { pull, putRemoteEntry } from './remote/pull.ts';
+import { detachedFolders, loadMounts, pull, putRemoteEntry, setDetached } from './remote/pull.ts';
+import type { Location, MountTable } from './mounts.ts';
 import { loadChunker, onChunkerNotice, type Chunker, type ChunkerNotice } from './scan/chunker.ts';
 import { IGNORE_FILE, IgnoreRules, TEMP_PREFIX } from './scan/ignore.ts';
 import { SCAN_ISSUE_CODES, scan } from './scan/scanner.ts';
@@ -356,13 +357,19 @@ export class Engine extends EventEmitter {
     // 3. Plan.
     const trees = this.db.changedTrees(this.excludeList());
     const isExcluded = this.excludedMatcher();
-    // Shared folders (mount points) are not synced by this engine yet: left alone, reported.
-    const unsynced = [...this.db.getMeta<string[]>('mounts', []), ...this.db.getMeta<string[]>('detached', [])];
-    for (const i of this.db.issues()) if (i.code === 'shared_folder' && !unsynced.includes(i.path)) this.db.clearIssue(i.path, 'shared_folder');
-    for (const m of unsynced) {
-      this.db.setIssue({ path: m, code: 'shared_folder', message: 'Shared folder: this version of Cairn does not sync shared folders yet', action: 'The local copy is kept as it is; use the web or another client for its content.' });
-    }
-    let ops = plan(trees, { isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || unsynced.some((m) => isInside(p, m)), isExcluded });
+    // Shared folders are synced through the mount table; a folder whose share this account
+    // lost is kept on disk as it is, no longer synced, and reported until moved or deleted.
+    const mounts = loadMounts(this.db, this.creds.home_ns);
+    const detached = this.settleDetached();
+    const heldHere: string[] = [];
+    let ops = plan(trees, {
+      isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || detached.some((m) => isInside(p, m)),
+      isExcluded,
+      nsOf: (p) => mounts.nsOf(p),
+      isReadOnly: (p) => mounts.isReadOnly(p),
+      onHeld: (p) => heldHere.push(p),
+    });
+    this.reportHeld(heldHere);
     const now = Date.now();
     const deferred = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now);
     ops = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) <= now);
@@ -408,7 +415,7 @@ export class Engine extends EventEmitter {
       client,
       chunker: this.chunker,
       root: this.folder,
-      ns: this.creds.home_ns,
+      homeNs: this.creds.home_ns,
       deviceName: this.creds.device_name,
       ignore: () => this.ignoreRules,
       log: (p, action, detail, device) => this.log(p, action, detail ?? null, device ?? null),
@@ -626,6 +633,40 @@ export class Engine extends EventEmitter {
     }
   }
 
+  /**
+   * Folders whose shared folder this account lost access to (D28): reported while they exist
+   * locally; forgotten once moved or deleted (a moved copy then syncs as the user's own files).
+   */
+  private settleDetached(): string[] {
+    const all = detachedFolders(this.db);
+    const live = all.filter((d) => this.db.get('local', d)?.kind === 'folder');
+    if (live.length !== all.length) setDetached(this.db, live);
+    for (const i of this.db.issues()) if ((i.code === 'shared_folder_removed' && !live.includes(i.path)) || i.code === 'shared_folder') this.db.clearIssue(i.path, i.code);
+    for (const d of live) {
+      this.db.setIssue({
+        path: d,
+        code: 'shared_folder_removed',
+        message: 'You no longer have access to this shared folder; your copy is kept here and no longer syncs',
+        action: 'Move it elsewhere in your Cairn folder to keep it as your own files, or delete it.',
+      });
+    }
+    return live;
+  }
+
+  /** Reports local-only items held in shared folders where this account is a viewer. */
+  private reportHeld(held: readonly string[]): void {
+    const now = new Set(held);
+    for (const i of this.db.issues()) if (i.code === 'read_only' && !now.has(i.path)) this.db.clearIssue(i.path, 'read_only');
+    for (const p of now) {
+      this.db.setIssue({
+        path: p,
+        code: 'read_only',
+        message: 'You can view but not edit this shared folder, so this is kept on this device only',
+        action: 'Edits of shared files are kept as conflicted copies. Ask the owner for edit access, or move the item out of the shared folder.',
+      });
+    }
+  }
+
   private excludedMatcher(): (p: string) => boolean {
     const ex = this.db.getMeta<string[]>('excluded', []);
     return (p) => ex.some((e) => isInside(p, e));
@@ -797,9 +838,15 @@ export class Engine extends EventEmitter {
     return this.client;
   }
 
-  private ns(): string {
+  /** The mount table (shared folders in this device's view). */
+  private mounts(): MountTable {
     if (!this.creds) throw new CairnError('not_logged_in');
-    return this.creds.home_ns;
+    return loadMounts(this.db, this.creds.home_ns);
+  }
+
+  /** Server location of a user-given path. @throws CairnError `path_invalid`, `not_logged_in` */
+  private at(p: string): Location {
+    return this.mounts().locate(normalizePath(p));
   }
 
   /**
@@ -870,16 +917,19 @@ export class Engine extends EventEmitter {
 
   /** Revisions of a file, newest first. @throws CairnError `not_found`, `offline`, … */
   async history(p: string): Promise<Revision[]> {
-    const r = await this.requireClient().call('revisions', { params: { ns: this.ns() }, query: { path: normalizePath(p) } });
+    const at = this.at(p);
+    const r = await this.requireClient().call('revisions', { params: { ns: at.ns }, query: { path: at.path } });
     return r.revisions;
   }
 
   /** Restores revision `rev` of `p` on the server; the engine then downloads it. */
   async restore(p: string, rev: string): Promise<Entry> {
-    const r = await this.requireClient().call('restore', { params: { ns: this.ns() }, body: { path: normalizePath(p), rev } });
-    this.log(r.entry.path, 'restored', `revision ${rev}`);
+    const at = this.at(p);
+    const r = await this.requireClient().call('restore', { params: { ns: at.ns }, body: { path: at.path, rev } });
+    const entry = this.mounts().entryToView(r.entry);
+    this.log(entry.path, 'restored', `revision ${rev}`);
     this.wake({ remote: true });
-    return r.entry;
+    return entry;
   }
 
   /** Writes revision `rev` of `p` to the absolute local path `dest`. */
@@ -904,16 +954,20 @@ export class Engine extends EventEmitter {
 
   /** Deleted entries under `p` that can be restored. */
   async deleted(p = ''): Promise<Entry[]> {
-    const r = await this.requireClient().call('listDeleted', { params: { ns: this.ns() }, query: p ? { path: normalizePath(p) } : {} });
-    return r.entries;
+    const at = this.at(p);
+    const r = await this.requireClient().call('listDeleted', { params: { ns: at.ns }, query: at.path ? { path: at.path } : {} });
+    const table = this.mounts();
+    return r.entries.map((e) => table.entryToView(e));
   }
 
   /** Restores a deleted file or folder on the server; the engine then downloads it. */
   async undelete(p: string): Promise<Entry> {
-    const r = await this.requireClient().call('undelete', { params: { ns: this.ns() }, body: { path: normalizePath(p) } });
-    this.log(r.entry.path, 'restored', 'undeleted');
+    const at = this.at(p);
+    const r = await this.requireClient().call('undelete', { params: { ns: at.ns }, body: { path: at.path } });
+    const entry = this.mounts().entryToView(r.entry);
+    this.log(entry.path, 'restored', 'undeleted');
     this.wake({ remote: true });
-    return r.entry;
+    return entry;
   }
 
   /** Remote folders directly under `p` with recursive sizes and exclusion state. */

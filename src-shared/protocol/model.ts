@@ -51,7 +51,9 @@ export const Entry = Type.Object({
   /**
    * Set on a **mount point**: a folder of a home namespace where a shared namespace `ns` is
    * mounted, with the home owner's `role` in it. Its content lives in `ns` (list, snapshot and
-   * write there); writes in the home at or under a mount point are `mount_point`.
+   * write there); writes in the home at or under a mount point are `mount_point`, except
+   * moving the mount point itself (or a folder holding it) within the home: that only changes
+   * where this account sees the shared folder.
    */
   mount: Type.Optional(Type.Object({ ns: Id, role: Role })),
 });

@@ -186,7 +186,10 @@ export const routes = {
     summary:
       'Move or rename a file or a whole folder as one journal operation (case-only renames ' +
       'included). Optional `parent_rev` guards a file move against concurrent edits. ' +
-      '`path_too_long` when any path of the moved subtree would pass 4096 bytes (nothing moves).',
+      '`path_too_long` when any path of the moved subtree would pass 4096 bytes (nothing moves). ' +
+      'In a home, a mount point (or a folder holding mount points) may move: the shared folder ' +
+      'is then seen at the new path (the membership\'s `mount_path` follows); moving anything ' +
+      'into or out of a mount point is `mount_point` (upload into the target namespace instead).',
     params: NsParams,
     body: Type.Object({ from: PathString, to: PathString, parent_rev: Type.Optional(Rev) }),
     status: 200, response: EntryResponse,

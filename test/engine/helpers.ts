@@ -43,6 +43,25 @@ export class World {
     return dev;
   }
 
+  /**
+   * Links a device of another account `email` (signed up on first use) and starts it — for
+   * sharing tests with several accounts.
+   */
+  async deviceOf(email: string, name: string, opts: Partial<EngineOptions> = {}): Promise<Dev> {
+    const home = path.join(this.tmp, `home-${name}`);
+    const folder = path.join(this.tmp, `folder-${name}`);
+    const mode = this.others.has(email) ? 'login' : 'signup';
+    this.others.add(email);
+    await link(home, { mode, server: this.server.url, email, password: this.password, device_name: name });
+    const engine = new Engine({ home, folder, pollMs: 60_000, ...opts });
+    const dev = { name, home, folder, engine };
+    this.devs.push(dev);
+    await engine.start();
+    return dev;
+  }
+
+  private others = new Set<string>();
+
   /** Restarts a device's engine (a new Engine on the same home and folder). */
   async restart(dev: Dev, opts: Partial<EngineOptions> = {}): Promise<void> {
     await dev.engine.stop();

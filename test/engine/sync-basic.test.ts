@@ -78,8 +78,8 @@ describe('mass-delete guard: confirm', () => {
   });
 });
 
-describe('shared folders (not synced by this engine yet)', () => {
-  it('sharing a folder never deletes its local copies; the mount point is reported; the rest keeps syncing', async () => {
+describe('shared folders seen from the owner\'s devices', () => {
+  it('sharing a folder keeps its local copies and keeps syncing it; a snapshot from scratch re-transfers nothing', async () => {
     const a = await w.device('A');
     const b = await w.device('B');
     const { mkdir } = await import('node:fs/promises');
@@ -94,15 +94,20 @@ describe('shared folders (not synced by this engine yet)', () => {
     await w.settle();
     for (const d of [a, b]) {
       expect(await readFile(path.join(d.folder, 'proj/a.txt'), 'utf8')).toBe('shared soon');
-      expect(d.engine.status().issues.find((i) => i.path === 'proj')?.code).toBe('shared_folder');
+      expect(d.engine.status().issues).toEqual([]);
     }
+    // Inside the shared folder (its own namespace now) and beside it, changes still flow.
+    await writeFile(path.join(b.folder, 'proj/a.txt'), 'edited in the shared folder');
     await writeFile(path.join(a.folder, 'after.txt'), 'still syncing');
     await w.settle();
     expect(await readFile(path.join(b.folder, 'after.txt'), 'utf8')).toBe('still syncing');
-    // A restart (snapshot from scratch) keeps it that way.
+    expect(await readFile(path.join(a.folder, 'proj/a.txt'), 'utf8')).toBe('edited in the shared folder');
+    // A restart that reads everything again from snapshots moves no bytes.
     await w.restart(b);
     b.engine.db.setMeta('cursor', undefined);
+    const down0 = b.engine.stats().bytes_down;
     await w.settle();
-    expect(await readFile(path.join(b.folder, 'proj/a.txt'), 'utf8')).toBe('shared soon');
+    expect(await readFile(path.join(b.folder, 'proj/a.txt'), 'utf8')).toBe('edited in the shared folder');
+    expect(b.engine.stats().bytes_down - down0).toBe(0);
   });
 });

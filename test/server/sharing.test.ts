@@ -187,7 +187,8 @@ describe('shared folders', () => {
     for (const [name, input] of [
       ['commit', { body: { path: 'Team/x.txt', parent_rev: null, blocks, size: 1, mtime: 1 } }],
       ['mkdir', { body: { path: 'Team/dir' } }],
-      ['move', { body: { from: 'Team', to: 'Renamed' } }],
+      ['move', { body: { from: 'Team/from-b.txt', to: 'out.txt' } }],
+      ['move', { body: { from: 'Team', to: 'Team/inside' } }],
       ['delete', { body: { path: 'Team' } }],
     ] as const) {
       const w = await unchanged(s.dataDir, () =>
@@ -195,6 +196,14 @@ describe('shared folders', () => {
       );
       expectRefused(w, 409, 'mount_point');
     }
+    // The mount point itself may move within the home (where this account sees the folder);
+    // the membership's mount path follows, and the namespace's content is untouched.
+    const mv = await call(base, 'move', a1.token, { params: { ns: a1.ns }, body: { from: 'Team', to: 'Work/Team 2' } });
+    expect(mv.status, JSON.stringify(mv.body)).toBe(200);
+    const acct = await call(base, 'account', a1.token, {});
+    expect((acct.body as { namespaces: Array<{ ns: string; mount_path: string }> }).namespaces.find((n) => n.ns === ns)?.mount_path).toBe('Work/Team 2');
+    const inNs = await call(base, 'meta', b.token, { params: { ns }, query: { path: 'from-b.txt' } });
+    expect(inNs.status).toBe(200);
   });
 
   it('decline drops the invitation; accept picks a unique default name or refuses a taken path', async () => {

@@ -27,7 +27,7 @@ describe('Executor.aside', () => {
       client: {} as RemoteClient,
       chunker: {} as Chunker,
       root,
-      ns: 'ns',
+      homeNs: 'ns',
       deviceName: 'dev',
       ignore: () => new IgnoreRules(),
       log: () => undefined,

@@ -22,7 +22,8 @@ import { conflictedCopyPath, parentPath } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
 import type { Op } from '../plan/planner.ts';
 import type { RemoteClient } from '../remote/client.ts';
-import { nodeFromEntry, notePendingOwn, putRemoteEntry } from '../remote/pull.ts';
+import type { Location, MountTable } from '../mounts.ts';
+import { loadMounts, nodeFromEntry, notePendingOwn, putRemoteEntry, saveMounts } from '../remote/pull.ts';
 import type { BlockRef, Chunker } from '../scan/chunker.ts';
 import type { IgnoreRules } from '../scan/ignore.ts';
 import { fileNode, stillHashed } from '../scan/scanner.ts';
@@ -35,7 +36,8 @@ export interface ExecContext {
   client: RemoteClient;
   chunker: Chunker;
   root: string;
-  ns: string;
+  /** The account's home namespace; shared namespaces are found through the mount table. */
+  homeNs: string;
   deviceName: string;
   ignore: () => IgnoreRules;
   /** Records an activity line (and pushes it to the UI). */
@@ -110,6 +112,21 @@ export class Executor {
 
   private abs(p: string): string {
     return path.join(this.ctx.root, p);
+  }
+
+  /** The mount table as stored now (an op of this round may have changed it). */
+  private mounts(): MountTable {
+    return loadMounts(this.ctx.db, this.ctx.homeNs);
+  }
+
+  /** Where a view path lives on the server. */
+  private loc(rel: string): Location {
+    return this.mounts().locate(rel);
+  }
+
+  /** A server entry with its path as a view path. */
+  private view(e: Entry): Entry {
+    return this.mounts().entryToView(e);
   }
 
   /**
@@ -276,11 +293,12 @@ export class Executor {
     const sent = await putMissingBlocks(this.ctx.client, this.abs(rel), blocks, missing);
     this.ctx.progress(sent);
     try {
+      const at = this.loc(rel);
       const { entry } = await this.ctx.client.call('commit', {
-        params: { ns: this.ctx.ns },
-        body: { path: rel, parent_rev: parentRev, blocks: hashes, size: st.size, mtime: Math.floor(st.mtimeMs), executable: (st.mode & 0o100) !== 0 },
+        params: { ns: at.ns },
+        body: { path: at.path, parent_rev: parentRev, blocks: hashes, size: st.size, mtime: Math.floor(st.mtimeMs), executable: (st.mode & 0o100) !== 0 },
       });
-      this.committed(rel, entry, st, blocks);
+      this.committed(rel, this.view(entry), st, blocks);
     } catch (e) {
       await this.onCommitError(rel, errOf(e), st, blocks);
     }
@@ -292,11 +310,13 @@ export class Executor {
     let current = (err.details?.current as Entry | undefined) ?? undefined;
     if (!current) {
       try {
-        current = (await this.ctx.client.call('meta', { params: { ns: this.ctx.ns }, query: { path: rel } })).entry;
+        const at = this.loc(rel);
+        current = (await this.ctx.client.call('meta', { params: { ns: at.ns }, query: { path: at.path } })).entry;
       } catch {
         current = undefined;
       }
     }
+    if (current) current = this.view(current);
     if (current) putRemoteEntry(this.ctx.db, current);
     const hash = blocks.length === 0 ? EMPTY_CONTENT_HASH : contentHash(blocks.map((b) => b.hash));
     if (current && current.kind === 'file' && current.content_hash === hash) {
@@ -343,15 +363,22 @@ export class Executor {
     await Promise.all(Array.from({ length: 6 }, worker));
     if (offline) throw offline;
     let done = 0;
-    for (let k = 0; k < sendable.length; k += MAX_BATCH_COMMITS) {
-      const group = sendable.slice(k, k + MAX_BATCH_COMMITS);
+    // A batch commits into one namespace: group by where each path lives.
+    const byNs = new Map<string, typeof sendable>();
+    for (const r of sendable) {
+      const ns = this.loc(r.op.path).ns;
+      byNs.set(ns, [...(byNs.get(ns) ?? []), r]);
+    }
+    const groups: Array<{ ns: string; group: typeof sendable }> = [];
+    for (const [ns, list] of byNs) for (let k = 0; k < list.length; k += MAX_BATCH_COMMITS) groups.push({ ns, group: list.slice(k, k + MAX_BATCH_COMMITS) });
+    for (const { ns, group } of groups) {
       const id = this.ctx.db.opBegin('commitBatch', group[0]?.op.path ?? '', { n: group.length });
       try {
         const { results } = await this.ctx.client.call('commitBatch', {
-          params: { ns: this.ctx.ns },
+          params: { ns },
           body: {
             commits: group.map((r) => ({
-              path: r.op.path,
+              path: this.loc(r.op.path).path,
               parent_rev: r.op.parentRev,
               blocks: r.blocks.map((b) => b.hash),
               size: r.st.size,
@@ -364,7 +391,7 @@ export class Executor {
           const g = group[j] as (typeof group)[number];
           const r = results[j];
           if (r?.ok) {
-            this.committed(g.op.path, r.entry, g.st, g.blocks);
+            this.committed(g.op.path, this.view(r.entry), g.st, g.blocks);
             done++;
           } else {
             const err = r ? new CairnError((r.error.code as CairnError['code']) ?? 'internal', r.error.message, r.error.details) : new CairnError('internal');
@@ -489,7 +516,8 @@ export class Executor {
   }
 
   private async mkdirRemote(rel: string): Promise<void> {
-    const { entry } = await this.ctx.client.call('mkdir', { params: { ns: this.ctx.ns }, body: { path: rel } });
+    const at = this.loc(rel);
+    const entry = this.view((await this.ctx.client.call('mkdir', { params: { ns: at.ns }, body: { path: at.path } })).entry);
     const st = await statOrNull(this.abs(rel));
     this.ctx.db.tx(() => {
       putRemoteEntry(this.ctx.db, entry);
@@ -523,12 +551,20 @@ export class Executor {
   }
 
   private async moveRemote(from: string, to: string): Promise<void> {
-    const { entry } = await this.ctx.client.call('move', { params: { ns: this.ctx.ns }, body: { from, to } });
+    const src = this.loc(from);
+    const dst = this.loc(to);
+    // The planner only plans moves within one namespace (across: upload + delete).
+    if (src.ns !== dst.ns) throw new CairnError('internal', `a move from ${from} to ${to} crosses namespaces`);
+    const { entry: raw } = await this.ctx.client.call('move', { params: { ns: src.ns }, body: { from: src.path, to: dst.path } });
+    const entry = this.view(raw);
     const { db } = this.ctx;
     db.tx(() => {
+      // Mount points inside a moved home folder (or a renamed mount point) move with it.
+      const table = this.mounts();
+      if (table.mountsUnder(from).length > 0) saveMounts(db, table.moved(from, to));
       if (db.get('remote', from)) db.moveSubtree('remote', from, to);
       putRemoteEntry(db, entry);
-      notePendingOwn(db, { kind: 'move', from, to, seq: entry.seq });
+      notePendingOwn(db, { kind: 'move', ns: src.ns, from, to, seq: entry.seq });
       db.moveSubtree('synced', from, to);
       const s = db.get('synced', to);
       if (s) db.putSynced({ ...s, id: entry.id });
@@ -589,14 +625,20 @@ export class Executor {
   private async deleteRemote(rel: string, kind: 'file' | 'folder', parentRev: string | null): Promise<void> {
     const { db } = this.ctx;
     let seq: number | null = null;
+    const at = this.loc(rel);
+    // The server refuses to delete a folder holding a mount point: the shared folders in it
+    // are settled first (left, or unshared by their owner), as deleting their local copy asks.
+    let gone = false;
+    for (const m of this.mounts().mountsUnder(rel)) if ((await this.dropMount(m)) && m.path === rel) gone = true;
+    if (gone) return;
     try {
-      const r = await this.ctx.client.call('delete', { params: { ns: this.ctx.ns }, body: parentRev ? { path: rel, parent_rev: parentRev } : { path: rel } });
+      const r = await this.ctx.client.call('delete', { params: { ns: at.ns }, body: parentRev ? { path: at.path, parent_rev: parentRev } : { path: at.path } });
       seq = r.entry.seq;
     } catch (e) {
       const err = errOf(e);
       if (err.code === 'conflict') {
         const current = err.details?.current as Entry | undefined;
-        if (current) putRemoteEntry(db, current);
+        if (current) putRemoteEntry(db, this.view(current));
         throw err;
       }
       if (err.code !== 'not_found') throw err;
@@ -604,8 +646,36 @@ export class Executor {
     db.tx(() => {
       db.removeSubtree('remote', rel);
       db.removeSubtree('synced', rel);
-      if (seq !== null) notePendingOwn(db, { kind: 'delete', from: rel, to: rel, seq });
+      if (seq !== null) notePendingOwn(db, { kind: 'delete', ns: at.ns, from: rel, to: rel, seq });
     });
     this.ctx.log(rel, 'deleted_remote', kind === 'folder' ? 'folder and its contents' : null, this.ctx.deviceName);
+  }
+
+  /**
+   * The local copy of shared folder `m` was deleted (with its mount point, or with a folder
+   * holding it). A member leaves the shared folder — the other members keep it, and it stays
+   * in the namespace's history. The owner unshares: the content returns into the owner's
+   * home as plain content, and the caller then deletes it there like any folder (undeletable).
+   * Returns true when the member left (nothing of the mount is left to delete on the server).
+   */
+  private async dropMount(m: { ns: string; path: string; role: string }): Promise<boolean> {
+    const { db } = this.ctx;
+    if (m.role === 'owner') {
+      await this.ctx.client.call('unshare', { params: { ns: m.ns } });
+      db.tx(() => {
+        db.db.prepare('UPDATE remote SET ns = ? WHERE ns = ?').run(this.ctx.homeNs, m.ns);
+        saveMounts(db, this.mounts().without(m.ns));
+      });
+      this.ctx.log(m.path, 'unshared', 'the shared folder was deleted by its owner', this.ctx.deviceName);
+      return false;
+    }
+    await this.ctx.client.call('leaveShare', { params: { ns: m.ns } });
+    db.tx(() => {
+      db.removeSubtree('remote', m.path);
+      db.removeSubtree('synced', m.path);
+      saveMounts(db, this.mounts().without(m.ns));
+    });
+    this.ctx.log(m.path, 'left', 'the shared folder was deleted on this device', this.ctx.deviceName);
+    return true;
   }
 }

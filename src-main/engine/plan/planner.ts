@@ -47,6 +47,20 @@ export interface PlanOptions {
   isIgnored?: (path: string, isFolder: boolean) => boolean;
   /** Selective sync: true for paths inside an excluded folder. */
   isExcluded?: (path: string) => boolean;
+  /**
+   * Namespace a path is written to (shared folders, D28). A local move is a server move only
+   * within one namespace; across, it is planned as an upload plus a delete. Default: one.
+   */
+  nsOf?: (path: string) => string;
+  /**
+   * True inside a shared folder where this account is a viewer: nothing there is written to
+   * the server. A local edit of a file the server has is set aside as a conflicted copy (and
+   * the server's version comes back), a local delete is undone, and what exists only locally
+   * is held on this device (reported through `onHeld`).
+   */
+  isReadOnly?: (path: string) => boolean;
+  /** Called for each local-only path held in a read-only folder (see `isReadOnly`). */
+  onHeld?: (path: string) => void;
 }
 
 /**
@@ -107,6 +121,8 @@ export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
   for (const s of synced) {
     if (covered(s.path) || ignored(s.path, s.kind === 'folder')) continue;
     if (opts.isExcluded?.(s.path)) continue;
+    const writable = (from: string, to: string): boolean =>
+      !opts.isReadOnly?.(from) && !opts.isReadOnly?.(to) && (opts.nsOf?.(from) ?? '') === (opts.nsOf?.(to) ?? '');
     // Remote move: the server entry with this id now lives elsewhere; the local one is in place.
     const r = s.id ? remoteById.get(s.id) : undefined;
     const l = t.local.get(s.path);
@@ -132,6 +148,9 @@ export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
     if (!here || here.id !== s.id || here.kind !== s.kind) continue;
     if (t.synced.has(moved.path) || t.remote.has(moved.path) || covered(moved.path)) continue;
     if (ignored(moved.path, moved.kind === 'folder') || opts.isExcluded?.(moved.path)) continue;
+    // Across namespaces, or in a read-only folder, the server cannot move it: per-path planning
+    // uploads it at the new path and deletes (or, read-only, restores) the old one.
+    if (!writable(s.path, moved.path)) continue;
     found.push({ type: 'moveRemote', from: s.path, to: moved.path, kind: s.kind });
     taken.push([s.path, moved.path]);
   }
@@ -257,7 +276,55 @@ export function plan(t: Trees, opts: PlanOptions = {}): Op[] {
     return false;
   };
   // Local deletes under a deleted folder stay: each file is checked on disk before removal.
-  return order(filtered.filter((op) => op.type !== 'deleteRemote' || !impliedBy(op)));
+  const kept = filtered.filter((op) => op.type !== 'deleteRemote' || !impliedBy(op));
+  if (!opts.isReadOnly) return order(kept);
+  const out: Op[] = [];
+  for (const op of kept) {
+    const p = 'path' in op ? op.path : op.from;
+    const ro = readOnlyOp(op, t);
+    if (!opts.isReadOnly(p) || ro === op) out.push(op);
+    else if (ro) out.push(ro);
+    else opts.onHeld?.(p);
+  }
+  // A folder delete undone in a read-only namespace: what it implied comes back too.
+  const restored: string[] = [];
+  for (const o of kept) if (o.type === 'deleteRemote' && o.kind === 'folder' && opts.isReadOnly(o.path)) restored.push(o.path);
+  if (restored.length > 0) {
+    for (const op of filtered) {
+      if (op.type === 'deleteRemote' && impliedBy(op) && restored.some((f) => isInside(op.path, f))) {
+        const ro = readOnlyOp(op, t);
+        if (ro) out.push(ro);
+      }
+    }
+  }
+  return order(out);
+}
+
+/**
+ * What an op becomes inside a read-only (viewer) namespace: the op itself when it writes
+ * nothing to the server, a local op that puts the server's state back, or null when the
+ * local item is simply held on this device.
+ */
+function readOnlyOp(op: Op, t: Trees): Op | null {
+  const p = 'path' in op ? op.path : op.from;
+  const R = t.remote.get(p);
+  const L = t.local.get(p);
+  switch (op.type) {
+    case 'upload':
+      // An edit of a file the server has: keep the edit as a conflicted copy, get theirs back.
+      return R && R.kind === 'file' && L ? { type: 'conflict', path: p, local: L, remote: R } : null;
+    case 'mkdirRemote':
+      return null;
+    case 'deleteRemote':
+      if (!R) return null;
+      if (L && L.kind !== R.kind) return { type: 'conflict', path: p, local: L, remote: R };
+      if (L) return null;
+      return R.kind === 'file' ? { type: 'download', path: p, remote: R, expect: null } : { type: 'mkdirLocal', path: p, remote: R };
+    case 'moveRemote':
+      return null; // never planned here (planMoves), kept for exhaustiveness
+    default:
+      return op;
+  }
 }
 
 const RANK: Record<Op['type'], number> = {

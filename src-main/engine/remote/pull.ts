@@ -2,12 +2,14 @@
  * Keeps the remote tree equal to the server's journal: `changes` from the stored cursor,
  * with a snapshot of each namespace the server says to reset. The remote tree, the cursor
  * and the per-namespace seq advance in one transaction per page, so a crash never leaves a
- * cursor ahead of the tree. Only the home namespace (mounted at the root) is synced.
+ * cursor ahead of the tree. Every mounted namespace is synced, its paths grafted at its mount
+ * point (mounts.ts), so the remote tree holds view paths only (D28).
  */
 import type { Entry, Change } from '../../../src-shared/protocol/model.ts';
 import { isInside, rebase } from '../../../src-shared/paths.ts';
 import { cursorWithSeq } from '../../../src-shared/protocol/cursor.ts';
 import { node, type TreeNode } from '../model.ts';
+import { MountTable, type Mount } from '../mounts.ts';
 import type { StateDb } from '../state/db.ts';
 import type { RemoteClient } from './client.ts';
 
@@ -64,81 +66,179 @@ export function applyChange(db: StateDb, c: Change): void {
   putRemoteEntry(db, e);
 }
 
+/** The mount table stored in the state DB (meta `mount_table`). */
+export function loadMounts(db: StateDb, homeNs: string): MountTable {
+  return new MountTable(homeNs, db.getMeta<Mount[]>('mount_table', []));
+}
+
+/** Stores the mount table (meta `mount_table`). */
+export function saveMounts(db: StateDb, t: MountTable): void {
+  db.setMeta('mount_table', [...t.mounts].sort((a, b) => (a.path < b.path ? -1 : 1)));
+}
+
+/** Folders whose shared namespace this account lost: kept on disk, no longer synced (D28). */
+export function detachedFolders(db: StateDb): string[] {
+  return db.getMeta<string[]>('detached', []);
+}
+
+/** Stores the detached folders (meta `detached`). */
+export function setDetached(db: StateDb, paths: Iterable<string>): void {
+  db.setMeta('detached', [...new Set(paths)].sort());
+}
+
+/** Namespaces whose snapshot must be read before the remote tree is complete (crash-safe). */
+function pendingSnapshots(db: StateDb): string[] {
+  return db.getMeta<string[]>('ns_snapshot', []);
+}
+
+/** Removes the rows strictly inside `p` (the row at `p` stays). */
+function clearInside(db: StateDb, tree: 'remote' | 'synced', p: string): void {
+  const keep = db.get(tree, p);
+  db.removeSubtree(tree, p);
+  if (keep) db.put(tree, keep);
+}
+
 /**
- * Pulls every change after the stored cursor (snapshotting on reset).
+ * A shared namespace appeared at `m.path` (accepted, shared by us, or seen in a home
+ * snapshot): its content is read from its own snapshot next. A folder we had detached at the
+ * same path is synced again (the first-sync merge: same content adopts, different content
+ * becomes a conflicted copy).
+ */
+function mountAdded(db: StateDb, m: Mount): void {
+  clearInside(db, 'remote', m.path);
+  setDetached(db, detachedFolders(db).filter((d) => d !== m.path));
+  db.setMeta('ns_snapshot', [...new Set([...pendingSnapshots(db), m.ns])]);
+  const seqs = db.getMeta<Record<string, number>>('ns_seq', {});
+  delete seqs[m.ns];
+  db.setMeta('ns_seq', seqs);
+}
+
+/**
+ * A shared namespace left the view. `lostAccess` (left, removed, unshared by another
+ * account): the local copy stays as it is and stops syncing — its merge base is dropped so
+ * nothing there can ever be read as a deletion, and the folder is reported (detached).
+ * Otherwise (our own unshare as owner) the folder is a plain home folder again and the
+ * following home records bring its entries back with the same ids.
+ */
+function mountRemoved(db: StateDb, homeNs: string, m: Mount, lostAccess: boolean): void {
+  if (lostAccess) {
+    db.removeSubtree('remote', m.path);
+    db.removeSubtree('synced', m.path);
+    if (db.get('local', m.path)) setDetached(db, [...detachedFolders(db), m.path]);
+  } else {
+    // '0' is the code unit after '/': [p/, p0) is exactly the subtree below p.
+    db.db.prepare('UPDATE remote SET ns = ? WHERE ns = ? AND path >= ? AND path < ?').run(homeNs, m.ns, `${m.path}/`, `${m.path}0`);
+  }
+  db.setMeta('ns_snapshot', pendingSnapshots(db).filter((n) => n !== m.ns));
+}
+
+/** Reads a whole namespace snapshot (paged). @throws CairnError from the client */
+async function readSnapshot(client: RemoteClient, ns: string): Promise<{ entries: Entry[]; seq: number }> {
+  const entries: Entry[] = [];
+  let after: string | undefined;
+  let seq = 0;
+  for (let page = 0; ; page++) {
+    const s = await client.call('snapshot', { params: { ns }, query: after ? { after, limit: 2000 } : { limit: 2000 } });
+    if (page === 0) seq = s.seq;
+    entries.push(...s.entries);
+    if (!s.next) break;
+    after = s.next;
+  }
+  return { entries, seq };
+}
+
+/**
+ * Replaces one namespace's part of the remote tree with its snapshot (inside the caller's
+ * transaction). For the home namespace the mount table is re-derived from the mount-point
+ * entries; mounts that vanished meanwhile (a journal compacted while we were away) are
+ * handled like an unmount, and new ones owe a snapshot of their own.
+ */
+function applySnapshot(db: StateDb, homeNs: string, ns: string, snap: { entries: Entry[]; seq: number }): void {
+  const table = loadMounts(db, homeNs);
+  const live = snap.entries.filter((e) => !e.deleted);
+  if (ns === homeNs) {
+    const next: Mount[] = [];
+    for (const e of live) if (e.mount) next.push({ ns: e.mount.ns, path: e.path, role: e.mount.role });
+    for (const m of table.mounts) {
+      if (!next.some((n) => n.ns === m.ns)) mountRemoved(db, homeNs, m, !live.some((e) => e.path === m.path && e.kind === 'folder'));
+    }
+    db.db.prepare('DELETE FROM remote WHERE ns = ? OR ns IS NULL').run(homeNs);
+    for (const e of live) db.put('remote', nodeFromEntry(e));
+    for (const n of next) {
+      const old = table.byNs(n.ns);
+      if (!old || old.path !== n.path) mountAdded(db, n);
+    }
+    saveMounts(db, new MountTable(homeNs, next));
+    // Rows of namespaces no longer mounted anywhere must not linger as remote entries.
+    const known = [homeNs, ...next.map((n) => n.ns)];
+    db.db.prepare(`DELETE FROM remote WHERE ns NOT IN (${known.map(() => '?').join(',')})`).run(...known);
+  } else {
+    const m = table.byNs(ns);
+    if (m) {
+      db.db.prepare('DELETE FROM remote WHERE ns = ?').run(ns);
+      clearInside(db, 'remote', m.path);
+      for (const e of live) if (e.path !== '') db.put('remote', nodeFromEntry(table.entryToView(e)));
+    }
+  }
+  const seqs = db.getMeta<Record<string, number>>('ns_seq', {});
+  seqs[ns] = snap.seq;
+  db.setMeta('ns_seq', seqs);
+  db.setMeta('pending_own', db.getMeta<PendingOwn[]>('pending_own', []).filter((p) => p.ns !== ns));
+  db.setMeta('ns_snapshot', pendingSnapshots(db).filter((n) => n !== ns));
+  // The server answers a reset with seq 0 for the namespace; kept as is, a compacted journal
+  // (horizon > 0) would force a snapshot on every pull. Continue from the snapshot.
+  const cursor = db.getMeta<string | null>('cursor', null);
+  if (cursor) db.setMeta('cursor', cursorWithSeq(cursor, ns, snap.seq));
+}
+
+/** Reads the snapshots still owed, home first (it decides what is mounted). */
+async function takeSnapshots(client: RemoteClient, db: StateDb, homeNs: string, out: PullResult): Promise<void> {
+  for (let guard = 0; guard < 10_000; guard++) {
+    const pending = pendingSnapshots(db);
+    if (pending.length === 0) return;
+    const ns = pending.includes(homeNs) ? homeNs : (pending[0] as string);
+    if (ns !== homeNs && !loadMounts(db, homeNs).byNs(ns)) {
+      // Visible but not mounted here: its `mount` record will ask again.
+      db.setMeta('ns_snapshot', pending.filter((n) => n !== ns));
+      continue;
+    }
+    const snap = await readSnapshot(client, ns);
+    db.tx(() => applySnapshot(db, homeNs, ns, snap));
+    out.reset = true;
+  }
+}
+
+/**
+ * Pulls every change after the stored cursor, reading a snapshot of each namespace the
+ * server says to reset and of each namespace newly mounted. Every namespace the account has
+ * mounted is synced, grafted at its mount point (D28). Crash-safe: owed snapshots are
+ * recorded (meta `ns_snapshot`) in the same transaction as the page that made them owed.
  * @throws CairnError `offline` and the server's codes; the DB is unchanged for the failed page.
  */
 export async function pull(client: RemoteClient, db: StateDb, homeNs: string): Promise<PullResult> {
   const out: PullResult = { changes: [], reset: false };
+  if (db.getMeta<Mount[] | null>('mount_table', null) === null) {
+    // A state DB from before shared namespaces were synced skipped their records: read
+    // everything again from snapshots (ids and revs are unchanged, so nothing is re-transferred).
+    db.tx(() => {
+      db.setMeta('cursor', undefined);
+      db.setMeta('ns_seq', undefined);
+      db.setMeta('mount_table', []);
+    });
+  }
+  await takeSnapshots(client, db, homeNs, out);
   for (let guard = 0; guard < 100_000; guard++) {
     const cursor = db.getMeta<string | null>('cursor', null);
     const res = await client.call('changes', { query: cursor ? { cursor, limit: 2000 } : { limit: 2000 } });
-    if (res.reset) {
-      out.reset = true;
-      const snaps = new Map<string, { entries: Entry[]; seq: number }>();
-      for (const ns of res.reset_ns) {
-        if (ns !== homeNs) continue;
-        const entries: Entry[] = [];
-        let after: string | undefined;
-        let seq = 0;
-        for (let page = 0; ; page++) {
-          const s = await client.call('snapshot', { params: { ns }, query: after ? { after, limit: 2000 } : { limit: 2000 } });
-          if (page === 0) seq = s.seq;
-          entries.push(...s.entries);
-          if (!s.next) break;
-          after = s.next;
-        }
-        snaps.set(ns, { entries, seq });
-      }
-      db.tx(() => {
-        const seqs = db.getMeta<Record<string, number>>('ns_seq', {});
-        for (const [ns, snap] of snaps) {
-          db.db.prepare('DELETE FROM remote WHERE ns = ? OR ns IS NULL').run(ns);
-          for (const e of snap.entries) if (!e.deleted) db.put('remote', nodeFromEntry(e));
-          db.setMeta('mounts', snap.entries.filter((e) => !e.deleted && (e as { mount?: unknown }).mount).map((e) => e.path).sort());
-          seqs[ns] = snap.seq;
-        }
-        db.setMeta('ns_seq', seqs);
-        db.setMeta('pending_own', []);
-        applyPage(db, res.changes, homeNs, out);
-        // The server answers a reset with seq 0 for the namespace; kept as is, a compacted
-        // journal (horizon > 0) would force a snapshot on every pull. Continue from the snapshot.
-        let next = res.cursor;
-        for (const [ns, snap] of snaps) next = cursorWithSeq(next, ns, snap.seq);
-        db.setMeta('cursor', next);
-      });
-    } else {
-      db.tx(() => {
-        applyPage(db, res.changes, homeNs, out);
-        db.setMeta('cursor', res.cursor);
-      });
-    }
+    db.tx(() => {
+      if (res.reset) db.setMeta('ns_snapshot', [...new Set([...pendingSnapshots(db), ...res.reset_ns])]);
+      applyPage(db, res.changes, homeNs, out);
+      db.setMeta('cursor', res.cursor);
+    });
+    await takeSnapshots(client, db, homeNs, out);
     if (!res.has_more) break;
   }
   return out;
-}
-
-/**
- * Mount points of shared namespaces in the home (meta `mounts`), and folders whose mount was
- * lost (meta `detached`). This engine does not sync shared namespaces yet: it leaves both
- * alone on either side (never deleting the local copy) and reports them.
- */
-export function noteMount(db: StateDb, c: Change): void {
-  const mounts = new Set(db.getMeta<string[]>('mounts', []));
-  const detached = new Set(db.getMeta<string[]>('detached', []));
-  const op = c.op as string;
-  if (c.op === 'move' && c.from !== undefined && mounts.has(c.from)) {
-    mounts.delete(c.from);
-    mounts.add(c.entry.path);
-  }
-  if (op === 'mount' || (c.entry as { mount?: unknown }).mount) mounts.add(c.entry.path);
-  if (op === 'unmount') {
-    mounts.delete(c.entry.path);
-    // Access lost: the local copy stays and stops syncing. Owner's unshare: a plain folder again.
-    if (c.entry.deleted) detached.add(c.entry.path);
-  }
-  db.setMeta('mounts', [...mounts].sort());
-  db.setMeta('detached', [...detached].sort());
 }
 
 /**
@@ -149,6 +249,8 @@ export function noteMount(db: StateDb, c: Change): void {
  */
 export interface PendingOwn {
   kind: 'move' | 'delete';
+  /** Namespace whose journal `seq` belongs to. */
+  ns: string;
   from: string;
   to: string;
   seq: number;
@@ -166,7 +268,7 @@ function adjust(c: Change, pending: readonly PendingOwn[]): Change | null {
   let path = c.entry.path;
   let from = c.from;
   for (const p of pending) {
-    if (c.seq >= p.seq) continue;
+    if (p.ns !== c.ns || c.seq >= p.seq) continue;
     if (p.kind === 'delete' && isInside(path, p.from)) return null;
     if (p.kind === 'move') {
       if (isInside(path, p.from)) path = rebase(path, p.from, p.to);
@@ -176,17 +278,55 @@ function adjust(c: Change, pending: readonly PendingOwn[]): Change | null {
   return path === c.entry.path && from === c.from ? c : { ...c, from, entry: { ...c.entry, path } };
 }
 
+
+/** `c` with view paths (entry path and `from`), or null when its namespace is not mounted. */
+function changeToView(c: Change, table: MountTable): Change | null {
+  if (c.ns === table.homeNs) return c;
+  const path = table.toView(c.ns, c.entry.path);
+  if (path === null) return null;
+  if (c.from === undefined) return { ...c, entry: { ...c.entry, path } };
+  return { ...c, from: table.toView(c.ns, c.from) ?? c.from, entry: { ...c.entry, path } };
+}
+
+/** Keeps the mount table in step with a home journal record (mount, unmount, move). */
+function noteMount(db: StateDb, homeNs: string, c: Change): void {
+  let table = loadMounts(db, homeNs);
+  if (c.op === 'mount' && c.mount) {
+    const m: Mount = { ns: c.mount.ns, path: c.entry.path, role: c.mount.role };
+    const old = table.byNs(m.ns);
+    if (!old || old.path !== m.path) mountAdded(db, m);
+    table = table.with(m);
+  } else if (c.op === 'unmount' && c.mount) {
+    const old = table.byNs(c.mount.ns);
+    if (old) mountRemoved(db, homeNs, old, c.entry.deleted);
+    table = table.without(c.mount.ns);
+  } else if (c.op === 'move' && c.from !== undefined && table.mountsUnder(c.from).length > 0) {
+    table = table.moved(c.from, c.entry.path);
+  } else return;
+  saveMounts(db, table);
+}
+
 function applyPage(db: StateDb, changes: readonly Change[], homeNs: string, out: PullResult): void {
   const seqs = db.getMeta<Record<string, number>>('ns_seq', {});
   let pending = db.getMeta<PendingOwn[]>('pending_own', []);
   for (const raw of changes) {
-    if (raw.ns !== homeNs) continue;
     if (raw.seq <= (seqs[raw.ns] ?? 0)) continue; // already reflected (snapshot or earlier page)
-    const c = pending.length > 0 ? adjust(raw, pending) : raw;
+    // A snapshot owed replaces all of that namespace; a namespace not mounted here is skipped
+    // (its `mount` record owes a snapshot).
+    if (pendingSnapshots(db).includes(raw.ns)) continue;
+    const view = changeToView(raw, loadMounts(db, homeNs));
+    if (!view) continue;
+    const c = pending.length > 0 ? adjust(view, pending) : view;
     seqs[raw.ns] = raw.seq;
-    if (pending.length > 0) pending = pending.filter((p) => p.seq > raw.seq);
+    if (pending.length > 0) pending = pending.filter((p) => p.ns !== raw.ns || p.seq > raw.seq);
     if (!c) continue;
-    noteMount(db, c);
+    if (raw.ns === homeNs) {
+      // mountAdded resets the namespace's seq: keep our copy in step before it writes.
+      db.setMeta('ns_seq', seqs);
+      noteMount(db, homeNs, c);
+      const now = db.getMeta<Record<string, number>>('ns_seq', {});
+      for (const k of Object.keys(seqs)) if (!(k in now)) delete seqs[k];
+    }
     applyChange(db, c);
     out.changes.push(c);
   }

@@ -125,14 +125,25 @@ export class TreeOps {
    * Refuses a write at `key` when it is a mount point or inside one (its content belongs to
    * the mounted namespace) and, with `subtree`, when a mount point lies below `key` (moving or
    * deleting it would move or delete another namespace's mount).
+   * `atOk`: `key` may be a mount point itself (moving one within its home).
    * @throws `mount_point`
    */
-  guardMounts(ns: string, key: string, subtree = false): void {
+  guardMounts(ns: string, key: string, subtree = false, atOk = false): void {
     for (const m of this.#mountKeys(ns)) {
-      if (key === m || key.startsWith(`${m}/`) || (subtree && (key === '' || m.startsWith(`${key}/`)))) {
+      if ((key === m && !atOk) || key.startsWith(`${m}/`) || (subtree && (key === '' || m.startsWith(`${key}/`)))) {
         throw new CairnError('mount_point', undefined, { mount_path_key: m });
       }
     }
+  }
+
+  /** Keeps the membership's mount path equal to the moved mount point's path. */
+  #moveMount(homeNs: string, mountNs: string, path: string): void {
+    this.#sql.run(
+      'UPDATE namespace_members SET mount_path = ? WHERE ns = ? AND account_id = (SELECT id FROM accounts WHERE home_ns = ?)',
+      path,
+      mountNs,
+      homeNs,
+    );
   }
 
   /** Creates a mount point folder at `path` of home `ns` (parents created), journaled as `mount`. */
@@ -357,7 +368,9 @@ export class TreeOps {
   move(actor: Actor, ns: string, rawFrom: string, rawTo: string, parentRev?: string): Entry {
     const from = TreeOps.nonRoot(rawFrom, 'the source');
     const to = TreeOps.nonRoot(rawTo, 'the target');
-    this.guardMounts(ns, pathKey(from), true);
+    // A mount point (or a folder holding some) may move within its home: it is only where this
+    // account sees the shared folder (D28). Writing into a mount point stays refused.
+    this.guardMounts(ns, pathKey(from), false, true);
     this.guardMounts(ns, pathKey(to));
     const src = this.liveByKey(ns, pathKey(from));
     if (!src) throw new CairnError('not_found', 'no entry at the source path');
@@ -372,11 +385,11 @@ export class TreeOps {
         throw new CairnError(target.path === to ? 'path_exists' : 'path_case_collision', undefined, { existing: target.path });
       }
     }
-    let rows: { id: string; path: string }[] = [];
+    let rows: { id: string; path: string; mount_ns: string | null }[] = [];
     if (src.kind === 'folder') {
       const [lo, hi] = subtreeRange(src.path_key);
-      rows = this.#sql.all<{ id: string; path: string }>(
-        'SELECT id, path FROM entries WHERE ns = ? AND deleted = 0 AND path_key >= ? AND path_key < ?',
+      rows = this.#sql.all<{ id: string; path: string; mount_ns: string | null }>(
+        'SELECT id, path, mount_ns FROM entries WHERE ns = ? AND deleted = 0 AND path_key >= ? AND path_key < ?',
         ns,
         lo,
         hi,
@@ -418,7 +431,9 @@ export class TreeOps {
         actor.now,
         r.id,
       );
+      if (r.mount_ns !== null) this.#moveMount(ns, r.mount_ns, p);
     }
+    if (src.mount_ns !== null) this.#moveMount(ns, src.mount_ns, newPath);
     return this.journal(ns, seq, 'move', src.id, actor.now, src.path);
   }
 
