@@ -4,6 +4,7 @@
  * `wiring.ts` provides the real one (engine + src-main/control, in-process); tests pass fakes.
  */
 import type { ControlApi, ControlEvent } from '../../src-shared/control.ts';
+import type { SafeStorageLike } from './token-store.ts';
 
 /** A running control service, as the shell uses it. */
 export interface ShellControl {
@@ -19,6 +20,11 @@ export interface ShellControl {
 export interface OpenControlOptions {
   /** The device home (state DB, credentials), e.g. `app.getPath('userData')/device`. */
   home: string;
+  /**
+   * Electron's safeStorage: an engine run in-process keeps a device token it gets (first run)
+   * encrypted with it instead of in device.json (docs/decisions.md D28).
+   */
+  safeStorage?: SafeStorageLike;
   /** Built renderer, served by the engine's HTTP control transport for browser mode. */
   uiDir?: string;
   /**

@@ -69,6 +69,14 @@ describe('IPC validation', () => {
       { mode: 'login', server: 'http://x', email: 'a@b.c', password: 'short', folder: '/f' },
     ],
     ['an oversized input', 'excludePreview', { paths: Array.from({ length: 1000 }, () => 'x'.repeat(1000)) }],
+    ['a picker title that is not text', 'pickFolder', { title: 42 }],
+    ['an owner role in an invitation', 'shareAdd', { path: 'Team', email: 'b@example.com', role: 'owner' }],
+    ['an invitation without an email', 'shareAdd', { path: 'Team', role: 'editor' }],
+    ['an empty share path', 'shareLeave', { path: '' }],
+    ['an invitation id with a slash', 'shareAccept', { id: '../../links' }],
+    ['a negative link expiry', 'linkCreate', { path: 'a.txt', expires_at: -1 }],
+    ['an empty link password', 'linkCreate', { path: 'a.txt', password: '' }],
+    ['an empty link id', 'linkRevoke', { id: '' }],
   ])('refuses %s with bad_request, and the control service never sees it', async (_what, method, input) => {
     const { control, call } = setup();
     const reply = await call(method, input);
@@ -103,6 +111,25 @@ describe('IPC validation', () => {
       ok: false,
       error: { code: 'internal', message: 'boom' },
     });
+  });
+
+  it("answers the shell's own methods (pickFolder) itself, after the same checks", async () => {
+    const control = fakeControl();
+    let handler: Handler | null = null;
+    const pickFolder = vi.fn(async () => ({ path: '/home/u/Cairn' }));
+    registerControlIpc(
+      { handle: (_c: string, h: Handler) => void (handler = h), removeHandler: vi.fn() } as never,
+      control,
+      { isTrustedSender: (u) => u.startsWith('app://cairn/'), shellMethods: { pickFolder } },
+    );
+    const call = (input: unknown, url = 'app://cairn/index.html') =>
+      handler!({ senderFrame: { url } }, 'pickFolder', input);
+    expect(await call({ title: 'Choose' })).toEqual({ ok: true, result: { path: '/home/u/Cairn' } });
+    expect(pickFolder).toHaveBeenCalledWith({ title: 'Choose' });
+    expect((await call({ default_path: 7 })).ok).toBe(false);
+    expect((await call({}, 'https://evil.example/')).ok).toBe(false);
+    expect(pickFolder).toHaveBeenCalledTimes(1);
+    expect(control.calls).not.toHaveBeenCalled();
   });
 
   it('validateCall throws CairnError bad_request', () => {

@@ -8,7 +8,12 @@
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { Compile } from 'typebox/compile';
-import { controlMethods, type ControlEvent, type ControlMethod } from '../../src-shared/control.ts';
+import {
+  controlMethods,
+  type ControlApi,
+  type ControlEvent,
+  type ControlMethod,
+} from '../../src-shared/control.ts';
 import { CairnError, isErrorCode } from '../../src-shared/errors.ts';
 import type { ShellControl } from './control-port.ts';
 
@@ -72,6 +77,11 @@ export function errorReply(err: unknown): IpcReply {
 export interface ControlIpcOptions {
   /** True when a sender frame URL is our renderer (e.g. starts with `app://cairn/`). */
   isTrustedSender: (url: string) => boolean;
+  /**
+   * Methods the shell answers itself instead of the control service (`pickFolder` with the
+   * OS folder dialog). Their calls pass the same sender and schema checks first.
+   */
+  shellMethods?: Partial<ControlApi>;
   /** Hook run after a successful call (the shell applies start-at-login from setSettings). */
   afterCall?: (method: ControlMethod, result: unknown) => void;
   /**
@@ -98,7 +108,8 @@ export function registerControlIpc(
         };
       try {
         const call = validateCall(method, input);
-        const fn = control.api[call.method] as (i: unknown) => Promise<unknown>;
+        const own = opts.shellMethods?.[call.method];
+        const fn = (own ?? control.api[call.method]) as (i: unknown) => Promise<unknown>;
         const result = await fn(call.input);
         try {
           opts.afterCall?.(call.method, result);

@@ -10,6 +10,10 @@ const h = vi.hoisted(() => {
     images: [] as string[],
     windows: [] as { url: string; prefs: Record<string, unknown>; win: { show: Mock; focus: Mock } }[],
     ipcHandler: null as null | ((e: unknown, method: unknown, input: unknown) => Promise<unknown>),
+    dialogResult: { canceled: false, filePaths: ['/home/u/Cairn'] } as {
+      canceled: boolean;
+      filePaths: string[];
+    },
   };
   return { listeners, state };
 });
@@ -61,6 +65,12 @@ vi.mock('electron', () => {
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openPath: vi.fn(async () => '') },
+    dialog: { showOpenDialog: vi.fn(async () => h.state.dialogResult) },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (s: string) => Buffer.from(s),
+      decryptString: (b: Buffer) => b.toString(),
+    },
     ipcMain: {
       handle: vi.fn((_channel: string, fn: typeof h.state.ipcHandler) => void (h.state.ipcHandler = fn)),
       removeHandler: vi.fn(),
@@ -71,7 +81,7 @@ vi.mock('electron', () => {
 // Never touch the real login items / ~/.config/autostart from a test.
 vi.mock('./login-item.ts', () => ({ HIDDEN_FLAG: '--hidden', setStartAtLogin: vi.fn() }));
 
-import { app, ipcMain, Notification, protocol } from 'electron';
+import { app, dialog, ipcMain, Notification, protocol, safeStorage } from 'electron';
 import { setStartAtLogin } from './login-item.ts';
 import { runShell } from './main.ts';
 import type { OpenControlOptions, ShellControl } from './control-port.ts';
@@ -121,6 +131,8 @@ describe('runShell', () => {
       home: '/tmp/h',
       uiDir: '/r',
       onEngineGone: expect.any(Function),
+      // The in-process engine keeps the device token with Electron's safeStorage.
+      safeStorage,
     });
     expect(protocol.registerSchemesAsPrivileged).toHaveBeenCalled();
     expect(protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
@@ -238,6 +250,37 @@ describe('runShell', () => {
     expect(Notification).toHaveBeenCalledWith(
       expect.objectContaining({ title: 'Start at login could not be changed' }),
     );
+  });
+
+  it('pickFolder is answered by the OS folder dialog on the window, after validation; never by the engine', async () => {
+    const control = fakeControl();
+    await runShell(opts(control));
+    const call = (input: unknown) =>
+      h.state.ipcHandler!({ senderFrame: { url: 'app://cairn/index.html' } }, 'pickFolder', input);
+    expect(await call({ title: 'Choose your Cairn folder', default_path: '/home/u' })).toEqual({
+      ok: true,
+      result: { path: '/home/u/Cairn' },
+    });
+    const { win } = h.state.windows[0]!;
+    expect(dialog.showOpenDialog).toHaveBeenCalledWith(
+      win,
+      expect.objectContaining({
+        title: 'Choose your Cairn folder',
+        defaultPath: '/home/u',
+        properties: expect.arrayContaining(['openDirectory', 'createDirectory']),
+      }),
+    );
+    h.state.dialogResult = { canceled: true, filePaths: [] };
+    expect(await call({})).toEqual({ ok: true, result: { path: null } });
+    h.state.dialogResult = { canceled: false, filePaths: ['/home/u/Cairn'] };
+    vi.mocked(dialog.showOpenDialog).mockClear();
+    // Malformed input, or a page that is not the app: refused, and no dialog opens.
+    expect(await call({ title: 42 })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(
+      await h.state.ipcHandler!({ senderFrame: { url: 'https://evil.example/' } }, 'pickFolder', {}),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+    expect(control.calls).not.toHaveBeenCalledWith('pickFolder', expect.anything());
   });
 
   it('when the attached `cairn start` engine is gone, it opens the engine itself and follows it', async () => {

@@ -8,16 +8,18 @@ import path from 'node:path';
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   Menu,
   nativeImage,
   Notification,
   protocol,
+  safeStorage,
   session,
   shell,
   Tray,
 } from 'electron';
-import type { Settings, Status } from '../../src-shared/control.ts';
+import type { ControlInput, ControlOutput, Settings, Status } from '../../src-shared/control.ts';
 import { switchableControl, type OpenControl, type ShellControl } from './control-port.ts';
 import { forwardEvents, registerControlIpc } from './ipc.ts';
 import { HIDDEN_FLAG, setStartAtLogin } from './login-item.ts';
@@ -90,7 +92,8 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
   // The service behind IPC, tray and windows. When it is attached to a `cairn start` engine and
   // that engine goes away, the app opens the service again (now running the engine itself)
   // and swaps it in underneath, so the tray keeps following the device.
-  const open = () => opts.openControl({ home: opts.home, uiDir: opts.rendererDir, onEngineGone: takeOver });
+  const open = () =>
+    opts.openControl({ home: opts.home, uiDir: opts.rendererDir, onEngineGone: takeOver, safeStorage });
   const control = switchableControl(await open());
   function takeOver(): void {
     if (quitting) return;
@@ -162,8 +165,23 @@ export async function runShell(opts: ShellOptions): Promise<RunningShell | null>
     app.quit();
   };
 
+  // The OS folder dialog, attached to the window when there is one (first run's "Choose…").
+  const pickFolder = async (input: ControlInput<'pickFolder'>): Promise<ControlOutput<'pickFolder'>> => {
+    const options: Electron.OpenDialogOptions = {
+      title: input.title ?? 'Choose a folder',
+      properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+      ...(input.default_path ? { defaultPath: input.default_path } : {}),
+    };
+    const r =
+      win && !win.isDestroyed()
+        ? await dialog.showOpenDialog(win, options)
+        : await dialog.showOpenDialog(options);
+    return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
+  };
+
   registerControlIpc(ipcMain, control, {
     isTrustedSender: isAppUrl,
+    shellMethods: { pickFolder },
     afterCall: (method, result) => {
       if (method === 'setSettings') setStartAtLogin(app, (result as Settings).start_at_login);
     },

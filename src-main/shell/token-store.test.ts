@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { credentialsFile, readCredentials, vaultCredentialStore } from '../engine/account.ts';
 import { TokenStore, type SafeStorageLike } from './token-store.ts';
 
 // A reversible stand-in for the OS keychain: good enough to check the token never lands in plain text.
@@ -40,5 +41,43 @@ describe('TokenStore', () => {
     const s = new TokenStore(home, fakeSafe(false));
     expect(s.available).toBe(false);
     expect(() => s.save('x')).toThrow(expect.objectContaining({ code: 'unavailable' }));
+  });
+
+  it('treats Linux basic_text (a fixed key, plain text in effect) as no encryption', async () => {
+    const home = await tempHome();
+    const s = new TokenStore(home, { ...fakeSafe(), getSelectedStorageBackend: () => 'basic_text' });
+    expect(s.available).toBe(false);
+    expect(() => s.save('x')).toThrow(expect.objectContaining({ code: 'unavailable' }));
+    expect(
+      new TokenStore(home, { ...fakeSafe(), getSelectedStorageBackend: () => 'gnome_libsecret' }).available,
+    ).toBe(true);
+  });
+
+  it("is the engine's token vault: device.json names safeStorage and holds no token; the CLI is told why", async () => {
+    const home = await tempHome();
+    const creds = {
+      server: 'http://127.0.0.1:1',
+      email: 'a@example.com',
+      account_id: 'a1',
+      device_id: 'd1',
+      device_name: 'laptop',
+      token: 'tok_secret_456',
+      home_ns: 'n1',
+    };
+    const store = vaultCredentialStore(home, new TokenStore(home, fakeSafe()));
+    store.save(creds);
+    const json = await readFile(credentialsFile(home), 'utf8');
+    expect(json).not.toContain('tok_secret_456');
+    expect(JSON.parse(json).token_store).toBe('safeStorage');
+    expect((await readFile(path.join(home, 'device-token.enc'))).toString('utf8')).not.toContain(
+      'tok_secret_456',
+    );
+    // A new app start (new store over the same home and keychain) gets the same credentials.
+    expect(vaultCredentialStore(home, new TokenStore(home, fakeSafe())).load()).toEqual(creds);
+    expect(() => readCredentials(home)).toThrow(expect.objectContaining({ code: 'token_in_keychain' }));
+    // Without OS encryption the app keeps the token as the CLI does, readable by `cairn`.
+    const plainHome = await tempHome();
+    vaultCredentialStore(plainHome, new TokenStore(plainHome, fakeSafe(false))).save(creds);
+    expect(readCredentials(plainHome)).toEqual(creds);
   });
 });

@@ -1,8 +1,12 @@
 /**
  * The device token at rest, encrypted with Electron's `safeStorage` (Keychain on macOS,
- * DPAPI on Windows, libsecret/kwallet on Linux). When the OS offers no encryption the token
- * is not written in plain text here: `save` refuses with `unavailable` and the caller keeps
- * the engine's own file-based storage (mode 0600) as before.
+ * DPAPI on Windows, libsecret/kwallet on Linux). When the OS offers no real encryption — none
+ * at all, or Linux's `basic_text` backend, which "encrypts" with a fixed password — the token
+ * is not written here: `available` is false, `save` refuses with `unavailable`, and the
+ * engine's credential store keeps it in device.json (mode 0600) as the CLI does.
+ *
+ * A TokenStore is the engine's `TokenVault` (src-main/engine/account.ts, matched by shape:
+ * the shell does not import the engine); wiring.ts joins the two.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +17,8 @@ export interface SafeStorageLike {
   isEncryptionAvailable(): boolean;
   encryptString(plain: string): Buffer;
   decryptString(encrypted: Buffer): string;
+  /** Linux only (Electron): `basic_text`, `gnome_libsecret`, `kwallet`… */
+  getSelectedStorageBackend?(): string;
 }
 
 /** Encrypted token file (`<home>/device-token.enc`). */
@@ -25,15 +31,19 @@ export class TokenStore {
     this.safe = safe;
   }
 
-  /** True when the OS can encrypt (else {@link save} refuses). */
+  /** Recorded in device.json as `token_store`. */
+  readonly name = 'safeStorage';
+
+  /** True when the OS can really encrypt (else {@link save} refuses). */
   get available(): boolean {
-    return this.safe.isEncryptionAvailable();
+    if (!this.safe.isEncryptionAvailable()) return false;
+    // Linux without a keyring: Chromium falls back to a hard-coded key, which is plain text in effect.
+    return this.safe.getSelectedStorageBackend?.() !== 'basic_text';
   }
 
   /** Encrypts and writes the token. @throws CairnError `unavailable` without OS encryption. */
   save(token: string): void {
-    if (!this.safe.isEncryptionAvailable())
-      throw new CairnError('unavailable', 'OS encryption (safeStorage) is not available');
+    if (!this.available) throw new CairnError('unavailable', 'OS encryption (safeStorage) is not available');
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     writeFileSync(this.file, this.safe.encryptString(token), { mode: 0o600 });
   }

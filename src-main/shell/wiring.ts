@@ -1,15 +1,18 @@
 /**
  * The real {@link OpenControl}. When an engine already runs for the home (`cairn start`),
  * the desktop app attaches to it over its HTTP control API. Otherwise it runs the engine
- * in-process and serves the same HTTP control API, so `cairn status`, `cairn open` and the
+ * in-process (its token kept with safeStorage when given) and serves the same HTTP control API, so `cairn status`, `cairn open` and the
  * other CLI commands keep working while the desktop app owns the engine. This is the only
- * shell module that names the engine (its public facade, not its internals).
+ * shell module that names the engine (its public facade and its credential store, not its
+ * internals).
  */
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { alive, createControlApi, onControlEvents, readControlInfo, serveEngine } from '../control/index.ts';
+import { vaultCredentialStore } from '../engine/account.ts';
 import { Engine } from '../engine/index.ts';
 import { attachControl } from './attach.ts';
+import { TokenStore } from './token-store.ts';
 import type { OpenControl } from './control-port.ts';
 
 /** The device home, as the CLI resolves it: `CAIRN_HOME`, else the platform config folder. */
@@ -18,11 +21,14 @@ export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Attaches to the running engine for `home`, or starts one in-process. */
-export const openEngineControl: OpenControl = async ({ home, uiDir, onEngineGone }) => {
+export const openEngineControl: OpenControl = async ({ home, uiDir, onEngineGone, safeStorage }) => {
   const info = readControlInfo(home);
   if (info && info.pid !== process.pid && alive(info.pid))
     return attachControl(home, info, onEngineGone ? { onEngineGone } : {});
-  const engine = new Engine({ home });
+  // With safeStorage the token lives in the OS keychain (device.json names it); a token the
+  // CLI left in device.json is used where it is, so `cairn start` keeps working on that home.
+  const credentials = safeStorage ? vaultCredentialStore(home, new TokenStore(home, safeStorage)) : undefined;
+  const engine = new Engine({ home, ...(credentials ? { credentials } : {}) });
   await engine.start();
   let server: Awaited<ReturnType<typeof serveEngine>>;
   try {
