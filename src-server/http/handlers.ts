@@ -161,7 +161,7 @@ export const handlers: HandlerMap = {
 
   async delete(c) {
     const b = c.input.body;
-    return { entry: await c.ctx.store.delete(actor(c), c.input.params.ns, b.path, b.parent_rev) };
+    return { entry: await c.ctx.store.delete(actor(c), c.input.params.ns, b.path, b.parent_rev, b.unchanged_since) };
   },
 
   async undelete(c) {

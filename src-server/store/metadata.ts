@@ -174,8 +174,13 @@ export interface MetadataStore {
   mkdir(actor: Actor, ns: string, path: string): Promise<Entry>;
   /** @throws path errors, `not_found`, `path_exists`, `path_case_collision`, `move_into_self`, `conflict`, `parent_not_folder` */
   move(actor: Actor, ns: string, from: string, to: string, parentRev?: string): Promise<Entry>;
-  /** @throws path errors, `not_found`, `conflict` */
-  delete(actor: Actor, ns: string, path: string, parentRev?: string): Promise<Entry>;
+  /**
+   * Soft-deletes `path` (a folder with its subtree). `parentRev`: a file must still be at that
+   * rev; `unchangedSince`: no live entry in a folder's subtree may have changed after that
+   * journal seq.
+   * @throws path errors, `not_found`, `conflict` (details.current)
+   */
+  delete(actor: Actor, ns: string, path: string, parentRev?: string, unchangedSince?: number): Promise<Entry>;
   /** @throws path errors, `not_found`, `path_exists`, `path_case_collision`, `parent_not_folder`, `quota_exceeded` */
   undelete(actor: Actor, ns: string, path: string): Promise<Entry>;
   /** @throws path errors, `not_found`, `quota_exceeded` */

@@ -199,8 +199,12 @@ export const routes = {
     method: 'POST', url: '/api/v1/ns/:ns/delete', auth: true, role: 'editor', bodyKind: 'json',
     summary:
       'Soft-delete a file or a folder with its subtree (one journal operation). Optional ' +
-      '`parent_rev` makes a file delete fail with `conflict` if it was edited meanwhile.',
-    params: NsParams, body: Type.Object({ path: PathString, parent_rev: Type.Optional(Rev) }),
+      '`parent_rev` makes a file delete fail with `conflict` if it was edited meanwhile; ' +
+      'optional `unchanged_since` (a journal seq of this namespace) makes a folder delete fail ' +
+      'with `conflict` (details.current = the folder) if any live entry in its subtree changed ' +
+      'after that seq — an edit made elsewhere survives a folder delete.',
+    params: NsParams,
+    body: Type.Object({ path: PathString, parent_rev: Type.Optional(Rev), unchanged_since: Type.Optional(Type.Integer({ minimum: 0 })) }),
     status: 200, response: EntryResponse, errors: [...PATH_ERRORS, 'forbidden', 'not_found', 'conflict'],
   },
   undelete: {

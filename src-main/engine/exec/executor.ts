@@ -632,7 +632,12 @@ export class Executor {
     for (const m of this.mounts().mountsUnder(rel)) if ((await this.dropMount(m)) && m.path === rel) gone = true;
     if (gone) return;
     try {
-      const r = await this.ctx.client.call('delete', { params: { ns: at.ns }, body: parentRev ? { path: at.path, parent_rev: parentRev } : { path: at.path } });
+      // A folder is deleted only if nothing in it changed on the server after what our remote
+      // tree reflects: an edit made elsewhere meanwhile must survive (it fails with `conflict`,
+      // the next round pulls it and re-plans).
+      const since = db.getMeta<Record<string, number>>('ns_seq', {})[at.ns];
+      const body = kind === 'file' ? { path: at.path, ...(parentRev ? { parent_rev: parentRev } : {}) } : { path: at.path, ...(since !== undefined ? { unchanged_since: since } : {}) };
+      const r = await this.ctx.client.call('delete', { params: { ns: at.ns }, body });
       seq = r.entry.seq;
     } catch (e) {
       const err = errOf(e);

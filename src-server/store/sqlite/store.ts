@@ -334,8 +334,8 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.#enqueue(() => this.#tree.move(actor, ns, from, to, parentRev));
   }
 
-  async delete(actor: Actor, ns: string, path: string, parentRev?: string): Promise<Entry> {
-    return this.#enqueue(() => this.#tree.delete(actor, ns, path, parentRev));
+  async delete(actor: Actor, ns: string, path: string, parentRev?: string, unchangedSince?: number): Promise<Entry> {
+    return this.#enqueue(() => this.#tree.delete(actor, ns, path, parentRev, unchangedSince));
   }
 
   async undelete(actor: Actor, ns: string, path: string): Promise<Entry> {

@@ -438,13 +438,24 @@ export class TreeOps {
   }
 
   /** See MetadataStore.delete. */
-  delete(actor: Actor, ns: string, raw: string, parentRev?: string): Entry {
+  delete(actor: Actor, ns: string, raw: string, parentRev?: string, unchangedSince?: number): Entry {
     const path = TreeOps.nonRoot(raw, 'delete');
     this.guardMounts(ns, pathKey(path), true);
     const e = this.liveByKey(ns, pathKey(path));
     if (!e) throw new CairnError('not_found');
     if (parentRev !== undefined && e.kind === 'file' && e.rev !== parentRev) {
       throw new CairnError('conflict', undefined, { current: toEntry(e) });
+    }
+    if (unchangedSince !== undefined && e.kind === 'folder') {
+      const [lo, hi] = subtreeRange(e.path_key);
+      const newer = this.#sql.get<{ one: number }>(
+        'SELECT 1 AS one FROM entries WHERE ns = ? AND deleted = 0 AND path_key >= ? AND path_key < ? AND seq > ? LIMIT 1',
+        ns,
+        lo,
+        hi,
+        unchangedSince,
+      );
+      if (e.seq > unchangedSince || newer) throw new CairnError('conflict', 'the folder changed meanwhile', { current: toEntry(e) });
     }
     const seq = this.nextSeq(ns);
     let freed = e.size;
