@@ -3,6 +3,7 @@
  * current screen. Also the connection and notice banners shared by every screen.
  */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useStore } from 'zustand';
 import type { Screen } from './store/app.ts';
 import { useApp, useStores } from './stores-context.tsx';
 import { NoticeLine, StateBadge } from './ui/bits.tsx';
@@ -13,6 +14,7 @@ import { HistoryScreen } from './screens/History.tsx';
 import { DeletedScreen } from './screens/Deleted.tsx';
 import { SelectiveScreen } from './screens/Selective.tsx';
 import { PreferencesScreen } from './screens/Preferences.tsx';
+import { SharingScreen } from './screens/Sharing.tsx';
 
 const NAV: { screen: Screen; label: string }[] = [
   { screen: 'status', label: 'Status' },
@@ -20,13 +22,19 @@ const NAV: { screen: Screen; label: string }[] = [
   { screen: 'history', label: 'Version history' },
   { screen: 'deleted', label: 'Deleted files' },
   { screen: 'selective', label: 'Selective sync' },
+  { screen: 'sharing', label: 'Sharing' },
   { screen: 'preferences', label: 'Preferences' },
 ];
 
 function Nav() {
-  const { app } = useStores();
+  const { app, sharing } = useStores();
   const screen = useApp((s) => s.screen);
   const conflicts = useApp((s) => s.status?.conflicts ?? 0);
+  const invitations = useStore(sharing, (s) => s.invitations.length);
+  // Invitations to this account are worth a badge from the start, not only on the Sharing screen.
+  useEffect(() => {
+    void sharing.getState().load();
+  }, [sharing]);
   const state = useApp((s) => s.status?.state);
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   // Arrow keys move between the navigation items (Tab still leaves the list).
@@ -70,6 +78,14 @@ function Nav() {
               {n.screen === 'conflicts' && conflicts > 0 ? (
                 <span className="count" aria-label={`${conflicts} conflicts`}>
                   {conflicts}
+                </span>
+              ) : null}
+              {n.screen === 'sharing' && invitations > 0 ? (
+                <span
+                  className="count count-info"
+                  aria-label={`${invitations} invitation${invitations === 1 ? '' : 's'}`}
+                >
+                  {invitations}
                 </span>
               ) : null}
             </button>
@@ -122,6 +138,8 @@ function CurrentScreen() {
       return <DeletedScreen />;
     case 'selective':
       return <SelectiveScreen />;
+    case 'sharing':
+      return <SharingScreen />;
     case 'preferences':
       return <PreferencesScreen />;
     default:

@@ -4,7 +4,15 @@
  */
 import type { Screen } from '../store/app.ts';
 
-const SCREENS: readonly Screen[] = ['status', 'conflicts', 'history', 'deleted', 'selective', 'preferences'];
+const SCREENS: readonly Screen[] = [
+  'status',
+  'conflicts',
+  'history',
+  'deleted',
+  'selective',
+  'sharing',
+  'preferences',
+];
 
 /** The screen named in a fragment, or null. */
 export function screenFromHash(hash: string): Screen | null {

@@ -5,7 +5,8 @@ import { NoticeLine } from '../ui/bits.tsx';
 
 export function FirstRun() {
   const stores = useStores();
-  const { form, set, submit, submitting, error } = useScreenStore('firstRun');
+  const { form, set, submit, submitting, error, pickerAvailable, picking, pickFolder } =
+    useScreenStore('firstRun');
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     const status = await submit();
@@ -94,15 +95,26 @@ export function FirstRun() {
           </div>
           <div className="field">
             <label htmlFor="folder">Cairn folder on this computer</label>
-            <input
-              id="folder"
-              type="text"
-              required
-              placeholder="/home/you/Cairn"
-              value={form.folder}
-              onChange={(e) => set({ folder: e.target.value })}
-            />
-            <small>Files already in it are kept and merged with your account.</small>
+            <div className="with-button">
+              <input
+                id="folder"
+                type="text"
+                required
+                placeholder="/home/you/Cairn"
+                value={form.folder}
+                onChange={(e) => set({ folder: e.target.value })}
+                aria-describedby="folder-hint"
+              />
+              {pickerAvailable ? (
+                <button type="button" disabled={picking} onClick={() => void pickFolder()}>
+                  {picking ? 'Choosing…' : 'Choose…'}
+                </button>
+              ) : null}
+            </div>
+            <small id="folder-hint">
+              {pickerAvailable ? 'Type the path or choose the folder. ' : 'The full path of the folder. '}
+              Files already in it are kept and merged with your account.
+            </small>
           </div>
           {error ? (
             <div id="first-run-error">

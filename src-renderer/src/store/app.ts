@@ -9,7 +9,7 @@ import { describeError } from '../bridge/errors.ts';
 import type { Connection } from '../bridge/types.ts';
 
 /** The screens reachable from the navigation (first run is shown instead while in `setup`). */
-export type Screen = 'status' | 'conflicts' | 'history' | 'deleted' | 'selective' | 'preferences';
+export type Screen = 'status' | 'conflicts' | 'history' | 'deleted' | 'selective' | 'sharing' | 'preferences';
 
 /** A transient message shown at the top of the window. */
 export interface Notice {

@@ -1,11 +1,12 @@
 /**
  * First-run store: the server, account and folder form, and linking this device (`link`).
  * Client-side checks mirror the control schema so the user sees a clear message before a
- * round trip.
+ * round trip. The folder can come from the OS folder dialog (`pickFolder`, desktop app only);
+ * where there is none (browser mode answers `unsupported`) the typed path is the way.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ControlApi, Status } from '../../../src-shared/control.ts';
-import { describeError } from '../bridge/errors.ts';
+import { describeError, toControlError } from '../bridge/errors.ts';
 
 export interface FirstRunForm {
   mode: 'signup' | 'login';
@@ -20,7 +21,13 @@ export interface FirstRunState {
   form: FirstRunForm;
   submitting: boolean;
   error: string | null;
+  /** True while a folder dialog can be offered (the desktop app); false once it said `unsupported`. */
+  pickerAvailable: boolean;
+  /** The folder dialog is open. */
+  picking: boolean;
   set(patch: Partial<FirstRunForm>): void;
+  /** Opens the OS folder dialog and puts the chosen folder in the form (cancel changes nothing). */
+  pickFolder(): Promise<void>;
   /** Links the device; returns the new status on success. */
   submit(): Promise<Status | null>;
 }
@@ -39,12 +46,35 @@ export function validateFirstRun(f: FirstRunForm): string | null {
 export function createFirstRunStore(
   api: ControlApi,
   defaults: Partial<FirstRunForm> = {},
+  opts: { picker?: boolean } = {},
 ): StoreApi<FirstRunState> {
   return createStore<FirstRunState>()((set, get) => ({
     form: { mode: 'signup', server: '', email: '', password: '', device_name: '', folder: '', ...defaults },
     submitting: false,
     error: null,
+    pickerAvailable: opts.picker ?? false,
+    picking: false,
     set: (patch) => set({ form: { ...get().form, ...patch }, error: null }),
+    async pickFolder() {
+      if (get().picking) return;
+      set({ picking: true, error: null });
+      const current = get().form.folder.trim();
+      try {
+        const r = await api.pickFolder({
+          title: 'Choose your Cairn folder',
+          ...(current ? { default_path: current } : {}),
+        });
+        set({ picking: false, ...(r.path ? { form: { ...get().form, folder: r.path } } : {}) });
+      } catch (err) {
+        if (toControlError(err).code === 'unsupported')
+          set({
+            picking: false,
+            pickerAvailable: false,
+            error: 'There is no folder dialog here: type the folder path.',
+          });
+        else set({ picking: false, error: describeError(err) });
+      }
+    },
     async submit() {
       const f = get().form;
       const problem = validateFirstRun(f);

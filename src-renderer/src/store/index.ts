@@ -11,6 +11,7 @@ import { createFirstRunStore, type FirstRunState } from './firstRun.ts';
 import { createHistoryStore, type HistoryState } from './history.ts';
 import { createPrefsStore, type PrefsState } from './prefs.ts';
 import { createSelectiveStore, type SelectiveState } from './selective.ts';
+import { createSharingStore, type SharingState } from './sharing.ts';
 
 export interface Stores {
   app: StoreApi<AppState>;
@@ -20,12 +21,15 @@ export interface Stores {
   selective: StoreApi<SelectiveState>;
   prefs: StoreApi<PrefsState>;
   firstRun: StoreApi<FirstRunState>;
+  sharing: StoreApi<SharingState>;
   /** Stops listening to the bridge. */
   dispose(): void;
 }
 
 /** Creates the stores over a bridge and starts following its events. */
-export function createStores(bridge: Pick<Bridge, 'api' | 'onEvent' | 'onConnection'>): Stores {
+export function createStores(
+  bridge: Pick<Bridge, 'api' | 'onEvent' | 'onConnection'> & Partial<Pick<Bridge, 'kind'>>,
+): Stores {
   const api = bridge.api;
   const app = createAppStore(api);
   const conflicts = createConflictsStore(api);
@@ -49,7 +53,9 @@ export function createStores(bridge: Pick<Bridge, 'api' | 'onEvent' | 'onConnect
     deleted: createDeletedStore(api),
     selective: createSelectiveStore(api),
     prefs: createPrefsStore(api),
-    firstRun: createFirstRunStore(api, { device_name: '' }),
+    // Only the desktop app has a folder dialog (the shell answers pickFolder).
+    firstRun: createFirstRunStore(api, { device_name: '' }, { picker: bridge.kind === 'electron' }),
+    sharing: createSharingStore(api),
     dispose() {
       offEvent();
       offConn();
