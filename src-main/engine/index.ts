@@ -51,6 +51,12 @@ export interface EngineOptions {
   concurrency?: number;
   /** Safety pull interval while the notify socket is up (ms; default 60 000). */
   pollMs?: number;
+  /**
+   * Full rescan interval even while the watcher reports healthy (ms; default 3 600 000; 0 =
+   * never). Watchers lose events in ways they cannot report (network filesystems, changes made
+   * while a folder was being (re)watched); the rescan's fast path makes this cheap.
+   */
+  rescanMs?: number;
   /** Use the notify WebSocket (default true); without it the engine long-polls. */
   notify?: boolean;
   /** Where credentials are loaded and kept (default `<home>/device.json`; the desktop app's keeps the token in safeStorage). */
@@ -220,6 +226,8 @@ export class Engine extends EventEmitter {
         }
       }
       this.every(this.opts.pollMs ?? 60_000, () => this.wake({ remote: true, full: this.watcher?.degraded ?? false }));
+      const rescanMs = this.opts.rescanMs ?? 3_600_000;
+      if (rescanMs > 0) this.every(rescanMs, () => this.wake({ full: true }));
       this.wake({ full: true, remote: true });
     }
     this.emitStatus();
