@@ -8,6 +8,7 @@ import type { TreeNode } from '../model.ts';
 import type { BlockRef, Chunker } from './chunker.ts';
 import { IgnoreRules } from './ignore.ts';
 import { scan } from './scanner.ts';
+import { StateDb } from '../state/db.ts';
 
 // A one-block fake chunker (unit test only): counts calls, can misbehave on demand.
 let calls = 0;
@@ -87,6 +88,41 @@ describe('scan', () => {
     expect(r.issues.map((i) => i.code)).toEqual(['changed_during_read']);
     expect(r.nodes.find((n) => n.path === 'busy')).toEqual(prev.get('busy'));
     expect(r.hashed.size).toBe(0);
+  });
+
+  it('with prevChildren (one lookup per folder) finds exactly what per-path lookups find', async () => {
+    const past = new Date(Date.now() - 60_000);
+    for (const d of ['', 'd', 'd/e', 'd/😀']) {
+      if (d) await mkdir(path.join(root, d), { recursive: true });
+      for (const f of ['a.txt', 'B.txt', '😀.bin']) {
+        await writeFile(path.join(root, d, f), `${d}/${f}`);
+        await utimes(path.join(root, d, f), past, past);
+      }
+    }
+    await writeFile(path.join(root, 'd/b.txt'), 'collides with B.txt');
+    const db = new StateDb(':memory:');
+    const first = await run();
+    db.tx(() => {
+      for (const n of first.nodes) db.put('local', n);
+    });
+    calls = 0;
+    const viaKids = await scan({ root, scopes: [''], prev: () => undefined, prevChildren: (p) => db.childrenLite('local', p), ignore: new IgnoreRules(), chunker });
+    const viaPaths = await scan({ root, scopes: [''], prev: (p) => db.getLite('local', p), ignore: new IgnoreRules(), chunker });
+    expect(calls).toBe(0); // every file took the fast path both times
+    const sorted = (r: typeof first) => r.nodes.map((n) => ({ ...n, blocks: null, device: null })).sort((a, b) => (a.path < b.path ? -1 : 1));
+    expect(sorted(viaKids)).toEqual(sorted(viaPaths));
+    expect(sorted(viaKids)).toEqual(sorted(first));
+    // The name the previous tree knows wins the case collision in both forms.
+    expect(viaKids.issues).toEqual(viaPaths.issues);
+    expect(viaKids.issues.map((i) => [i.path, i.code])).toEqual([['d/b.txt', 'path_case_collision']]);
+  });
+
+  it('a folder larger than one lstat batch is read whole', async () => {
+    await mkdir(path.join(root, 'big'));
+    for (let i = 0; i < 700; i++) await writeFile(path.join(root, 'big', `f${i}`), String(i));
+    const r = await run();
+    expect(r.nodes.filter((n) => n.kind === 'file')).toHaveLength(700);
+    expect(calls).toBe(700);
   });
 
   it('reports a missing root instead of an empty tree', async () => {

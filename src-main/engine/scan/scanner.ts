@@ -9,11 +9,11 @@
  * that keep changing while read (the previous node is kept and the file is retried later:
  * torn content is never returned).
  */
+import { lstatSync, type Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
-import { isPortableName, joinPath, normalizePath, pathKey, tryNormalizePath as tryNormalize } from '../../../src-shared/paths.ts';
+import { MAX_PATH_BYTES, isPortableName, joinPath, pathKey, tryNormalizePath as tryNormalize } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
 import type { BlockRef, Chunker } from './chunker.ts';
 import { TEMP_PREFIX, type IgnoreRules } from './ignore.ts';
@@ -34,6 +34,11 @@ export interface ScanOptions {
   scopes: readonly string[];
   /** The previous local node at a path (fast path and fallbacks). */
   prev: (p: string) => TreeNode | undefined;
+  /**
+   * Optional bulk form of `prev`: the previous local nodes directly inside folder `p`, by name
+   * (e.g. StateDb.childrenLite). When given, a folder's entries cost one lookup, not one each.
+   */
+  prevChildren?: (p: string) => Map<string, TreeNode>;
   ignore: IgnoreRules;
   chunker: Chunker;
   /** Paths never to descend into or report (selective sync exclusions). */
@@ -87,8 +92,18 @@ function codeOf(err: unknown): string | undefined {
   return (err as { code?: string } | null)?.code;
 }
 
+/** Directory entries stat'ed synchronously between two yields to the event loop. */
+const LSTAT_BATCH = 256;
+
 /**
  * Scans `opts.scopes` under `opts.root`.
+ *
+ * Cost (docs/decisions.md, rescan entry): folders are read with one async `readdir`; their
+ * entries are `lstat`ed synchronously in batches of {@link LSTAT_BATCH} (an async lstat costs
+ * ≈ 3× the CPU of the syscall itself in promise and thread-pool overhead — the bulk of an
+ * unchanged rescan), yielding to the event loop between batches; each file costs one `prev`
+ * lookup and one ignore check, and an unchanged one (the fast path) is settled on the spot, so
+ * only the files to hash are kept until the hashing phase.
  * @returns nodes, hashed block lists, issues; `rootMissing` when the root is not a folder.
  */
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
@@ -104,12 +119,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     out.rootMissing = true;
     return out;
   }
-  const files: Array<{ rel: string; st: Stats }> = [];
-  const seen = new Set<string>();
+  const files: Array<{ rel: string; st: Stats; prev: TreeNode | undefined }> = [];
+  // Overlapping scopes could reach a path twice; a single scope cannot (no links are followed).
+  const seen = opts.scopes.length > 1 ? new Set<string>() : null;
 
-  const visit = async (rel: string, st: Stats): Promise<void> => {
-    if (seen.has(rel)) return;
-    seen.add(rel);
+  /** Handles one entry: records it, or queues it for hashing, or adds it to `subfolders` to walk. */
+  const visit = (rel: string, st: Stats, subfolders: string[], prevOf: () => TreeNode | undefined): void => {
+    if (seen) {
+      if (seen.has(rel)) return;
+      seen.add(rel);
+    }
     if (opts.skip?.(rel)) return;
     if (st.isSymbolicLink()) {
       out.issues.push(issue(rel, 'symlink', 'Symbolic link (not followed)'));
@@ -118,7 +137,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     if (st.isDirectory()) {
       if (opts.ignore.isIgnored(rel, true)) return;
       if (rel !== '') out.nodes.push(node({ path: rel, kind: 'folder', mtime: st.mtimeMs, inode: st.ino }));
-      await walk(rel);
+      subfolders.push(rel);
       return;
     }
     if (!st.isFile()) {
@@ -127,60 +146,86 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
     if (path.basename(rel).startsWith(TEMP_PREFIX)) out.temps.push(rel);
     if (opts.ignore.isIgnored(rel, false)) return;
-    files.push({ rel, st });
+    const prev = prevOf();
+    if (stillHashed(prev, st)) {
+      const exec = (st.mode & 0o100) !== 0;
+      out.nodes.push(prev.executable === exec ? prev : { ...prev, executable: exec });
+      return;
+    }
+    files.push({ rel, st, prev });
   };
 
-  const walk = async (rel: string): Promise<void> => {
+  /** Reads folder `rel` (already validated) and visits its entries; returns its subfolders. */
+  const walkOne = async (rel: string): Promise<string[]> => {
     let names: string[];
     try {
       names = await readdir(path.join(opts.root, rel));
     } catch (err) {
-      if (codeOf(err) === 'ENOENT') return;
+      if (codeOf(err) === 'ENOENT') return [];
       out.issues.push(issue(rel, 'unreadable', `Folder cannot be read (${codeOf(err) ?? 'error'})`));
       out.keep.push(rel);
-      return;
+      return [];
     }
-    // Prefer names already in the previous tree when two collide ignoring case.
-    names.sort((a, b) => Number(!opts.prev(joinPath(rel, a))) - Number(!opts.prev(joinPath(rel, b))) || (a < b ? -1 : 1));
-    const keys = new Map<string, string>();
-    const todo: Array<Promise<void>> = [];
+    const relBytes = rel === '' ? 0 : Buffer.byteLength(rel) + 1;
+    const kids = opts.prevChildren?.(rel);
+    const prevOf = (name: string): TreeNode | undefined => (kids ? kids.get(name) : opts.prev(joinPath(rel, name)));
+    // Names that are valid Cairn names, by case-folded key (collisions resolved below).
+    const byKey = new Map<string, string[]>();
     for (const name of names) {
-      const child = joinPath(rel, name);
-      let valid: string | null;
-      try {
-        valid = normalizePath(child);
-      } catch {
-        valid = null;
-      }
-      if (valid === null || valid !== child) {
+      if (!validChildName(relBytes, name)) {
+        const child = joinPath(rel, name);
         if (!opts.ignore.isIgnored(child)) out.issues.push(issue(child, 'path_invalid', 'Name cannot be synced'));
         continue;
       }
       const key = pathKey(name);
-      const other = keys.get(key);
-      if (other !== undefined) {
-        out.issues.push(issue(child, 'path_case_collision', `Same name as "${other}" ignoring case`));
+      const same = byKey.get(key);
+      if (same) same.push(name);
+      else byKey.set(key, [name]);
+    }
+    const chosen: string[] = [];
+    for (const group of byKey.values()) {
+      if (group.length === 1) {
+        chosen.push(group[0] as string);
         continue;
       }
-      keys.set(key, name);
-      todo.push(
-        lstat(path.join(opts.root, child)).then(
-          async (st) => {
-            if (!isPortableName(name) && !opts.ignore.isIgnored(child, st.isDirectory())) {
-              out.issues.push(issue(child, 'non_portable', 'Name cannot exist on Windows'));
-            }
-            await visit(child, st);
-          },
-          (err: unknown) => {
-            if (codeOf(err) !== 'ENOENT') {
-              out.issues.push(issue(child, 'unreadable', `Cannot read (${codeOf(err) ?? 'error'})`));
-              out.keep.push(child);
-            }
-          },
-        ),
-      );
+      // Two names colliding ignoring case: the one the previous tree knows wins, else the first in
+      // code-unit order; the others are reported (D26 renames them).
+      const known = group.map((n) => ({ n, known: !!prevOf(n) }));
+      known.sort((a, b) => Number(!a.known) - Number(!b.known) || (a.n < b.n ? -1 : 1));
+      const winner = (known[0] as { n: string }).n;
+      chosen.push(winner);
+      for (const { n } of known.slice(1)) out.issues.push(issue(joinPath(rel, n), 'path_case_collision', `Same name as "${winner}" ignoring case`));
     }
-    await Promise.all(todo);
+    const subfolders: string[] = [];
+    for (let k = 0; k < chosen.length; k++) {
+      if (k > 0 && k % LSTAT_BATCH === 0) await new Promise<void>((r) => setImmediate(r));
+      const name = chosen[k] as string;
+      const child = joinPath(rel, name);
+      let st: Stats | undefined;
+      try {
+        st = lstatSync(path.join(opts.root, child), { throwIfNoEntry: false });
+      } catch (err) {
+        out.issues.push(issue(child, 'unreadable', `Cannot read (${codeOf(err) ?? 'error'})`));
+        out.keep.push(child);
+        continue;
+      }
+      if (!st) continue; // gone meanwhile
+      if (!isPortableName(name) && !opts.ignore.isIgnored(child, st.isDirectory())) {
+        out.issues.push(issue(child, 'non_portable', 'Name cannot exist on Windows'));
+      }
+      visit(child, st, subfolders, () => prevOf(name));
+    }
+    return subfolders;
+  };
+
+  /** Walks the subtree of folder `rel` (depth first, one folder read at a time). */
+  const walk = async (rel: string): Promise<void> => {
+    const stack = [rel];
+    while (stack.length > 0) {
+      const dir = stack.pop() as string;
+      const subs = await walkOne(dir);
+      for (let k = subs.length - 1; k >= 0; k--) stack.push(subs[k] as string);
+    }
   };
 
   for (const scope of opts.scopes) {
@@ -189,7 +234,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       continue;
     }
     if (scope === '') {
-      seen.add('');
+      seen?.add('');
       await walk('');
       continue;
     }
@@ -203,19 +248,32 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       }
       continue;
     }
-    await visit(scope, st);
+    const subs: string[] = [];
+    visit(scope, st, subs, () => opts.prev(scope));
+    for (const d of subs) await walk(d);
   }
 
   // Hash what changed, a few files at a time.
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
-      const f = files[next++] as { rel: string; st: Stats };
-      await hashOne(f.rel, f.st, opts, out);
+      const f = files[next++] as { rel: string; st: Stats; prev: TreeNode | undefined };
+      await hashOne(f.rel, f.st, f.prev, opts, out);
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
   return out;
+}
+
+/**
+ * True when `name` (one directory entry) is a valid Cairn name in its normal form inside a folder
+ * whose path takes `parentBytes` UTF-8 bytes (plus the slash): the same verdict as
+ * `normalizePath(parent/name) === parent/name` for a valid parent, at the cost of the name alone
+ * (NFC normalises the components separately: "/" never composes).
+ */
+function validChildName(parentBytes: number, name: string): boolean {
+  if (tryNormalize(name) !== name) return false;
+  return parentBytes + Buffer.byteLength(name) <= MAX_PATH_BYTES;
 }
 
 /**
@@ -255,13 +313,7 @@ export function fileNode(rel: string, st: Stats, blocks: BlockRef[], hashedAt = 
   });
 }
 
-async function hashOne(rel: string, st: Stats, opts: ScanOptions, out: ScanResult): Promise<void> {
-  const prev = opts.prev(rel);
-  const exec = (st.mode & 0o100) !== 0;
-  if (stillHashed(prev, st)) {
-    out.nodes.push({ ...prev, executable: exec });
-    return;
-  }
+async function hashOne(rel: string, st: Stats, prev: TreeNode | undefined, opts: ScanOptions, out: ScanResult): Promise<void> {
   const abs = path.join(opts.root, rel);
   try {
     const blocks = await opts.chunker.chunkFile(abs);

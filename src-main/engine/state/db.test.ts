@@ -24,6 +24,21 @@ describe('StateDb', () => {
     expect(db.integrityCheck()).toEqual([]);
   });
 
+  it('childrenLite returns exactly the direct children of a folder, astral names included', () => {
+    const db = new StateDb(':memory:');
+    const paths = ['a', 'a/x', 'a/😀.txt', 'a/😀', 'a/😀/deep', 'a/b', 'a/b/y', 'a-b', 'a0', 'ab', 'z', 'é', 'é/in'];
+    db.tx(() => {
+      for (const p of paths) db.put('local', node({ path: p, kind: p.includes('.') || p.endsWith('x') || p.endsWith('y') ? 'file' : 'folder', hash: H }));
+    });
+    expect([...db.childrenLite('local', '').keys()].sort()).toEqual(['a', 'a-b', 'a0', 'ab', 'z', 'é']);
+    expect([...db.childrenLite('local', 'a').keys()].sort()).toEqual(['b', 'x', '😀', '😀.txt']);
+    expect([...db.childrenLite('local', 'a/😀').keys()]).toEqual(['deep']);
+    expect([...db.childrenLite('local', 'é').keys()]).toEqual(['in']);
+    expect(db.childrenLite('local', 'a/x').size).toBe(0);
+    // The same rows as getLite (no block lists).
+    expect(db.childrenLite('local', 'a').get('x')).toEqual(db.getLite('local', 'a/x'));
+  });
+
   it('putSynced keeps one entry id at one path (a stale row loses the id)', () => {
     const db = new StateDb(':memory:');
     db.putSynced(node({ path: 'old', kind: 'folder', id: 'F' }));

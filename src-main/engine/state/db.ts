@@ -125,6 +125,32 @@ export class StateDb {
     return r ? toNode(r) : undefined;
   }
 
+  /**
+   * The direct children of folder `folder` (`""` = the root) in `tree`, by name, as
+   * {@link getLite} returns them (no block lists). One range query per folder instead of one
+   * lookup per entry: SQLite walks the folder's subtree range but keeps only rows without a
+   * further `/` (≈ 0.1 µs a row in C), so a rescan pays ≈ tree depth × rows in C and one JS
+   * object per child — about a fifth of the per-file lookups' cost.
+   */
+  childrenLite(tree: TreeName, folder: string): Map<string, TreeNode> {
+    const out = new Map<string, TreeNode>();
+    const cols = 'path, kind, ns, id, rev, hash, size, mtime, inode, executable, NULL AS blocks, device, ctime, hashed_at';
+    const rows =
+      folder === ''
+        ? (this.st(`SELECT ${cols} FROM ${tree} WHERE instr(path, '/') = 0`).all() as RawNode[])
+        : // Bounds: every path inside `folder/` sorts between `folder/` and `folder0` ('0' follows
+          // '/') under SQLite's byte order, astral characters included. substr/length count
+          // characters the same way on both sides.
+          (this.st(`SELECT ${cols} FROM ${tree} WHERE path > ? AND path < ? AND instr(substr(path, length(?) + 2), '/') = 0`).all(
+            `${folder}/`,
+            `${folder}0`,
+            folder,
+          ) as RawNode[]);
+    const skip = folder === '' ? 0 : folder.length + 1;
+    for (const r of rows) out.set(r.path.slice(skip), toNode(r));
+    return out;
+  }
+
   /** Paths of `tree` at or under `path` (`""` = every path). */
   paths(tree: TreeName, path: string): string[] {
     if (path === '') return (this.st(`SELECT path FROM ${tree}`).all() as Array<{ path: string }>).map((r) => r.path);
