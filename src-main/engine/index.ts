@@ -107,7 +107,11 @@ export class Engine extends EventEmitter {
   private offline = false;
   private rootError: { code: string; message: string } | null = null;
   private held: HeldDeletes | null = null;
-  private confirmedSide: 'local' | 'remote' | null = null;
+  /**
+   * The deletes the user confirmed: exactly those ops (path → files it deleted then). A delete
+   * that appears later, or grew, is not covered and goes through the guard again.
+   */
+  private confirmed: { side: 'local' | 'remote'; files: Map<string, number> } | null = null;
   private syncing = false;
   private lastSyncedAt: number | null = null;
 
@@ -386,22 +390,26 @@ export class Engine extends EventEmitter {
     this.recentDeletes = this.recentDeletes.filter((d) => d.t > now - 60_000);
     const recent = { local: 0, remote: 0 };
     for (const d of this.recentDeletes) recent[d.side] += d.files;
-    const held = massDeleteCheck(ops, syncedFiles, this.db.count('local'), this.opts.massDelete ?? DEFAULT_MASS_DELETE, this.confirmedSide ? { local: 0, remote: 0 } : recent);
-    if (held && this.confirmedSide !== held.side) {
+    const confirmed = this.confirmed;
+    const isConfirmed = (o: Op): boolean =>
+      confirmed !== null &&
+      (confirmed.side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote') &&
+      o.files <= (confirmed.files.get(o.path) ?? -1);
+    const guarded = ops.filter((o) => !isConfirmed(o));
+    const held = massDeleteCheck(guarded, syncedFiles, this.db.count('local'), this.opts.massDelete ?? DEFAULT_MASS_DELETE, confirmed ? { local: 0, remote: 0 } : recent);
+    if (held) {
       if (!this.held || this.held.count !== held.count || this.held.side !== held.side) this.log('', 'held', `${held.count} ${held.side === 'remote' ? 'server' : 'local'} deletes wait for confirmation`);
       this.held = held;
-      ops = ops.filter((o) => !(held.side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote'));
-    } else if (!held) {
-      this.held = null;
+      ops = ops.filter((o) => isConfirmed(o) || !(held.side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote'));
     } else {
-      this.held = null; // confirmed: carry it out once
+      this.held = null;
     }
     // Local deletes are carried to the server only once the folder is quiet for a moment, so
     // the guard sees a whole `rm -r` at once rather than its first burst.
     const quietFor = Date.now() - this.lastLocalEventAt;
     let waitingQuiet = false;
-    if (quietFor < DELETE_QUIET_MS && this.confirmedSide !== 'remote' && ops.some((o) => o.type === 'deleteRemote')) {
-      ops = ops.filter((o) => o.type !== 'deleteRemote');
+    if (quietFor < DELETE_QUIET_MS && ops.some((o) => o.type === 'deleteRemote' && !isConfirmed(o))) {
+      ops = ops.filter((o) => o.type !== 'deleteRemote' || isConfirmed(o));
       waitingQuiet = true;
       this.later(DELETE_QUIET_MS - quietFor + 10, () => this.wake());
     }
@@ -409,7 +417,7 @@ export class Engine extends EventEmitter {
     const blocking = deferred.filter((o) => !this.stuck.has(opPath(o)));
     if (ops.length === 0) {
       this.lastPlanEmpty = true;
-      this.confirmedSide = null;
+      this.confirmed = null;
       if (deferred.length > 0) this.later(Math.max(50, Math.min(...deferred.map((o) => (this.backoff.get(opPath(o)) ?? 0) - now))), () => this.wake({ remote: true }));
       this.syncing = false;
       return this.held === null && blocking.length === 0 && !waitingQuiet && !this.offline;
@@ -434,7 +442,7 @@ export class Engine extends EventEmitter {
       concurrency: this.opts.concurrency ?? 8,
     });
     const res = await exec.run(ops, () => this.stopping || this.paused);
-    if (held && this.confirmedSide === held.side) this.confirmedSide = null;
+    if (confirmed && ops.some(isConfirmed)) this.confirmed = null; // carried out once
     for (const f of res.failed) {
       const p = opPath(f.op);
       const code = f.error.code;
@@ -816,7 +824,9 @@ export class Engine extends EventEmitter {
   /** Carries out a held mass delete. */
   confirmDeletes(): Status {
     if (this.held) {
-      this.confirmedSide = this.held.side;
+      const files = new Map<string, number>();
+      for (const p of this.held.paths) files.set(p, this.held.files[p] ?? 0);
+      this.confirmed = { side: this.held.side, files };
       this.log('', 'deletes_confirmed', `${this.held.count} files`);
       this.held = null;
       this.wake({ remote: true });

@@ -76,6 +76,30 @@ describe('mass-delete guard: confirm', () => {
     expect((await (await import('node:fs/promises')).readdir(b.folder)).sort()).toEqual(['f8.txt', 'f9.txt']);
     expect(a.engine.status().state).toBe('idle');
   });
+
+  it('confirming covers exactly the held deletes: more deletes that appear before they run are held again', async () => {
+    const a = await w.device('A', { massDelete: { max: 5, ratio: 0.9, min: 3 } });
+    const b = await w.device('B', { massDelete: { max: 1_000_000, ratio: 1, min: 1_000_000 } });
+    const { rm, readdir } = await import('node:fs/promises');
+    const { until } = await import('./helpers.ts');
+    await mkdir(path.join(a.folder, 'exact'), { recursive: true });
+    for (let i = 0; i < 20; i++) await writeFile(path.join(a.folder, `exact/g${i}.txt`), `g${i}`);
+    await w.settle();
+    for (let i = 0; i < 8; i++) await rm(path.join(a.folder, `exact/g${i}.txt`));
+    await until(() => a.engine.status().held_deletes?.count === 8, 10_000, 'all 8 deletes held');
+    // The user confirms what was shown; meanwhile six more files go.
+    a.engine.pause();
+    for (let i = 8; i < 14; i++) await rm(path.join(a.folder, `exact/g${i}.txt`));
+    a.engine.confirmDeletes();
+    a.engine.resume();
+    await until(() => a.engine.status().held_deletes?.count === 6, 10_000, 'the six new deletes held');
+    await b.engine.waitIdle(10_000);
+    const left = (await readdir(path.join(b.folder, 'exact'))).sort((x, y) => Number(x.slice(1, -4)) - Number(y.slice(1, -4)));
+    expect(left).toEqual(Array.from({ length: 12 }, (_, k) => `g${k + 8}.txt`));
+    a.engine.confirmDeletes();
+    await w.settle();
+    expect((await readdir(path.join(b.folder, 'exact'))).length).toBe(6);
+  });
 });
 
 describe('shared folders seen from the owner\'s devices', () => {

@@ -375,6 +375,8 @@ export interface HeldDeletes {
   count: number;
   sample: string[];
   paths: string[];
+  /** Files each held op deletes (a folder's whole subtree), by op path. */
+  files: Record<string, number>;
 }
 
 /**
@@ -402,7 +404,7 @@ export function massDeleteCheck(
     const emptied = side === 'remote' && localEntries === 0 && syncedFiles > 0;
     if (emptied || total > limits.max || (total > (syncedFiles + recent[side]) * limits.ratio && total >= limits.min)) {
       const paths = dels.map((o) => o.path);
-      return { side, count, sample: paths.slice(0, 10), paths };
+      return { side, count, sample: paths.slice(0, 10), paths, files: Object.fromEntries(dels.map((o) => [o.path, o.files])) };
     }
   }
   return null;
