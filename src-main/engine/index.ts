@@ -446,7 +446,7 @@ export class Engine extends EventEmitter {
     for (const f of res.failed) {
       const p = opPath(f.op);
       const code = f.error.code;
-      if (['conflict', 'path_exists', 'not_found', 'block_missing', 'move_into_self'].includes(code)) {
+      if (['conflict', 'path_exists', 'not_found', 'block_missing', 'move_into_self', 'mount_point', 'forbidden'].includes(code)) {
         this.remoteDirty = true; // the server moved on: pull, then re-plan
         this.dirty.add(p);
         const tries = (this.backoff.get(`#${p}`) ?? 0) + 1;

@@ -62,12 +62,15 @@ const PERMANENT = new Set([
   'name_too_long',
   'path_case_collision',
   'parent_not_folder',
-  'forbidden',
   'quota_exceeded',
   'unreadable',
 ]);
-/** Codes that mean "the world moved": re-plan at once (not an error). */
-const REPLAN = new Set(['conflict', 'path_exists', 'not_found', 'changed_during_read', 'move_into_self', 'block_missing']);
+/**
+ * Codes that mean "the world moved": re-plan at once (not an error). `mount_point` and
+ * `forbidden`: a folder was shared, or our role in a shared folder changed, after the plan —
+ * the next pull brings the mount record and the planner routes the op accordingly.
+ */
+const REPLAN = new Set(['conflict', 'path_exists', 'not_found', 'changed_during_read', 'move_into_self', 'block_missing', 'mount_point', 'forbidden']);
 
 function errOf(e: unknown): CairnError {
   if (e instanceof CairnError) return e;
