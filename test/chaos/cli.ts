@@ -1,10 +1,16 @@
 /**
- * `npm run test:chaos -- [--seeds N] [--seed S] [--clients K] [--rounds R] [--ops P] [--keep-going] [--no-shrink]`:
+ * `npm run test:chaos -- [--seeds N] [--seed S] [--clients K] [--rounds R] [--ops P] [--ops-file F] [--keep-going] [--no-shrink] [--verbose]`:
  * long chaos campaigns outside the test runner. Prints one line per seed; on a failure prints
- * the problems, the fault schedule, a shrunk operation list, and the replay command; exits 1.
+ * the problems, the fault schedule, a shrunk operation list (also written to a JSON file), and
+ * the commands that replay the seed and the shrunk list; exits 1 (at the end with --keep-going).
+ * `--ops-file F` replays an operation list (JSON, as written on a failure) under `--seed`'s faults.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { replayCommand, runChaos, shrink } from './harness.ts';
+import type { Op } from './workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -13,40 +19,50 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '4' },
     ops: { type: 'string', default: '6' },
+    'ops-file': { type: 'string' },
     'no-shrink': { type: 'boolean', default: false },
     'keep-going': { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
 const rounds = Number(values.rounds);
 const opsPerRound = Number(values.ops);
-if (![clients, rounds, opsPerRound].every((n) => Number.isInteger(n) && n > 0) || clients > 4) {
-  console.error('usage: test:chaos -- [--seeds N] [--seed S] [--clients 2..4] [--rounds R] [--ops P]');
+if (![clients, rounds, opsPerRound].every((n) => Number.isInteger(n) && n > 0) || clients < 2 || clients > 4) {
+  console.error('usage: test:chaos -- [--seeds N] [--seed S] [--clients 2..4] [--rounds R] [--ops P] [--ops-file F] [--keep-going] [--no-shrink]');
   process.exit(2);
 }
+const fixedOps = values['ops-file'] !== undefined ? (JSON.parse(readFileSync(values['ops-file'], 'utf8')) as Op[]) : undefined;
 const first = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 1e9);
 // --seed alone replays one seed; with --seeds it is the first of a band.
 const count = values.seeds !== undefined ? Number(values.seeds) : values.seed !== undefined ? 1 : 10;
 let clean = 0;
+const failedSeeds: number[] = [];
 for (let i = 0; i < count; i++) {
   const seed = first + i;
-  const opts = { seed, clients, rounds, opsPerRound };
+  const opts = { seed, clients, rounds, opsPerRound, ops: fixedOps };
   const t0 = Date.now();
-  const r = await runChaos(opts);
+  const r = await runChaos({ ...opts, log: values.verbose ? (l) => console.log(`  ${l}`) : undefined });
   if (!r.problems.length) {
     clean++;
-    console.log(`seed ${seed}: clean (${r.ops.length} ops, ${r.faults.length} faults, ${Date.now() - t0} ms)`);
+    const kills = r.faults.filter((f) => f.includes('engine kill -9')).length;
+    console.log(`seed ${seed}: clean (${r.ops.length} ops, ${r.faults.length} faults, ${kills} engine kill -9, ${Date.now() - t0} ms)`);
+    if (values.verbose) console.log(`  faults: ${r.faults.join('; ')}`);
     continue;
   }
+  failedSeeds.push(seed);
   console.log(`seed ${seed}: FAILED\n  ${r.problems.slice(0, 20).join('\n  ')}\nfaults:\n  ${r.faults.join('\n  ')}`);
+  console.log(`replay: ${replayCommand(opts)}`);
   if (!values['no-shrink']) {
     const small = await shrink(opts, r.ops);
-    console.log(`shrunk to ${small.length} ops:\n${JSON.stringify(small, null, 1)}`);
+    const file = path.join(os.tmpdir(), `cairn-chaos-${seed}-c${clients}-shrunk.json`);
+    writeFileSync(file, `${JSON.stringify(small, null, 1)}\n`);
+    console.log(`shrunk to ${small.length} ops (${file}):\n${JSON.stringify(small)}`);
+    console.log(`replay shrunk: ${replayCommand({ ...opts, rounds: Math.min(rounds, small.length) })} --ops-file ${file}`);
   }
-  console.log(`replay: ${replayCommand(opts)}`);
   if (values['keep-going']) continue;
   console.log(`${clean} of ${i + 1} seeds clean`);
   process.exit(1);
 }
-console.log(`${clean} of ${count} seeds clean`);
+console.log(`${clean} of ${count} seeds clean${failedSeeds.length ? `; failed: ${failedSeeds.join(' ')}` : ''}`);
 process.exit(clean === count ? 0 : 1);

@@ -1,18 +1,26 @@
 /**
  * The chaos harness (issue 7): a real server (a child process, so it can be `kill -9`ed) and
  * N real engines, each behind its own fault-injecting proxy, driven by a seeded workload in
- * rounds. Each round applies a few operations per device while faults fire (devices offline,
- * connections reset, slow links, engine restarts, server kill -9 + restart), then heals
- * everything and waits for quiet. After every round and at the end it checks:
+ * rounds. Each round applies a few operations per device (writes, appends, in-place patches,
+ * truncates, deletes, renames and folder moves, case-only renames, mkdir/rmdir of trees,
+ * large files written in pieces while they sync, selective-sync exclude/include) while
+ * faults fire: devices offline, connections reset (at once, or after N bytes so uploads and
+ * downloads tear), slow links, graceful engine restarts, `kill -9` of an engine running as its
+ * own process (`cairn start --foreground`) and restart, `kill -9` of the server and restart.
+ * Then it heals everything and waits for quiet. It checks:
  *
- * 1. convergence — every device's tree equals the server's (paths, folders, content hashes);
- * 2. no loss — every content that existed on any device at the end of a round is in a final
- *    file, a conflicted copy, or the server's revision history;
- * 3. no torn files — every file on disk is a committed revision once quiet (implied by 1);
+ * 1. convergence — every device's tree equals the server's (paths, folders, content hashes),
+ *    minus the folders that device excludes (and nothing of those folders is left on it);
+ * 2. no loss — every content that existed on any device at a quiet point is in a final file,
+ *    a conflicted copy, or the server's revision history;
+ * 3. no torn files — at two quiet points per round (workload done, faults still active and
+ *    engines busy; then after settling), every file on disk is a committed revision or
+ *    content the workload produced on that device (a local edit not yet synced);
  * 4. `cairn-server verify` is clean, and every engine's state DB passes its integrity check.
  *
- * A seed fixes the operation list and the fault schedule; the interleaving with the engines'
- * own timing is not fixed, so a replay reproduces the scenario, not every instant of it.
+ * After the last round every exclusion is lifted and the devices must converge on the whole
+ * tree. A seed fixes the operation list and the fault schedule; the interleaving with the
+ * engines' own timing is not fixed, so a replay reproduces the scenario, not every instant.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -21,6 +29,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { chunkBuffer, contentHash } from 'native-chunker';
+import { isInside } from '../../src-shared/paths.ts';
+import type { Status } from '../../src-shared/control.ts';
+import { callControl } from '../../src-main/control/client.ts';
 import { Engine, link } from '../../src-main/engine/index.ts';
 import { startFaultProxy, type FaultProxy } from './proxy.ts';
 import { applyOp, generateWorkload, mulberry32, type Op } from './workload.ts';
@@ -57,8 +68,44 @@ interface Device {
   home: string;
   folder: string;
   proxy: FaultProxy;
-  engine: Engine;
+  /** The in-process engine; null while the device runs as a child process ({@link EngineProcess}). */
+  engine: Engine | null;
+  child: EngineProcess | null;
+  /** Global op index before which the child process is killed. */
+  killBefore: number;
   offline: boolean;
+  /** Content hashes (protocol v1) the workload left in files on this device: local edits. */
+  local: Set<string>;
+}
+
+/** A child process with `spawn`'s pipes, waiting for a line on stdout. */
+function waitForLine(child: ChildProcess, re: RegExp, what: string, timeoutMs: number): Promise<RegExpExecArray> {
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`${what}: no "${re.source}" within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = re.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`${what} exited (${code}) before "${re.source}": ${stderr}`));
+    });
+  });
+}
+
+/** Sends SIGKILL (no drain, no clean close) and waits for the exit. */
+async function sigkill(c: ChildProcess | null): Promise<void> {
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise((r) => c.once('exit', r));
+  c.kill('SIGKILL');
+  await exited;
 }
 
 /** The reference server as a child process on a fixed port (kept across restarts). */
@@ -77,26 +124,12 @@ class ServerProcess {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    this.port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on https?:\/\/[^:]+:(\d+)/u.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
-    });
+    const m = await waitForLine(child, /listening on https?:\/\/[^:]+:(\d+)/u, 'server', 30_000);
+    this.port = Number(m[1]);
   }
 
-  /** SIGKILL: no drain, no clean close. */
   async kill(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
+    await sigkill(this.child);
     this.child = null;
   }
 
@@ -110,22 +143,55 @@ class ServerProcess {
   }
 }
 
+/**
+ * A device's engine as its own process, the way users run it: `cairn start --foreground`
+ * (engine plus control API). The harness drives it over the control API and ends it with
+ * SIGKILL — the only way a child engine ends — so its state DB and folder are left exactly
+ * as a crash leaves them.
+ */
+class EngineProcess {
+  readonly child: ChildProcess;
+  readonly ready: Promise<unknown>;
+  constructor(home: string, folder: string) {
+    this.child = spawn(process.execPath, [path.join(ROOT, 'bin/cairn.js'), '--home', home, 'start', '--folder', folder, '--foreground'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.ready = waitForLine(this.child, /cairn: syncing /u, `engine process (${home})`, 60_000);
+  }
+
+  kill(): Promise<void> {
+    return sigkill(this.child);
+  }
+}
+
 /** Block-based content hash of bytes, as protocol v1 defines it. */
 function fileContentHash(data: Buffer): string {
   return contentHash(chunkBuffer(data).map((c) => c.hash));
 }
 
-/** `relative path → "dir" | content hash` of a device folder, engine internals and conflicts included. */
+/**
+ * `relative path → "dir" | content hash` of a device folder, conflicted copies included,
+ * engine internals (`.cairn*`) skipped. Items that vanish while it reads (the engine is
+ * still working at the first quiet point of a round) are left out.
+ */
 async function deviceTree(root: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
+  const gone = (e: unknown) => {
+    if ((e as { code?: string }).code !== 'ENOENT') throw e;
+    return null;
+  };
   const walk = async (rel: string): Promise<void> => {
-    for (const e of await fs.readdir(path.join(root, rel), { withFileTypes: true })) {
+    const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true }).catch(gone);
+    for (const e of entries ?? []) {
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (/(^|\/)\.cairn/u.test(p)) continue; // engine temp files and state
       if (e.isDirectory()) {
         out.set(p, 'dir');
         await walk(p);
-      } else if (e.isFile()) out.set(p, fileContentHash(await fs.readFile(path.join(root, p))));
+      } else if (e.isFile()) {
+        const data = await fs.readFile(path.join(root, p)).catch(gone);
+        if (data) out.set(p, fileContentHash(data));
+      }
     }
   };
   await walk('');
@@ -150,6 +216,16 @@ function serverState(dataDir: string): { tree: Map<string, string>; history: Set
   }
 }
 
+/** Sum of the server's journal positions (changes whenever anything commits). */
+function serverSeq(dataDir: string): number {
+  const db = new Database(path.join(dataDir, 'meta.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT coalesce(sum(seq), 0) AS s FROM namespaces').get() as { s: number }).s;
+  } finally {
+    db.close();
+  }
+}
+
 function diff(a: Map<string, string>, b: Map<string, string>, an: string, bn: string): string[] {
   const out: string[] = [];
   for (const [p, h] of a) {
@@ -158,6 +234,10 @@ function diff(a: Map<string, string>, b: Map<string, string>, an: string, bn: st
   }
   for (const p of b.keys()) if (!a.has(p)) out.push(`${p}: on ${bn}, not on ${an}`);
   return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
@@ -178,31 +258,156 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const email = `chaos${o.seed}@example.com`;
   const password = 'chaos-password';
 
-  const newEngine = (d: Pick<Device, 'home' | 'folder'>) => new Engine({ home: d.home, folder: d.folder, pollMs: 2_000 });
+  /**
+   * An in-process engine. The workload's rmdirs often add up to what the mass-delete guard
+   * holds (≥ 10 files and half the tree within a minute); the harness confirms like the user
+   * who made them would, and notes it with the faults.
+   */
+  const newEngine = (d: Pick<Device, 'name' | 'home' | 'folder'>): Engine => {
+    const e = new Engine({ home: d.home, folder: d.folder, pollMs: 2_000 });
+    e.on('status', (s: Status) => {
+      if (s.state !== 'held' || !s.held_deletes) return;
+      faults.push(`note: ${d.name} confirmed ${s.held_deletes.count} held ${s.held_deletes.side} deletes`);
+      queueMicrotask(() => e.confirmDeletes());
+    });
+    return e;
+  };
+  const engineOf = (d: Device): Engine => {
+    if (!d.engine) throw new Error(`${d.name} runs as a child process here`);
+    return d.engine;
+  };
 
+  /** Moves a device's engine into its own process (stopping the in-process one first). */
+  const toChild = async (d: Device, killBefore: number): Promise<void> => {
+    await engineOf(d).stop();
+    d.engine = null;
+    d.child = new EngineProcess(d.home, d.folder);
+    d.killBefore = killBefore;
+    await d.child.ready;
+  };
+  /** `kill -9` of the device's engine process, then a fresh in-process engine on the same state. */
+  const killChild = async (d: Device): Promise<void> => {
+    if (!d.child) return;
+    await d.child.kill();
+    d.child = null;
+    d.engine = newEngine(d);
+    await d.engine.start();
+  };
+
+  /**
+   * Waits until the system is quiet: every engine reports idle (a full rescan and a pull made
+   * after the call found nothing to do) and the server's journals did not move meanwhile — so
+   * every device matched the same server state. Repeats while they moved.
+   */
   const settle = async (): Promise<boolean> => {
     const deadline = Date.now() + settleMs;
-    for (let round = 0; round < 3; round++) {
-      for (const d of devices) {
-        if (!(await d.engine.waitIdle(Math.max(1, deadline - Date.now())))) {
-          problems.push(`${d.name} not quiet after ${settleMs} ms: ${JSON.stringify(d.engine.status())}`);
-          return false;
-        }
-      }
+    for (;;) {
+      const before = serverSeq(server.dataDir);
+      const idle = await Promise.all(devices.map((d) => engineOf(d).waitIdle(Math.max(1, deadline - Date.now()))));
+      const stuck = devices.filter((_, k) => !idle[k]);
+      for (const d of stuck) problems.push(`${d.name} not quiet after ${settleMs} ms: ${JSON.stringify(engineOf(d).status())}`);
+      if (stuck.length) return false;
+      if (serverSeq(server.dataDir) === before) return true;
+    }
+  };
+
+  /**
+   * The no-torn-files invariant at a quiet point of the workload: every file on every device
+   * is a revision the server committed or content the workload produced there. Device trees
+   * are read before the server's history, so a download seen on disk is already committed.
+   */
+  const tornCheck = async (when: string, trees?: Map<Device, Map<string, string>>): Promise<void> => {
+    const seen = trees ?? new Map(await Promise.all(devices.map(async (d) => [d, await deviceTree(d.folder)] as const)));
+    const { history } = serverState(server.dataDir);
+    for (const [d, t] of seen) {
+      for (const [p, h] of t) if (h !== 'dir' && !history.has(h) && !d.local.has(h)) problems.push(`${when}: torn file ${d.name}:${p} (${h.slice(0, 12)}: neither a committed revision nor a local edit)`);
+    }
+  };
+
+  const check = async (when: string): Promise<void> => {
+    const trees = new Map<Device, Map<string, string>>();
+    for (const d of devices) trees.set(d, await deviceTree(d.folder));
+    const { tree: serverTree, history } = serverState(server.dataDir);
+    for (const d of devices) {
+      const t = trees.get(d)!;
+      const excluded = engineOf(d).excludeList();
+      const visible = new Map([...serverTree].filter(([p]) => !excluded.some((e) => isInside(p, e))));
+      const tag = excluded.length ? `${d.name} (excludes ${excluded.join(', ')})` : d.name;
+      for (const line of diff(visible, t, 'server', tag)) problems.push(`${when}: convergence: ${line}`);
+      for (const [p, h] of t) if (h !== 'dir' && !mustSurvive.has(h)) mustSurvive.set(h, `${d.name}:${p} (${when})`);
+      for (const issue of engineOf(d).integrityCheck()) problems.push(`${when}: ${d.name} state DB: ${issue}`);
+    }
+    await tornCheck(when, trees);
+    const surviving = new Set<string>([...history, ...[...serverTree.values()]]);
+    for (const [h, where] of mustSurvive) if (!surviving.has(h)) problems.push(`${when}: lost content ${h.slice(0, 12)} first seen at ${where}`);
+  };
+
+  /** What went wrong, plus each device's own issues (for the report). */
+  const failed = (): boolean => {
+    if (!problems.length) return false;
+    for (const d of devices) {
+      const st = d.engine?.status();
+      if (st?.issues.length) problems.push(`${d.name} reports: ${st.issues.map((i) => `${i.path} ${i.code}`).join(', ')}`);
     }
     return true;
   };
 
-  const check = async (when: string): Promise<void> => {
-    const { tree: serverTree, history } = serverState(server.dataDir);
-    for (const d of devices) {
-      const t = await deviceTree(d.folder);
-      for (const line of diff(serverTree, t, 'server', d.name)) problems.push(`${when}: convergence: ${line}`);
-      for (const [p, h] of t) if (h !== 'dir' && !mustSurvive.has(h)) mustSurvive.set(h, `${d.name}:${p} (${when})`);
-      for (const issue of d.engine.integrityCheck()) problems.push(`${when}: ${d.name} state DB: ${issue}`);
+  /** One fault (or none), drawn before global op `i` of round `r`. */
+  const inject = async (r: number, i: number): Promise<void> => {
+    const f = rnd();
+    const d = devices[Math.floor(rnd() * devices.length)]!;
+    if (f < 0.05) {
+      d.offline = !d.offline;
+      d.proxy.set({ offline: d.offline });
+      faults.push(`r${r}: ${d.name} ${d.offline ? 'offline' : 'online'}`);
+    } else if (f < 0.08) {
+      d.proxy.resetAll();
+      faults.push(`r${r}: ${d.name} connections reset`);
+    } else if (f < 0.1) {
+      const after = 16_384 + Math.floor(rnd() * 1_048_576);
+      d.proxy.set({ resetAfterBytes: after });
+      faults.push(`r${r}: ${d.name} connections cut after ${after} bytes`);
+    } else if (f < 0.13) {
+      d.proxy.set({ delayMs: 20 + Math.floor(rnd() * 80) });
+      faults.push(`r${r}: ${d.name} slow link`);
+    } else if (f < 0.145) {
+      faults.push(`r${r}: ${d.name} engine restart`);
+      if (d.child) await killChild(d);
+      else {
+        await engineOf(d).stop();
+        d.engine = newEngine(d);
+        await d.engine.start();
+      }
+    } else if (f < 0.165) {
+      if (d.child) {
+        faults.push(`r${r}: ${d.name} engine kill -9`);
+        await killChild(d);
+      } else {
+        // Runs as its own process for a few ops (it rescans, pulls and works meanwhile), then dies.
+        const before = i + 1 + Math.floor(rnd() * 3);
+        faults.push(`r${r}: ${d.name} engine in a process, kill -9 before op ${before}`);
+        await toChild(d, before);
+      }
+    } else if (f < 0.18) {
+      faults.push(`r${r}: server kill -9`);
+      await server.kill();
+      await server.start();
     }
-    const surviving = new Set<string>([...history, ...[...serverTree.values()]]);
-    for (const [h, where] of mustSurvive) if (!surviving.has(h)) problems.push(`${when}: lost content ${h.slice(0, 12)} first seen at ${where}`);
+  };
+
+  /** Applies workload op `op` on its device; background writes (grow) go to `writing`. */
+  const apply = async (op: Op, writing: Array<Promise<unknown>>): Promise<void> => {
+    const d = devices[op.device % devices.length]!;
+    if (op.kind === 'exclude' || op.kind === 'include') {
+      const method = op.kind === 'exclude' ? 'excludeAdd' : 'excludeRemove';
+      if (d.child) await callControl(d.home, method, { path: op.path });
+      else if (op.kind === 'exclude') engineOf(d).excludeAdd(op.path);
+      else engineOf(d).excludeRemove(op.path);
+      return;
+    }
+    const done = applyOp(d.folder, op, (content) => d.local.add(fileContentHash(content)));
+    if (op.kind === 'grow') writing.push(done);
+    else await done;
   };
 
   try {
@@ -214,65 +419,59 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const folder = path.join(tmp, `folder-${name}`);
       await fs.mkdir(folder, { recursive: true });
       await link(home, { mode: i === 0 ? 'signup' : 'login', server: proxy.url, email, password, device_name: name });
-      const dev: Device = { index: i, name, home, folder, proxy, engine: newEngine({ home, folder }), offline: false };
-      await dev.engine.start();
+      const dev: Device = { index: i, name, home, folder, proxy, engine: newEngine({ name, home, folder }), child: null, killBefore: 0, offline: false, local: new Set() };
+      await dev.engine!.start();
       devices.push(dev);
     }
 
     const perRound = Math.max(1, Math.ceil(ops.length / o.rounds));
-    for (let r = 0; r * perRound < ops.length; r++) {
+    let ok = true;
+    for (let r = 0; ok && r * perRound < ops.length; r++) {
       const roundOps = ops.slice(r * perRound, (r + 1) * perRound);
-      for (const op of roundOps) {
-        // A fault before roughly one op in four.
-        const f = rnd();
-        const d = devices[Math.floor(rnd() * devices.length)]!;
-        if (f < 0.06) {
-          d.offline = !d.offline;
-          d.proxy.set({ offline: d.offline });
-          faults.push(`r${r}: ${d.name} ${d.offline ? 'offline' : 'online'}`);
-        } else if (f < 0.1) {
-          d.proxy.resetAll();
-          faults.push(`r${r}: ${d.name} connections reset`);
-        } else if (f < 0.13) {
-          d.proxy.set({ delayMs: 20 + Math.floor(rnd() * 80) });
-          faults.push(`r${r}: ${d.name} slow link`);
-        } else if (f < 0.15) {
-          faults.push(`r${r}: ${d.name} engine restart`);
-          await d.engine.stop();
-          d.engine = newEngine(d);
-          await d.engine.start();
-        } else if (f < 0.165) {
-          faults.push(`r${r}: server kill -9`);
-          await server.kill();
-          await server.start();
+      const writing: Array<Promise<unknown>> = [];
+      for (const [k, op] of roundOps.entries()) {
+        const i = r * perRound + k;
+        for (const d of devices) {
+          if (d.child && d.killBefore <= i) {
+            faults.push(`r${r}: ${d.name} engine kill -9`);
+            await killChild(d);
+          }
         }
-        await applyOp(devices[op.device % devices.length]!.folder, op);
-        if (rnd() < 0.3) await new Promise((res) => setTimeout(res, Math.floor(rnd() * 30)));
+        await inject(r, i);
+        await apply(op, writing);
+        if (rnd() < 0.3) await sleep(Math.floor(rnd() * 30));
       }
+      await Promise.all(writing);
+      for (const d of devices) {
+        if (!d.child) continue;
+        await sleep(Math.floor(rnd() * 300)); // let it get into its work
+        faults.push(`r${r}: ${d.name} engine kill -9 (end of round)`);
+        await killChild(d);
+      }
+      // Quiet point 1: the workload rests, faults still active, engines mid-work.
+      await tornCheck(`round ${r} (busy)`);
       // Heal and wait for quiet, then check the invariants.
       for (const d of devices) {
         d.offline = false;
         d.proxy.set({ offline: false, delayMs: 0, resetAfterBytes: 0 });
       }
-      if (!(await settle())) break;
-      await check(`round ${r}`);
-      if (problems.length) {
-        for (const d of devices) {
-          const st = d.engine.status();
-          if (st.issues.length) problems.push(`${d.name} reports: ${st.issues.map((i) => `${i.path} ${i.code}`).join(', ')}`);
-        }
-        break;
-      }
-      log(`seed ${o.seed} round ${r}: ok (${roundOps.length} ops)`);
+      ok = (await settle()) && (await check(`round ${r}`), !failed());
+      if (ok) log(`seed ${o.seed} round ${r}: ok (${roundOps.length} ops)`);
+    }
+    // Every exclusion lifted: the devices must converge on the whole tree.
+    if (ok && devices.some((d) => engineOf(d).excludeList().length > 0)) {
+      for (const d of devices) for (const e of engineOf(d).excludeList()) engineOf(d).excludeRemove(e);
+      ok = (await settle()) && (await check('all included'), !failed());
     }
 
-    for (const d of devices) await d.engine.stop();
+    for (const d of devices) await engineOf(d).stop();
     await server.stop();
     const v = spawnSync(process.execPath, [path.join(ROOT, 'bin/cairn-server.js'), 'verify', '--data', server.dataDir, '--json'], { encoding: 'utf8' });
     if (v.status !== 0) problems.push(`cairn-server verify failed (${v.status}): ${v.stdout}${v.stderr}`.slice(0, 2000));
   } finally {
     for (const d of devices) {
-      await d.engine.stop().catch(() => {});
+      await d.child?.kill().catch(() => {});
+      await d.engine?.stop().catch(() => {});
       await d.proxy.close().catch(() => {});
     }
     await server.kill().catch(() => {});

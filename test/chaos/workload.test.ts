@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { applyOp, contentFor, generateWorkload, mulberry32 } from './workload.ts';
+import { applyOp, contentFor, generateWorkload, mulberry32, sha256, type FsOp } from './workload.ts';
 import { diffTrees, lostContents, snapshotFolder } from './tree.ts';
 
 describe('chaos workload', () => {
@@ -17,7 +17,7 @@ describe('chaos workload', () => {
 
   it('covers every operation kind and stays on relative paths', () => {
     const ops = generateWorkload(7, 2, 2000);
-    expect(new Set(ops.map((o) => o.kind))).toEqual(new Set(['write', 'append', 'truncate', 'delete', 'rename', 'mkdir', 'rmdir']));
+    expect(new Set(ops.map((o) => o.kind))).toEqual(new Set(['write', 'append', 'patch', 'truncate', 'delete', 'rename', 'mkdir', 'rmdir', 'grow', 'exclude', 'include']));
     for (const o of ops) for (const p of o.kind === 'rename' ? [o.from, o.to] : [o.path]) expect(p.startsWith('/')).toBe(false);
   });
 
@@ -26,6 +26,7 @@ describe('chaos workload', () => {
     try {
       const written: string[] = [];
       for (const op of generateWorkload(11, 1, 300)) {
+        if (op.kind === 'exclude' || op.kind === 'include' || op.kind === 'grow') continue; // engine ops; grow is slow
         const h = await applyOp(root, op);
         if (h) written.push(h);
       }
@@ -40,6 +41,36 @@ describe('chaos workload', () => {
       const fileHashes = [...snap.values()].filter((v) => v !== 'dir');
       expect(lostContents(fileHashes, new Set(written))).toEqual([]);
       expect(contentFor(5, 10).equals(contentFor(5, 10))).toBe(true);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('appends at the end, patches in place, and grows a large file piece by piece, reporting each content', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-wl-'));
+    try {
+      const seen: Buffer[] = [];
+      const observe = (b: Buffer) => seen.push(Buffer.from(b));
+      const run = (op: FsOp) => applyOp(root, op, observe);
+      await run({ kind: 'write', device: 0, path: 'd/f', size: 100, fill: 1 });
+      await run({ kind: 'append', device: 0, path: 'd/f', size: 10, fill: 2 });
+      const appended = Buffer.concat([contentFor(1, 100), contentFor(2, 10)]);
+      expect(await fs.readFile(path.join(root, 'd/f'))).toEqual(appended);
+      await run({ kind: 'patch', device: 0, path: 'd/f', offset: 105, size: 3, fill: 3 });
+      const patched = Buffer.from(appended);
+      contentFor(3, 3).copy(patched, 105);
+      expect(await fs.readFile(path.join(root, 'd/f'))).toEqual(patched);
+      expect(seen.map(sha256)).toEqual([contentFor(1, 100), appended, patched].map(sha256));
+      seen.length = 0;
+      const size = 3 * 1024 * 1024 + 5;
+      const h = await run({ kind: 'grow', device: 0, path: 'big/g.bin', size, pieces: 4, pauseMs: 1, fill: 9 });
+      const whole = contentFor(9, size);
+      expect(h).toBe(sha256(whole));
+      expect(seen.map((b) => b.length)).toEqual([786_434, 1_572_868, 2_359_302, size]);
+      expect(seen.every((b) => b.equals(whole.subarray(0, b.length)))).toBe(true);
+      // An operation that does not apply is skipped and reports nothing.
+      expect(await run({ kind: 'append', device: 0, path: 'missing', size: 1, fill: 1 })).toBeNull();
+      expect(seen).toHaveLength(4);
     } finally {
       await fs.rm(root, { recursive: true, force: true });
     }

@@ -29,14 +29,31 @@ export function mulberry32(seed: number): Rng {
 export type Op =
   | { kind: 'write'; device: number; path: string; size: number; fill: number }
   | { kind: 'append'; device: number; path: string; size: number; fill: number }
+  /** Overwrites `size` bytes in place at `offset` (clamped to the file), like a database or an editor saving in place. */
+  | { kind: 'patch'; device: number; path: string; offset: number; size: number; fill: number }
+  /**
+   * A large file written in `pieces` equal pieces, `pauseMs` apart, while the engines sync
+   * (it runs in the background: later operations go on meanwhile).
+   */
+  | { kind: 'grow'; device: number; path: string; size: number; pieces: number; pauseMs: number; fill: number }
   | { kind: 'truncate'; device: number; path: string; size: number }
   | { kind: 'delete'; device: number; path: string }
   | { kind: 'rename'; device: number; from: string; to: string }
   | { kind: 'mkdir'; device: number; path: string }
-  | { kind: 'rmdir'; device: number; path: string };
+  | { kind: 'rmdir'; device: number; path: string }
+  /** Selective sync on the device: exclude a folder (the engine removes its local copy once uploaded)… */
+  | { kind: 'exclude'; device: number; path: string }
+  /** …or include it again. Applied through the engine, not the file system (see the harness). */
+  | { kind: 'include'; device: number; path: string };
+
+/** Operations {@link applyOp} performs on the file system (the rest go to the engine). */
+export type FsOp = Exclude<Op, { kind: 'exclude' | 'include' }>;
 
 const NAMES = ['a', 'b', 'c', 'Doc', 'notes.txt', 'img.bin', 'x y', 'é.md'];
 const DIRS = ['', 'd1', 'd1/sub', 'd2', 'Photos'];
+/** Folders selective sync picks from: the workload's folders and its folder-rename targets. */
+const SELECTIVE = ['d1', 'd1/sub', 'd2', 'Photos', 'd3', 'Photos2'];
+const MiB = 1024 * 1024;
 
 /**
  * Generates `count` operations for `devices` devices from `seed`. Paths are drawn from a
@@ -52,20 +69,33 @@ export function generateWorkload(seed: number, devices: number, count: number): 
   for (let i = 0; i < count; i++) {
     const device = Math.floor(rnd() * devices);
     const r = rnd();
-    if (r < 0.35) ops.push({ kind: 'write', device, path: file(), size: size(), fill: Math.floor(rnd() * 2 ** 31) });
-    else if (r < 0.45) ops.push({ kind: 'append', device, path: file(), size: 1 + Math.floor(rnd() * 512), fill: Math.floor(rnd() * 2 ** 31) });
-    else if (r < 0.5) ops.push({ kind: 'truncate', device, path: file(), size: Math.floor(rnd() * 64) });
-    else if (r < 0.62) ops.push({ kind: 'delete', device, path: file() });
-    else if (r < 0.72) {
+    if (r < 0.3) ops.push({ kind: 'write', device, path: file(), size: size(), fill: Math.floor(rnd() * 2 ** 31) });
+    else if (r < 0.38) ops.push({ kind: 'append', device, path: file(), size: 1 + Math.floor(rnd() * 512), fill: Math.floor(rnd() * 2 ** 31) });
+    else if (r < 0.42) ops.push({ kind: 'patch', device, path: file(), offset: Math.floor(rnd() * 2048), size: 1 + Math.floor(rnd() * 256), fill: Math.floor(rnd() * 2 ** 31) });
+    else if (r < 0.46) ops.push({ kind: 'truncate', device, path: file(), size: Math.floor(rnd() * 64) });
+    else if (r < 0.56) ops.push({ kind: 'delete', device, path: file() });
+    else if (r < 0.65) {
       const from = file();
       const caseOnly = rnd() < 0.3;
       const to = caseOnly ? path.posix.join(path.posix.dirname(from), swapCase(path.posix.basename(from))) : file();
       ops.push({ kind: 'rename', device, from: from.replace(/^\.\//u, ''), to: to.replace(/^\.\//u, '') });
-    } else if (r < 0.8) {
+    } else if (r < 0.72) {
       const from = pick(DIRS.filter(Boolean));
       ops.push({ kind: 'rename', device, from, to: pick(['d3', 'd1/moved', 'Photos2', from.toUpperCase()]) });
-    } else if (r < 0.9) ops.push({ kind: 'mkdir', device, path: path.posix.join(pick(DIRS), pick(['new', 'Empty'])) });
-    else ops.push({ kind: 'rmdir', device, path: pick(DIRS.filter(Boolean)) });
+    } else if (r < 0.8) ops.push({ kind: 'mkdir', device, path: path.posix.join(pick(DIRS), pick(['new', 'Empty'])) });
+    else if (r < 0.87) ops.push({ kind: 'rmdir', device, path: pick(DIRS.filter(Boolean)) });
+    else if (r < 0.91) {
+      ops.push({
+        kind: 'grow',
+        device,
+        path: file(),
+        size: 2 * MiB + Math.floor(rnd() * 4 * MiB),
+        pieces: 3 + Math.floor(rnd() * 6),
+        pauseMs: 10 + Math.floor(rnd() * 90),
+        fill: Math.floor(rnd() * 2 ** 31),
+      });
+    } else if (r < 0.96) ops.push({ kind: 'exclude', device, path: pick(SELECTIVE) });
+    else ops.push({ kind: 'include', device, path: pick(SELECTIVE) });
   }
   return ops.map(normaliseOp);
 }
@@ -94,28 +124,84 @@ export function contentFor(fill: number, size: number): Buffer {
 }
 
 /**
- * Applies one operation to the folder `root`. Operations that do not apply to the current
- * state (renaming a missing file, writing under a path whose parent is a file) are skipped:
- * returns the written bytes' SHA-256 when new content was produced, `null` otherwise.
+ * Called with a file's whole content right after the workload changed it, read through the
+ * same open file (so it names the content even if the engine renamed the file meanwhile).
+ * The harness uses it for the torn-file check: such content is a local edit.
  */
-export async function applyOp(root: string, op: Op): Promise<string | null> {
+export type ContentObserver = (content: Buffer) => void;
+
+/** Reads the whole file behind an open handle (from offset 0, whatever its path is now). */
+async function readAll(fh: fs.FileHandle): Promise<Buffer> {
+  const { size } = await fh.stat();
+  const out = Buffer.alloc(size);
+  let got = 0;
+  while (got < size) {
+    const { bytesRead } = await fh.read(out, got, size - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return out.subarray(0, got);
+}
+
+/**
+ * Applies one file-system operation to the folder `root`. Operations that do not apply to
+ * the current state (renaming a missing file, writing under a path whose parent is a file)
+ * are skipped: returns the SHA-256 of the content the operation left when it produced new
+ * content, `null` otherwise. `observe` sees that content too (for `grow`, after every piece).
+ */
+export async function applyOp(root: string, op: FsOp, observe: ContentObserver = () => {}): Promise<string | null> {
   const abs = (p: string) => path.join(root, ...p.split('/'));
+  // Every content change goes through one open handle, and is read back through it.
+  const edit = async (p: string, flags: string, change: (fh: fs.FileHandle) => Promise<void>): Promise<string> => {
+    const fh = await fs.open(abs(p), flags);
+    try {
+      await change(fh);
+      const data = await readAll(fh);
+      observe(data);
+      return sha256(data);
+    } finally {
+      await fh.close();
+    }
+  };
   try {
     switch (op.kind) {
-      case 'write': {
+      case 'write':
+        await fs.mkdir(path.dirname(abs(op.path)), { recursive: true });
+        return await edit(op.path, 'w+', async (fh) => {
+          await fh.writeFile(contentFor(op.fill, op.size));
+        });
+      case 'append':
+        return await edit(op.path, 'r+', async (fh) => {
+          const { size } = await fh.stat();
+          await fh.write(contentFor(op.fill, op.size), 0, op.size, size);
+        });
+      case 'patch':
+        return await edit(op.path, 'r+', async (fh) => {
+          const { size } = await fh.stat();
+          const at = size === 0 ? 0 : op.offset % size;
+          await fh.write(contentFor(op.fill, op.size), 0, op.size, at);
+        });
+      case 'truncate':
+        return await edit(op.path, 'r+', (fh) => fh.truncate(op.size));
+      case 'grow': {
+        // One handle held open across the pieces, like a copy or a download in progress: if the
+        // engine renames the file meanwhile, the rest still lands in the same file.
         await fs.mkdir(path.dirname(abs(op.path)), { recursive: true });
         const data = contentFor(op.fill, op.size);
-        await fs.writeFile(abs(op.path), data);
-        return sha256(data);
-      }
-      case 'append': {
-        await fs.appendFile(abs(op.path), contentFor(op.fill, op.size), { flag: 'r+' }).catch(async () => undefined);
-        const data = await fs.readFile(abs(op.path)).catch(() => null);
-        return data ? sha256(data) : null;
-      }
-      case 'truncate': {
-        await fs.truncate(abs(op.path), op.size);
-        return sha256(await fs.readFile(abs(op.path)));
+        const piece = Math.ceil(op.size / op.pieces);
+        const fh = await fs.open(abs(op.path), 'w+');
+        try {
+          let written: Buffer = Buffer.alloc(0);
+          for (let at = 0; at < op.size; at += piece) {
+            if (at > 0) await new Promise((r) => setTimeout(r, op.pauseMs));
+            await fh.write(data, at, Math.min(piece, op.size - at), at);
+            written = await readAll(fh);
+            observe(written);
+          }
+          return sha256(written);
+        } finally {
+          await fh.close();
+        }
       }
       case 'delete':
         await fs.rm(abs(op.path));
