@@ -12,6 +12,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import type { ControlApi } from '../../src-shared/control.ts';
 import { Engine, link } from '../../src-main/engine/index.ts';
 import {
   createControlApi,
@@ -23,7 +24,7 @@ import { forwardEvents, registerControlIpc, type IpcReply } from '../../src-main
 import { isAppUrl } from '../../src-main/shell/security.ts';
 import type { ShellControl } from '../../src-main/shell/control-port.ts';
 import { hasChromium } from './browser.ts';
-import { buildUi, cairnOk, pageErrors, shot, trackErrors, World, type Device } from './world.ts';
+import { cairn, cairnOk, pageErrors, shot, trackErrors, World, type Device } from './world.ts';
 
 const skip = !hasChromium;
 const why = 'no Chromium at /usr/bin/chromium (apt install chromium, or set CAIRN_CHROMIUM)';
@@ -45,16 +46,63 @@ type Handler = (
 
 const nav = (p: Page) => p.getByRole('navigation', { name: 'Cairn' });
 
+/**
+ * A page that talks to `engine` the way the desktop app's window does, without Electron: a
+ * `window.cairn` shaped like the preload's, whose calls go through the shell's real IPC
+ * handler (with the shell's own methods, e.g. a stand-in folder dialog) and whose events come
+ * from the shell's real `forwardEvents`. The engine's HTTP server only serves the built
+ * renderer files here; the page gets no secret.
+ */
+async function electronPage(
+  eng: Engine,
+  shellMethods: Partial<ControlApi> = {},
+): Promise<{ page: Page; server: ControlServer }> {
+  const control: ShellControl = {
+    api: createControlApi(eng),
+    subscribe: (cb) => onControlEvents(eng, cb),
+    stop: () => eng.stop(),
+  };
+  let handler: Handler | null = null;
+  registerControlIpc(
+    { handle: (_c: string, h: Handler) => void (handler = h), removeHandler: () => {} } as never,
+    control,
+    { isTrustedSender: isAppUrl, shellMethods },
+  );
+  const server = await serveEngine(eng, { uiDir: world.uiDir });
+  const page = trackErrors(await world.browser.newPage({ viewport: { width: 1000, height: 760 } }));
+  await page.exposeFunction('__cairnInvoke', (method: unknown, input: unknown) =>
+    handler!({ senderFrame: { url: 'app://cairn/index.html' } }, method, input),
+  );
+  await page.addInitScript(() => {
+    const subs = new Set<(e: unknown) => void>();
+    const w = window as unknown as Record<string, unknown>;
+    w.__cairnEmit = (e: unknown) => subs.forEach((cb) => cb(e));
+    // Same shape as src-main/shell/preload.ts exposes.
+    w.cairn = {
+      call: (method: string, input: unknown) =>
+        (w.__cairnInvoke as (m: string, i: unknown) => Promise<unknown>)(String(method), input),
+      onEvent: (cb: (e: unknown) => void) => (subs.add(cb), () => void subs.delete(cb)),
+    };
+  });
+  forwardEvents(control, {
+    send: (_channel: string, event: unknown) =>
+      void page
+        .evaluate((e) => (window as unknown as { __cairnEmit(e: unknown): void }).__cairnEmit(e), event)
+        .catch(() => undefined),
+    isDestroyed: () => page.isClosed(),
+  } as never);
+  await page.goto(`${server.url}/`);
+  return { page, server };
+}
+
 describe.skipIf(skip)(
   `Cairn UI in Chromium against the real engine${skip ? ` (skipped: ${why})` : ''}`,
   () => {
     beforeAll(async () => {
-      // Always test the current renderer source, built as `npm run build:ui` builds it (a child
-      // process: vitest's NODE_ENV=test would otherwise give React's development build). One
-      // file, one build: two files building into src-renderer/dist at once would race.
-      await buildUi();
+      // Always test the current renderer source: World.create builds it into its temp folder
+      // (as `npm run build:ui` builds it), and every engine here serves that build.
       world = await World.create();
-    }, 120_000);
+    }, 180_000);
 
     afterAll(async () => {
       await world?.close();
@@ -81,7 +129,7 @@ describe.skipIf(skip)(
         await writeFile(path.join(folder, 'already-here.txt'), 'kept and merged');
         const engine = new Engine({ home, pollMs: 60_000 });
         await engine.start();
-        const srv = await serveEngine(engine);
+        const srv = await serveEngine(engine, { uiDir: world.uiDir });
         const p = trackErrors(await world.browser.newPage({ viewport: { width: 1000, height: 840 } }));
         try {
           await p.goto(srv.uiUrl);
@@ -92,6 +140,8 @@ describe.skipIf(skip)(
           await p.getByLabel('Password').fill('short');
           await p.getByLabel('Name of this computer').fill('Studio');
           await p.getByLabel('Cairn folder on this computer').fill(folder);
+          // A browser has no folder dialog: the path is typed, and no "Choose…" is offered.
+          expect(await p.getByRole('button', { name: 'Choose…' }).count()).toBe(0);
           await p.getByRole('button', { name: 'Create account and start' }).click();
           await p.getByRole('alert').filter({ hasText: 'at least 8 characters' }).waitFor();
           await p.getByLabel('Password').fill(world.password);
@@ -293,6 +343,12 @@ describe.skipIf(skip)(
         await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Status');
       });
 
+      it('cairn start --ui-dir refuses a folder without a built UI (usage, exit 2)', async () => {
+        const r = await cairn(path.join(world.tmp, 'home-no-ui'), ['start', '--ui-dir', world.tmp]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain('usage: --ui-dir');
+      });
+
       it('a link with a wrong secret is refused and says what to do', async () => {
         const url = new URL((await cairnOk(laptop.home, ['open', '--print'])).trim());
         const p = await world.browser.newPage();
@@ -429,43 +485,8 @@ describe.skipIf(skip)(
         });
         engine = new Engine({ home, folder: ipcFolder, pollMs: 60_000 });
         await engine.start();
-        const control: ShellControl = {
-          api: createControlApi(engine),
-          subscribe: (cb) => onControlEvents(engine, cb),
-          stop: () => engine.stop(),
-        };
-        let handler: Handler | null = null;
-        registerControlIpc(
-          { handle: (_c: string, h: Handler) => void (handler = h), removeHandler: () => {} } as never,
-          control,
-          { isTrustedSender: isAppUrl },
-        );
-        // The engine's HTTP server only serves the built renderer files here; no secret is given to the ipcPage.
-        ipcServer = await serveEngine(engine);
-        ipcPage = trackErrors(await world.browser.newPage({ viewport: { width: 1000, height: 700 } }));
-        await ipcPage.exposeFunction('__cairnInvoke', (method: unknown, input: unknown) =>
-          handler!({ senderFrame: { url: 'app://cairn/index.html' } }, method, input),
-        );
-        await ipcPage.addInitScript(() => {
-          const subs = new Set<(e: unknown) => void>();
-          const w = window as unknown as Record<string, unknown>;
-          w.__cairnEmit = (e: unknown) => subs.forEach((cb) => cb(e));
-          // Same shape as src-main/shell/preload.ts exposes.
-          w.cairn = {
-            call: (method: string, input: unknown) =>
-              (w.__cairnInvoke as (m: string, i: unknown) => Promise<unknown>)(String(method), input),
-            onEvent: (cb: (e: unknown) => void) => (subs.add(cb), () => void subs.delete(cb)),
-          };
-        });
-        forwardEvents(control, {
-          send: (_channel: string, event: unknown) =>
-            void ipcPage
-              .evaluate((e) => (window as unknown as { __cairnEmit(e: unknown): void }).__cairnEmit(e), event)
-              .catch(() => undefined),
-          isDestroyed: () => ipcPage.isClosed(),
-        } as never);
+        ({ page: ipcPage, server: ipcServer } = await electronPage(engine));
         // Opened here, not in the first test, so any test of this block runs alone too.
-        await ipcPage.goto(`${ipcServer.url}/`);
         await ipcPage.getByRole('heading', { name: 'Status' }).waitFor();
       }, 120_000);
 
@@ -495,6 +516,36 @@ describe.skipIf(skip)(
         await expect.poll(() => engine.status().state).not.toBe('paused');
       });
 
+      it('first run in the desktop app: "Choose…" opens the shell’s folder dialog and fills the folder', async () => {
+        const home = path.join(world.tmp, 'home-picker');
+        const chosen = path.join(world.tmp, 'folder-picked');
+        const eng = new Engine({ home, pollMs: 60_000 });
+        await eng.start();
+        const asked: unknown[] = [];
+        // Stands in for dialog.showOpenDialog (src-main/shell/main.ts); the IPC checks are the real ones.
+        const { page: p, server } = await electronPage(eng, {
+          pickFolder: async (input) => (asked.push(input), { path: chosen }),
+        });
+        try {
+          await p.getByRole('heading', { name: 'Welcome to Cairn' }).waitFor();
+          await p.getByLabel('Server address').fill(world.serverUrl);
+          await p.getByLabel('Email').fill(`picker-${world.email}`);
+          await p.getByLabel('Password').fill(world.password);
+          await p.getByRole('button', { name: 'Choose…' }).click();
+          await expect.poll(() => p.getByLabel('Cairn folder on this computer').inputValue()).toBe(chosen);
+          expect(asked).toEqual([{ title: 'Choose your Cairn folder' }]);
+          await shot(p, '14-electron-first-run-picker');
+          await p.getByRole('button', { name: 'Create account and start' }).click();
+          await p.getByRole('heading', { name: 'Status' }).waitFor();
+          expect(eng.root).toBe(chosen);
+          expect(pageErrors(p)).toEqual([]);
+        } finally {
+          await p.close();
+          await server.close();
+          await eng.stop();
+        }
+      });
+
       it('malformed calls from the ipcPage are refused before the engine sees them', async () => {
         const reply = (method: unknown, input: unknown) =>
           ipcPage.evaluate(
@@ -519,6 +570,203 @@ describe.skipIf(skip)(
         // The refused excludeAdd never reached the engine.
         expect(await reply('excludeList', {})).toEqual({ ok: true, result: { excluded: [] } });
         expect(pageErrors(ipcPage)).toEqual([]);
+      });
+    });
+
+    // Two accounts (alice, bob), each with a real `cairn start` engine and its own page: alice
+    // shares a folder and makes links from her UI, bob accepts in his. What the UI shows is
+    // checked against the server through the CLI (`share list --json`) and the links themselves.
+    describe('sharing between two accounts (browser mode)', () => {
+      let alice: Device;
+      let bob: Device;
+      let pageA: Page;
+      let pageB: Page;
+      const sharingNav = (p: Page) => nav(p).getByRole('button', { name: /^Sharing/ });
+
+      beforeAll(async () => {
+        alice = await world.device('alice', `alice-${world.email}`);
+        bob = await world.device('bob', `bob-${world.email}`);
+        pageA = await world.open(alice, 'light', { permissions: ['clipboard-read', 'clipboard-write'] });
+        pageB = await world.open(bob, 'dark');
+        await pageA.getByRole('heading', { name: 'Status' }).waitFor();
+        await pageB.getByRole('heading', { name: 'Status' }).waitFor();
+      }, 120_000);
+
+      afterAll(async () => {
+        await pageA?.close();
+        await pageB?.close();
+      });
+
+      it('alice invites bob from the share dialog; bob accepts at a path he chooses; alice changes his role', async () => {
+        const a = `alice-${world.email}`;
+        const b = `bob-${world.email}`;
+        await mkdir(path.join(alice.folder, 'Team'), { recursive: true });
+        await writeFile(path.join(alice.folder, 'Team', 'plan.txt'), 'the plan');
+        await world.idle(alice);
+
+        await sharingNav(pageA).click();
+        await pageA.getByRole('heading', { name: 'Sharing', level: 1 }).waitFor();
+        await pageA.getByText('No shared folders yet.').waitFor();
+        await pageA.getByRole('button', { name: 'Share a folder…' }).click();
+        const dialog = pageA.getByRole('dialog', { name: 'Share a folder' });
+        await dialog.waitFor();
+        // The dialog starts on its first field.
+        await expect.poll(() => pageA.evaluate(() => document.activeElement?.id)).toBe('share-path');
+        await dialog.getByLabel('Folder in your Cairn').fill('Team');
+        await dialog.getByLabel('Email').fill('not an email');
+        await dialog.getByRole('button', { name: 'Send invitation' }).click();
+        await dialog.getByRole('alert').filter({ hasText: 'email address' }).waitFor();
+        await dialog.getByLabel('Email').fill(b);
+        await dialog.getByRole('combobox', { name: 'Role' }).selectOption('editor');
+        await dialog.getByRole('button', { name: 'Send invitation' }).click();
+        const shared = pageA.getByRole('dialog', { name: 'Share “Team”' });
+        await shared.getByText(`Invited ${b} as editor.`, { exact: false }).waitFor();
+        const members = shared.getByTestId('members');
+        await members.locator('li').filter({ hasText: b }).getByText('Invited').waitFor();
+        await members.locator('li').filter({ hasText: a }).getByText('You').waitFor();
+        await shot(pageA, '15-share-dialog-invited');
+        // Escape closes the dialog and gives focus back to the button that opened it.
+        await pageA.keyboard.press('Escape');
+        await shared.waitFor({ state: 'detached' });
+        await expect
+          .poll(() => pageA.evaluate(() => document.activeElement?.textContent))
+          .toBe('Share a folder…');
+        await pageA.getByTestId('shares').getByText('Team').waitFor();
+
+        // Bob's page was open before the invitation: the Sharing screen loads it.
+        await sharingNav(pageB).click();
+        const inv = pageB.getByTestId('invitations').locator('li').filter({ hasText: 'Team' });
+        await inv.waitFor();
+        await inv.getByText(a).waitFor();
+        await nav(pageB).getByLabel('1 invitation').waitFor();
+        await shot(pageB, '16-sharing-invitation-dark');
+        await inv.getByLabel('Put it in your Cairn at').fill('From Alice/Team');
+        await inv.getByRole('button', { name: 'Accept the invitation to “Team”' }).click();
+        await pageB.getByText('Accepted. The folder is in your Cairn at From Alice/Team.').waitFor();
+        const row = pageB.getByTestId('shares').locator('li').filter({ hasText: 'From Alice/Team' });
+        await row.getByText('Editor', { exact: true }).waitFor();
+        await row.getByText(`shared by ${a}`, { exact: false }).waitFor();
+        expect(await pageB.getByTestId('invitations').count()).toBe(0);
+        expect(await nav(pageB).getByLabel('1 invitation').count()).toBe(0);
+        const bobShares = JSON.parse(await cairnOk(bob.home, ['share', 'list', '--json'])) as {
+          shares: { mount_path: string; role: string }[];
+        };
+        expect(bobShares.shares).toEqual([
+          expect.objectContaining({ mount_path: 'From Alice/Team', role: 'editor' }),
+        ]);
+        // A member sees the people but cannot manage them.
+        await row.getByRole('button', { name: 'People in From Alice/Team…' }).click();
+        const bobDialog = pageB.getByRole('dialog', { name: 'Share “Team”' });
+        await bobDialog.getByTestId('members').getByText(a).waitFor();
+        expect(await bobDialog.getByRole('combobox').count()).toBe(0);
+        expect(await bobDialog.getByRole('button', { name: 'Send invitation' }).count()).toBe(0);
+        await bobDialog.getByRole('button', { name: 'Leave this folder…' }).waitFor();
+        await bobDialog.getByRole('button', { name: 'Close' }).click();
+        await bobDialog.waitFor({ state: 'detached' });
+
+        // Alice sees bob as a member now and makes him a viewer.
+        await pageA.getByRole('button', { name: 'Manage Team…' }).click();
+        const manage = pageA.getByRole('dialog', { name: 'Share “Team”' });
+        const bobRow = manage.getByTestId('members').locator('li').filter({ hasText: b });
+        await expect.poll(() => bobRow.getByText('Invited').count(), { timeout: 10_000 }).toBe(0);
+        await manage.getByRole('combobox', { name: `Role of ${b}` }).selectOption('viewer');
+        await manage.getByText(`${b} is now a viewer.`).waitFor();
+        await shot(pageA, '17-share-dialog-members');
+        const aliceShares = JSON.parse(await cairnOk(alice.home, ['share', 'list', '--json'])) as {
+          shares: { mount_path: string; members: { email: string; role: string; status: string }[] }[];
+        };
+        expect(aliceShares.shares[0]!.members).toEqual([
+          expect.objectContaining({ email: a, role: 'owner', status: 'member' }),
+          expect.objectContaining({ email: b, role: 'viewer', status: 'member' }),
+        ]);
+        await manage.getByRole('button', { name: 'Close' }).click();
+        expect(pageErrors(pageA)).toEqual([]);
+        expect(pageErrors(pageB)).toEqual([]);
+      });
+
+      it('public links: create with expiry and password, copy, revoke', async () => {
+        await writeFile(path.join(alice.folder, 'report.txt'), 'quarterly numbers');
+        await world.idle(alice);
+        await sharingNav(pageA).click();
+        const links = pageA.getByRole('region', { name: 'Public links' });
+        await links.getByLabel('File or folder').fill('report.txt');
+        await links.getByRole('combobox', { name: 'Expires' }).selectOption('7d');
+        await links.getByLabel('Password (optional)').fill('open sesame');
+        await links.getByRole('button', { name: 'Create link' }).click();
+        await pageA.getByText('Link created for report.txt.', { exact: false }).waitFor();
+        const url = await links.getByRole('textbox', { name: 'New link' }).inputValue();
+        expect(url).toMatch(new RegExp(`^${world.serverUrl}/s/cairn_l_`));
+        // The password was not kept in the form.
+        expect(await links.getByLabel('Password (optional)').inputValue()).toBe('');
+        const row = links.getByTestId('links').locator('li').filter({ hasText: 'report.txt' });
+        await row.getByText('Password', { exact: true }).waitFor();
+        await row.getByText(/^Expires \d{4}-/).waitFor();
+
+        await row.getByRole('button', { name: 'Copy the link to report.txt' }).click();
+        await pageA.getByText('Link copied.').waitFor();
+        expect(await pageA.evaluate(() => navigator.clipboard.readText())).toBe(url);
+        const guarded = await fetch(url);
+        expect(guarded.status).toBe(401);
+        expect(guarded.headers.get('x-cairn-error')).toBe('link_password');
+
+        // A second link, no password, no expiry: it downloads.
+        await links.getByLabel('File or folder').fill('Team');
+        await links.getByRole('button', { name: 'Create link' }).click();
+        const teamRow = links.getByTestId('links').locator('li').filter({ hasText: 'Team' });
+        await teamRow.getByText('No expiry').waitFor();
+        const teamUrl = await links.getByRole('textbox', { name: 'New link' }).inputValue();
+        expect((await fetch(teamUrl)).status).toBe(200);
+        await shot(pageA, '18-sharing-links');
+
+        await row.getByRole('button', { name: 'Revoke the link to report.txt…' }).click();
+        await row.getByRole('button', { name: 'Revoke link' }).click();
+        await pageA.getByText('The link to report.txt no longer works.').waitFor();
+        await row.waitFor({ state: 'detached' });
+        expect((await fetch(url)).status).toBe(410);
+        expect((await fetch(teamUrl)).status).toBe(200);
+        const listed = (await cairnOk(alice.home, ['link', 'list'])).trim().split('\n');
+        expect(listed).toHaveLength(1);
+        expect(listed[0]).toContain('Team');
+        expect(pageErrors(pageA)).toEqual([]);
+      });
+
+      it('the sharing screen by keyboard, in light and dark', async () => {
+        const dark = await world.open(alice, 'dark');
+        try {
+          await dark.getByRole('heading', { name: 'Status' }).waitFor();
+          await nav(dark).getByRole('button', { name: 'Status' }).focus();
+          await dark.keyboard.press('End');
+          await dark.keyboard.press('ArrowUp');
+          await expect.poll(() => dark.evaluate(() => document.activeElement?.textContent)).toBe('Sharing');
+          await dark.keyboard.press('Enter');
+          await expect
+            .poll(() =>
+              dark.evaluate(
+                () => `${document.activeElement?.tagName}:${document.activeElement?.textContent}`,
+              ),
+            )
+            .toBe('H1:Sharing');
+          await dark.getByTestId('shares').getByText('Team').waitFor();
+          // Tab reaches "Manage Team…"; Enter opens the dialog with focus in the invite field.
+          for (let i = 0; i < 12; i++) {
+            await dark.keyboard.press('Tab');
+            if (
+              (await dark.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ===
+              'Manage Team…'
+            )
+              break;
+          }
+          await dark.keyboard.press('Enter');
+          await dark.getByRole('dialog', { name: 'Share “Team”' }).waitFor();
+          await expect.poll(() => dark.evaluate(() => document.activeElement?.id)).toBe('invite-email');
+          await shot(dark, '19-share-dialog-dark');
+          await dark.keyboard.press('Escape');
+          await dark.getByRole('dialog').waitFor({ state: 'detached' });
+          await shot(dark, '20-sharing-dark');
+          expect(pageErrors(dark)).toEqual([]);
+        } finally {
+          await dark.close();
+        }
       });
     });
   },

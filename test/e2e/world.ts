@@ -1,13 +1,14 @@
 /**
  * The e2e world: a real Cairn server (in-process, port 0), real engines started through the
- * `cairn` CLI (one `--home` per device), the built UI, and Debian's Chromium. Each device's
- * UI URL comes from `cairn open --print`, exactly as a user would get it.
+ * `cairn` CLI (one `--home` per device, `--ui-dir` = this run's UI build), the built UI, and
+ * Debian's Chromium. Each device's UI URL comes from `cairn open --print`, exactly as a user
+ * would get it.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startServer } from '../../src-server/index.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.ts';
 
@@ -17,18 +18,28 @@ const CLI = path.join(ROOT, 'bin/cairn.js');
 export const SHOTS = path.resolve(process.env.CAIRN_SHOTS_DIR ?? path.join(ROOT, 'test-results/screenshots'));
 
 /**
- * Builds the renderer with scripts/build-ui.ts in a child process (production mode) into
- * src-renderer/dist — the folder the engines serve. The control transport can serve another
- * folder (`startControlServer({ uiDir })`), but the devices here are real `cairn start`
- * daemons and the CLI has no way to pass one, so a temp build would not be what they serve.
+ * Builds the renderer from its current source into `outDir` with the same Vite config as
+ * `npm run build:ui`, in a child process in production mode (vitest's NODE_ENV=test would
+ * give React's development build). The devices serve it with `cairn start --ui-dir`, so a
+ * test run never rewrites src-renderer/dist under a running `scripts/run.sh`.
  */
-export function buildUi(): Promise<void> {
+export function buildUi(outDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [path.join(ROOT, 'scripts/build-ui.ts')],
-      { env: { ...process.env, NODE_ENV: 'production' }, timeout: 120_000 },
-      (err, _o, stderr) => (err ? reject(new Error(`build-ui failed: ${stderr}`)) : resolve()),
+      [
+        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        path.join(ROOT, 'src-renderer/vite.config.ts'),
+        '--outDir',
+        outDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+      ],
+      { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, timeout: 180_000 },
+      (err, _o, stderr) => (err ? reject(new Error(`UI build failed: ${stderr}`)) : resolve()),
     );
   });
 }
@@ -74,19 +85,25 @@ export interface Device {
   folder: string;
 }
 
-/** Temp folder, server, browser; `close()` stops every engine it started and removes the folder. */
+/** Temp folder, UI build, server, browser; `close()` stops every engine it started and removes the folder. */
 export class World {
   tmp = '';
+  /** This run's UI build (what every engine here serves). */
+  uiDir = '';
   serverUrl = '';
   browser!: Browser;
   email = `e2e${Date.now()}@example.com`;
   password = 'correct horse battery staple';
   private closeServer: () => Promise<void> = async () => {};
   private devices: Device[] = [];
+  /** Accounts signed up so far (a device of another one logs in). */
+  private accounts = new Set<string>();
 
   static async create(): Promise<World> {
     const w = new World();
     w.tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-e2e-'));
+    w.uiDir = path.join(w.tmp, 'ui');
+    await buildUi(w.uiDir);
     const server = await startServer({
       dataDir: path.join(w.tmp, 'server'),
       port: 0,
@@ -100,21 +117,25 @@ export class World {
     return w;
   }
 
-  /** Signs up (first device) or logs in, then starts the engine on a new folder. */
-  async device(name: string): Promise<Device> {
+  /**
+   * Signs up (the account's first device) or logs in, then starts the engine on a new folder,
+   * serving this run's UI build. `email` defaults to the world's main account.
+   */
+  async device(name: string, email = this.email): Promise<Device> {
     const d = {
       name,
       home: path.join(this.tmp, `home-${name}`),
       folder: path.join(this.tmp, `folder-${name}`),
     };
-    const mode = this.devices.length === 0 ? 'signup' : 'login';
+    const mode = this.accounts.has(email) ? 'login' : 'signup';
     await cairnOk(
       d.home,
-      [mode, '--server', this.serverUrl, '--email', this.email, '--password-stdin', '--device', name],
+      [mode, '--server', this.serverUrl, '--email', email, '--password-stdin', '--device', name],
       `${this.password}\n`,
     );
+    this.accounts.add(email);
     this.devices.push(d);
-    await cairnOk(d.home, ['start', '--folder', d.folder]);
+    await cairnOk(d.home, ['start', '--folder', d.folder, '--ui-dir', this.uiDir]);
     return d;
   }
 
@@ -124,10 +145,14 @@ export class World {
   }
 
   /** Opens the device's UI (URL from `cairn open --print`) in a fresh page. */
-  async open(d: Device, scheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  async open(
+    d: Device,
+    scheme: 'light' | 'dark' = 'light',
+    extra: BrowserContextOptions = {},
+  ): Promise<Page> {
     const url = (await cairnOk(d.home, ['open', '--print'])).trim();
     const page = trackErrors(
-      await this.browser.newPage({ colorScheme: scheme, viewport: { width: 1000, height: 760 } }),
+      await this.browser.newPage({ colorScheme: scheme, viewport: { width: 1000, height: 760 }, ...extra }),
     );
     await page.goto(url);
     return page;

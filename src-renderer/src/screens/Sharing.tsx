@@ -3,7 +3,7 @@
  * folders this account is in with a share dialog (members, roles, invite, remove, leave, stop
  * sharing), and public links (create with expiry and password, copy, revoke).
  */
-import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, type FormEvent, type ReactNode } from 'react';
 import type { LinkInfo } from '../../../src-shared/control.ts';
 import type { Share } from '../../../src-shared/protocol/model.ts';
 import { formatDateTime } from '../store/format.ts';
@@ -19,12 +19,18 @@ const ROLE_LABEL = { owner: 'Owner', editor: 'Editor', viewer: 'Viewer' } as con
  */
 function Modal({ titleId, onClose, children }: { titleId: string; onClose(): void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
+  // Layout effect: its cleanup runs before React removes the element, so the dialog is closed
+  // while still in the page; focus then goes back to the opener explicitly (it may re-render).
+  useLayoutEffect(() => {
     const d = ref.current;
     if (!d) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!d.open) d.showModal();
     d.querySelector<HTMLElement>('[data-autofocus]')?.focus();
-    return () => d.close();
+    return () => {
+      d.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog
@@ -279,7 +285,7 @@ function SharedFolders() {
   const s = useScreenStore('sharing');
   return (
     <section className="card" aria-labelledby="shared-title">
-      <div className="row-between">
+      <div className="card-head">
         <h2 id="shared-title">Shared folders</h2>
         <button type="button" onClick={() => s.openDialog({ kind: 'new', path: '' })}>
           Share a folder…
@@ -390,7 +396,7 @@ function Links() {
       <p className="muted small">
         Anyone who has a link can download the file or folder, until the link expires or you revoke it.
       </p>
-      <form onSubmit={onSubmit} noValidate className="link-form" aria-label="New link">
+      <form onSubmit={onSubmit} noValidate className="link-form" aria-label="Create a link">
         <div className="field grow">
           <label htmlFor="link-path">File or folder</label>
           <input

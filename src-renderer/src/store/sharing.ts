@@ -183,7 +183,11 @@ export function createSharingStore(api: ControlApi, opts: SharingStoreOptions = 
           ...(errors.length ? { error: errors[0] } : {}),
         });
       },
-      openDialog: (dialog) => set({ dialog, invite: emptyInvite, error: null, message: null, confirm: null }),
+      openDialog(dialog) {
+        set({ dialog, invite: emptyInvite, error: null, message: null, confirm: null });
+        // Members may have accepted or left since the list was loaded: show them as they are now.
+        if (dialog.kind === 'share') void get().load();
+      },
       closeDialog: () => set({ dialog: null, confirm: null }),
       editInvite: (patch) => set({ invite: { ...get().invite, ...patch }, error: null }),
       editNewPath(path) {
@@ -285,7 +289,7 @@ export function createSharingStore(api: ControlApi, opts: SharingStoreOptions = 
               ...(f.password ? { password: f.password } : {}),
             });
             set({ created: { id: r.link.id, url: r.url } });
-            return `Link created for ${r.link.home_path ?? cleanPath(f.path)}. Copy it now: it is shown in full only on this device.`;
+            return `Link created for ${r.link.home_path ?? cleanPath(f.path)}. Copy it below: once Cairn restarts, it can no longer be shown.`;
           },
           // The password has done its job once the link exists.
           { linkForm: emptyLink },

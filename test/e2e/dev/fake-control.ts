@@ -251,6 +251,66 @@ export async function startFakeControl(opts: { state?: Status['state']; secret?:
       ],
     }),
     revokeDevice: () => ({}),
+    shares: () => ({
+      shares: [
+        {
+          ns: 'ns_team',
+          name: 'Team',
+          owner_email: 'ada@example.org',
+          role: 'owner',
+          mount_path: 'Projects/Team',
+          members: [
+            {
+              account_id: 'a1',
+              email: 'ada@example.org',
+              role: 'owner',
+              status: 'member',
+              invitation_id: null,
+            },
+            {
+              account_id: 'a2',
+              email: 'grace@example.org',
+              role: 'editor',
+              status: 'member',
+              invitation_id: null,
+            },
+            {
+              account_id: null,
+              email: 'alan@example.org',
+              role: 'viewer',
+              status: 'pending',
+              invitation_id: 'i9',
+            },
+          ],
+        },
+      ],
+      invitations: [
+        {
+          id: 'inv1',
+          ns: 'ns_x',
+          name: 'Lab notes',
+          owner_email: 'grace@example.org',
+          role: 'editor',
+          created_at: now - 90 * min,
+        },
+      ],
+    }),
+    links: () => ({
+      links: [
+        {
+          id: 'L1',
+          ns: 'ns_home',
+          path: 'Projects/report.docx',
+          kind: 'file',
+          created_at: now - 60 * min,
+          expires_at: now + 7 * 24 * 60 * min,
+          has_password: true,
+          expired: false,
+          home_path: 'Projects/report.docx',
+          url: 'https://cairn.example.org/s/cairn_l_example',
+        },
+      ],
+    }),
   };
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');

@@ -47,6 +47,13 @@ try {
         await page.getByRole('button', { name: 'Apply' }).click();
         await page.getByRole('alertdialog').waitFor();
         await page.screenshot({ path: `${out}/${scheme}-selective.png`, fullPage: true });
+        await nav.getByRole('button', { name: /^Sharing/ }).click();
+        await page.getByTestId('links').waitFor();
+        await page.screenshot({ path: `${out}/${scheme}-sharing.png`, fullPage: true });
+        await page.getByRole('button', { name: 'Manage Projects/Team…' }).click();
+        await page.getByRole('dialog').waitFor();
+        await page.screenshot({ path: `${out}/${scheme}-share-dialog.png`, fullPage: true });
+        await page.keyboard.press('Escape');
         await nav.getByRole('button', { name: 'Preferences' }).click();
         await page.getByTestId('devices').locator('li').first().waitFor();
         await page.screenshot({ path: `${out}/${scheme}-preferences.png`, fullPage: true });
