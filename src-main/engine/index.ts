@@ -14,20 +14,22 @@ import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../../src-shared/errors.ts';
-import { conflictedCopyPath, isConflictedCopyName, isInside, normalizePath, parentPath, pathKey, baseName, joinPath } from '../../src-shared/paths.ts';
+import { conflictedCopyPath, isInside, normalizePath, parentPath, pathKey } from '../../src-shared/paths.ts';
 import type { ActivityItem, ConflictInfo, LocalEntry, Settings, Status, SyncIssue } from '../../src-shared/control.ts';
 import type { Account, Device, Entry, Revision } from '../../src-shared/protocol/model.ts';
 import { fileCredentialStore, link as linkAccount, type CredentialStore, type Credentials } from './account.ts';
 import { Executor } from './exec/executor.ts';
-import { buildFile } from './exec/transfer.ts';
 import type { TreeNode } from './model.ts';
-import { DEFAULT_MASS_DELETE, massDeleteCheck, plan, type HeldDeletes, type MassDeleteLimits, type Op } from './plan/planner.ts';
+import { plan, type MassDeleteLimits, type Op } from './plan/planner.ts';
 import { RemoteClient } from './remote/client.ts';
 import { Notifier } from './remote/notify.ts';
 import { detachedFolders, loadMounts, pull, putRemoteEntry, setDetached } from './remote/pull.ts';
-import type { Location, MountTable } from './mounts.ts';
+import type { MountTable } from './mounts.ts';
+import { SelectiveSync } from './selective.ts';
+import { DeleteGuard } from './guard.ts';
+import { Versions } from './versions.ts';
 import { loadChunker, onChunkerNotice, type Chunker, type ChunkerNotice } from './scan/chunker.ts';
-import { IGNORE_FILE, IgnoreRules, TEMP_PREFIX } from './scan/ignore.ts';
+import { IGNORE_FILE, IgnoreRules } from './scan/ignore.ts';
 import { SCAN_ISSUE_CODES, scan } from './scan/scanner.ts';
 import { StateDb } from './state/db.ts';
 import { LocalWatcher } from './watch/watcher.ts';
@@ -73,7 +75,6 @@ interface StoredSettings {
 const DEFAULT_SETTINGS: StoredSettings = { upload_limit_bps: 0, download_limit_bps: 0, start_at_login: false };
 /** Local deletes wait until no watcher event came for this long (ms). */
 const DELETE_QUIET_MS = 400;
-const CONFLICT_RE = /^(.*) \(conflicted copy from (.+) (\d{4}-\d{2}-\d{2})(?: \d+)?\)(\.[^.]*)?$/u;
 
 function opPath(op: Op): string {
   return 'path' in op ? op.path : op.to;
@@ -87,6 +88,9 @@ export class Engine extends EventEmitter {
   readonly home: string;
   readonly db: StateDb;
   private readonly opts: EngineOptions;
+  private readonly versions: Versions;
+  private readonly selective: SelectiveSync;
+  private readonly guard: DeleteGuard;
   private readonly credStore: CredentialStore;
   private creds: Credentials | null;
   private folder: string | null;
@@ -106,12 +110,6 @@ export class Engine extends EventEmitter {
   private paused = false;
   private offline = false;
   private rootError: { code: string; message: string } | null = null;
-  private held: HeldDeletes | null = null;
-  /**
-   * The deletes the user confirmed: exactly those ops (path → files it deleted then). A delete
-   * that appears later, or grew, is not covered and goes through the guard again.
-   */
-  private confirmed: { side: 'local' | 'remote'; files: Map<string, number> } | null = null;
   private syncing = false;
   private lastSyncedAt: number | null = null;
 
@@ -128,7 +126,6 @@ export class Engine extends EventEmitter {
   /** Paths whose ops fail for reasons retrying will not fix soon (reported as issues). */
   private stuck = new Set<string>();
   private lastLocalEventAt = 0;
-  private recentDeletes: Array<{ t: number; side: 'local' | 'remote'; files: number }> = [];
   private timers = new Set<NodeJS.Timeout>();
   private offlineAttempt = 0;
   private pending = { uploads: 0, downloads: 0, other: 0, bytes: 0 };
@@ -147,6 +144,11 @@ export class Engine extends EventEmitter {
     this.chunker = opts.chunker ?? null;
     this.folder = opts.folder ? path.resolve(opts.folder) : this.db.getMeta<string | null>('folder', null);
     this.checkIdentity();
+    const log = (p: string, action: string, detail: string | null = null): void => this.log(p, action, detail);
+    const wake = (what: { paths?: string[]; full?: boolean; remote?: boolean }): void => this.wake(what);
+    this.versions = new Versions({ db: this.db, folder: () => this.folder, client: () => this.requireClient(), mounts: () => this.mounts(), log, wake });
+    this.selective = new SelectiveSync({ db: this.db, log, wake });
+    this.guard = new DeleteGuard(opts.massDelete);
   }
 
   /** Resets what the DB knows when the account, server or folder differ from last time. */
@@ -386,24 +388,11 @@ export class Engine extends EventEmitter {
     const deferred = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now);
     ops = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) <= now);
     // 4. Mass-delete guard.
-    const syncedFiles = this.db.count('synced', true);
-    this.recentDeletes = this.recentDeletes.filter((d) => d.t > now - 60_000);
-    const recent = { local: 0, remote: 0 };
-    for (const d of this.recentDeletes) recent[d.side] += d.files;
-    const confirmed = this.confirmed;
-    const isConfirmed = (o: Op): boolean =>
-      confirmed !== null &&
-      (confirmed.side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote') &&
-      o.files <= (confirmed.files.get(o.path) ?? -1);
-    const guarded = ops.filter((o) => !isConfirmed(o));
-    const held = massDeleteCheck(guarded, syncedFiles, this.db.count('local'), this.opts.massDelete ?? DEFAULT_MASS_DELETE, confirmed ? { local: 0, remote: 0 } : recent);
-    if (held) {
-      if (!this.held || this.held.count !== held.count || this.held.side !== held.side) this.log('', 'held', `${held.count} ${held.side === 'remote' ? 'server' : 'local'} deletes wait for confirmation`);
-      this.held = held;
-      ops = ops.filter((o) => isConfirmed(o) || !(held.side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote'));
-    } else {
-      this.held = null;
-    }
+    const guarded = this.guard.apply(ops, this.db.count('synced', true), this.db.count('local'), now);
+    ops = guarded.ops;
+    const held = this.guard.held;
+    if (held && guarded.changed) this.log('', 'held', `${held.count} ${held.side === 'remote' ? 'server' : 'local'} deletes wait for confirmation`);
+    const isConfirmed = (o: Op): boolean => this.guard.isConfirmed(o);
     // Local deletes are carried to the server only once the folder is quiet for a moment, so
     // the guard sees a whole `rm -r` at once rather than its first burst.
     const quietFor = Date.now() - this.lastLocalEventAt;
@@ -417,10 +406,10 @@ export class Engine extends EventEmitter {
     const blocking = deferred.filter((o) => !this.stuck.has(opPath(o)));
     if (ops.length === 0) {
       this.lastPlanEmpty = true;
-      this.confirmed = null;
+      this.guard.idle();
       if (deferred.length > 0) this.later(Math.max(50, Math.min(...deferred.map((o) => (this.backoff.get(opPath(o)) ?? 0) - now))), () => this.wake({ remote: true }));
       this.syncing = false;
-      return this.held === null && blocking.length === 0 && !waitingQuiet && !this.offline;
+      return this.guard.held === null && blocking.length === 0 && !waitingQuiet && !this.offline;
     }
     this.lastPlanEmpty = false;
     // 5. Execute.
@@ -442,7 +431,6 @@ export class Engine extends EventEmitter {
       concurrency: this.opts.concurrency ?? 8,
     });
     const res = await exec.run(ops, () => this.stopping || this.paused);
-    if (confirmed && ops.some(isConfirmed)) this.confirmed = null; // carried out once
     for (const f of res.failed) {
       const p = opPath(f.op);
       const code = f.error.code;
@@ -468,12 +456,11 @@ export class Engine extends EventEmitter {
       }
     }
     const failedOps = new Set(res.failed.map((f) => f.op));
+    this.guard.executed(ops.filter((o) => !failedOps.has(o)));
     const issueAt = new Map<string, string[]>();
     for (const i of this.db.issues()) issueAt.set(i.path, [...(issueAt.get(i.path) ?? []), i.code]);
     for (const op of ops) {
       if (!failedOps.has(op)) {
-        if (op.type === 'deleteRemote') this.recentDeletes.push({ t: Date.now(), side: 'remote', files: op.files });
-        if (op.type === 'deleteLocal' && op.reason === 'remote') this.recentDeletes.push({ t: Date.now(), side: 'local', files: op.files });
         this.stuck.delete(opPath(op));
         this.backoff.delete(`#${opPath(op)}`);
         if ((issueAt.get(opPath(op)) ?? []).some((c) => c === 'changed_during_read' || !(SCAN_ISSUE_CODES as readonly string[]).includes(c))) this.db.clearIssue(opPath(op));
@@ -684,8 +671,7 @@ export class Engine extends EventEmitter {
   }
 
   private excludedMatcher(): (p: string) => boolean {
-    const ex = this.db.getMeta<string[]>('excluded', []);
-    return (p) => ex.some((e) => isInside(p, e));
+    return this.selective.matcher();
   }
 
   private setPending(ops: Op[]): void {
@@ -753,7 +739,7 @@ export class Engine extends EventEmitter {
     else if (this.rootError) state = 'error';
     else if (this.paused) state = 'paused';
     else if (this.offline) state = 'offline';
-    else if (this.held) state = 'held';
+    else if (this.guard.held) state = 'held';
     else if (this.syncing || this.kick || !this.lastPlanEmpty) state = 'syncing';
     else state = 'idle';
     const elapsed = Date.now() - this.progress.startedAt;
@@ -768,7 +754,7 @@ export class Engine extends EventEmitter {
       folder: this.folder,
       pending: { ...this.pending },
       progress: { done_bytes: this.progress.done, total_bytes: this.progress.total, eta_ms: rate > 0 && state === 'syncing' ? Math.round(left / rate) : null },
-      held_deletes: this.held ? { side: this.held.side, count: this.held.count, sample: this.held.sample } : null,
+      held_deletes: this.guard.held ? { side: this.guard.held.side, count: this.guard.held.count, sample: this.guard.held.sample } : null,
       error: this.rootError,
       issues,
       conflicts: this.conflicts().length,
@@ -823,12 +809,9 @@ export class Engine extends EventEmitter {
 
   /** Carries out a held mass delete. */
   confirmDeletes(): Status {
-    if (this.held) {
-      const files = new Map<string, number>();
-      for (const p of this.held.paths) files.set(p, this.held.files[p] ?? 0);
-      this.confirmed = { side: this.held.side, files };
-      this.log('', 'deletes_confirmed', `${this.held.count} files`);
-      this.held = null;
+    const h = this.guard.confirm();
+    if (h) {
+      this.log('', 'deletes_confirmed', `${h.count} files`);
       this.wake({ remote: true });
     }
     return this.status();
@@ -836,13 +819,12 @@ export class Engine extends EventEmitter {
 
   /** Refuses a held mass delete: the deleted files come back from the other side. */
   rejectDeletes(): Status {
-    const h = this.held;
+    const h = this.guard.reject();
     if (h) {
       this.db.tx(() => {
         for (const p of h.paths) this.db.removeSubtree('synced', p);
       });
       this.log('', 'deletes_rejected', `${h.count} files restored from the ${h.side === 'remote' ? 'server' : 'local folder'}`);
-      this.held = null;
       this.wake({ remote: true });
     }
     return this.status();
@@ -860,11 +842,6 @@ export class Engine extends EventEmitter {
   private mounts(): MountTable {
     if (!this.creds) throw new CairnError('not_logged_in');
     return loadMounts(this.db, this.creds.home_ns);
-  }
-
-  /** Server location of a user-given path. @throws CairnError `path_invalid`, `not_logged_in` */
-  private at(p: string): Location {
-    return this.mounts().locate(normalizePath(p));
   }
 
   /**
@@ -895,97 +872,37 @@ export class Engine extends EventEmitter {
 
   /** Conflicted copies in the local folder beside their originals. */
   conflicts(): ConflictInfo[] {
-    const out: ConflictInfo[] = [];
-    const rows = this.db.db.prepare("SELECT path FROM local WHERE kind = 'file' AND path LIKE '%(conflicted copy from %'").all() as Array<{ path: string }>;
-    for (const { path: p } of rows) {
-      const name = baseName(p);
-      if (!isConflictedCopyName(name)) continue;
-      const m = CONFLICT_RE.exec(name);
-      if (!m) continue;
-      const original = joinPath(parentPath(p), `${m[1] ?? ''}${m[4] ?? ''}`);
-      const c = this.db.get('local', p);
-      const o = this.db.get('local', original);
-      out.push({
-        path: p,
-        original,
-        size: c?.size ?? 0,
-        mtime: Math.floor(c?.mtime ?? 0),
-        original_size: o?.size ?? null,
-        original_mtime: o ? Math.floor(o.mtime) : null,
-        device_name: m[2] ?? null,
-      });
-    }
-    return out;
+    return this.versions.conflicts();
   }
 
-  /**
-   * Settles a conflicted copy: `mine` = the copy replaces the original, `theirs` = the copy
-   * is removed, `both` = the copy stays as an ordinary file.
-   * @throws CairnError `not_found` when `p` is not a conflicted copy
-   */
-  async resolveConflict(p: string, keep: 'mine' | 'theirs' | 'both'): Promise<void> {
-    const c = this.conflicts().find((x) => x.path === normalizePath(p));
-    if (!c || !this.folder) throw new CairnError('not_found', `${p} is not a conflicted copy`);
-    const abs = path.join(this.folder, c.path);
-    if (keep === 'mine') await rename(abs, path.join(this.folder, c.original));
-    else if (keep === 'theirs') await rm(abs, { force: true });
-    this.log(c.path, 'conflict_resolved', `kept ${keep}`);
-    this.wake({ paths: [c.path, c.original] });
+  /** See {@link Versions.resolveConflict}. */
+  resolveConflict(p: string, keep: 'mine' | 'theirs' | 'both'): Promise<void> {
+    return this.versions.resolveConflict(p, keep);
   }
 
   /** Revisions of a file, newest first. @throws CairnError `not_found`, `offline`, … */
-  async history(p: string): Promise<Revision[]> {
-    const at = this.at(p);
-    const r = await this.requireClient().call('revisions', { params: { ns: at.ns }, query: { path: at.path } });
-    return r.revisions;
+  history(p: string): Promise<Revision[]> {
+    return this.versions.history(p);
   }
 
   /** Restores revision `rev` of `p` on the server; the engine then downloads it. */
-  async restore(p: string, rev: string): Promise<Entry> {
-    const at = this.at(p);
-    const r = await this.requireClient().call('restore', { params: { ns: at.ns }, body: { path: at.path, rev } });
-    const entry = this.mounts().entryToView(r.entry);
-    this.log(entry.path, 'restored', `revision ${rev}`);
-    this.wake({ remote: true });
-    return entry;
+  restore(p: string, rev: string): Promise<Entry> {
+    return this.versions.restore(p, rev);
   }
 
-  /** Writes revision `rev` of `p` to the absolute local path `dest`. */
-  async saveRevision(p: string, rev: string, dest: string): Promise<void> {
-    if (!path.isAbsolute(dest)) throw new CairnError('bad_request', 'dest must be an absolute path');
-    // dest may overwrite any file the user can write (documented in the method summary), but
-    // never one of the engine's own temp files in the sync root (a download in progress).
-    const inRoot = this.folder ? path.relative(this.folder, path.resolve(dest)) : '..';
-    if (inRoot !== '' && !inRoot.startsWith('..') && !path.isAbsolute(inRoot) && inRoot.split(path.sep).some((c) => c.startsWith(TEMP_PREFIX))) {
-      throw new CairnError('bad_request', "dest is one of Cairn's temp names in the sync root");
-    }
-    const revs = await this.history(p);
-    const r = revs.find((x) => x.rev === rev);
-    if (!r) throw new CairnError('not_found', `no revision ${rev} of ${p}`);
-    mkdirSync(path.dirname(dest), { recursive: true });
-    const built = await buildFile({ client: this.requireClient(), root: this.folder ?? '/', abs: dest, blockHashes: r.blocks, expectHash: r.content_hash, findLocal: (h) => this.db.findBlock(h) });
-    await rename(built.tmp, dest).catch(async (e: unknown) => {
-      await rm(built.tmp, { force: true });
-      throw e;
-    });
+  /** See {@link Versions.saveRevision}. */
+  saveRevision(p: string, rev: string, dest: string): Promise<void> {
+    return this.versions.saveRevision(p, rev, dest);
   }
 
   /** Deleted entries under `p` that can be restored. */
-  async deleted(p = ''): Promise<Entry[]> {
-    const at = this.at(p);
-    const r = await this.requireClient().call('listDeleted', { params: { ns: at.ns }, query: at.path ? { path: at.path } : {} });
-    const table = this.mounts();
-    return r.entries.map((e) => table.entryToView(e));
+  deleted(p = ''): Promise<Entry[]> {
+    return this.versions.deleted(p);
   }
 
   /** Restores a deleted file or folder on the server; the engine then downloads it. */
-  async undelete(p: string): Promise<Entry> {
-    const at = this.at(p);
-    const r = await this.requireClient().call('undelete', { params: { ns: at.ns }, body: { path: at.path } });
-    const entry = this.mounts().entryToView(r.entry);
-    this.log(entry.path, 'restored', 'undeleted');
-    this.wake({ remote: true });
-    return entry;
+  undelete(p: string): Promise<Entry> {
+    return this.versions.undelete(p);
   }
 
   /** Remote folders directly under `p` with recursive sizes and exclusion state. */
@@ -1007,50 +924,24 @@ export class Engine extends EventEmitter {
 
   // ---- selective sync -------------------------------------------------------------------
 
+  /** Excluded folders (selective sync). */
   excludeList(): string[] {
-    return this.db.getMeta<string[]>('excluded', []);
+    return this.selective.list();
   }
 
-  /** What excluding `paths` would remove locally (files, bytes, and how many are unsynced). */
+  /** See {@link SelectiveSync.preview}. */
   excludePreview(paths: string[]): { files: number; bytes: number; unsynced: number } {
-    const norm = paths.map((p) => normalizePath(p));
-    let files = 0;
-    let bytes = 0;
-    let unsynced = 0;
-    for (const l of this.db.all('local').values()) {
-      if (l.kind !== 'file' || !norm.some((e) => isInside(l.path, e))) continue;
-      files++;
-      bytes += l.size;
-      const s = this.db.get('synced', l.path);
-      if (!s || s.hash !== l.hash) unsynced++;
-    }
-    return { files, bytes, unsynced };
+    return this.selective.preview(paths);
   }
 
-  /**
-   * Excludes folder `p` from this device (its local copy goes once everything in it is
-   * uploaded). @throws CairnError `path_invalid` (also for the root)
-   */
+  /** See {@link SelectiveSync.add}. */
   excludeAdd(p: string): string[] {
-    const n = normalizePath(p);
-    if (n === '') throw new CairnError('path_invalid', 'the root cannot be excluded');
-    const ex = this.excludeList().filter((e) => !isInside(e, n));
-    if (!ex.some((e) => isInside(n, e))) ex.push(n);
-    ex.sort();
-    this.db.setMeta('excluded', ex);
-    this.log(n, 'excluded', 'selective sync');
-    this.wake({ remote: true });
-    return ex;
+    return this.selective.add(p);
   }
 
-  /** Includes folder `p` again (its remote content is downloaded). */
+  /** See {@link SelectiveSync.remove}. */
   excludeRemove(p: string): string[] {
-    const n = normalizePath(p);
-    const ex = this.excludeList().filter((e) => e !== n);
-    this.db.setMeta('excluded', ex);
-    this.log(n, 'included', 'selective sync');
-    this.wake({ remote: true, full: true });
-    return ex;
+    return this.selective.remove(p);
   }
 
   // ---- settings and account ---------------------------------------------------------------
