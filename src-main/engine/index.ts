@@ -375,13 +375,14 @@ export class Engine extends EventEmitter {
     // lost is kept on disk as it is, no longer synced, and reported until moved or deleted.
     const mounts = loadMounts(this.db, this.creds.home_ns);
     const detached = this.settleDetached();
-    const heldHere: string[] = [];
+    const heldHere: Array<{ path: string; reason: 'read_only' | 'nested_share' }> = [];
     let ops = plan(trees, {
       isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || detached.some((m) => isInside(p, m)),
       isExcluded,
       nsOf: (p) => mounts.nsOf(p),
       isReadOnly: (p) => mounts.isReadOnly(p),
-      onHeld: (p) => heldHere.push(p),
+      hasMount: (p) => mounts.mountsUnder(p).length > 0,
+      onHeld: (p, reason) => heldHere.push({ path: p, reason }),
     });
     this.reportHeld(heldHere);
     const now = Date.now();
@@ -644,7 +645,7 @@ export class Engine extends EventEmitter {
     const all = detachedFolders(this.db);
     const live = all.filter((d) => this.db.get('local', d)?.kind === 'folder');
     if (live.length !== all.length) setDetached(this.db, live);
-    for (const i of this.db.issues()) if ((i.code === 'shared_folder_removed' && !live.includes(i.path)) || i.code === 'shared_folder') this.db.clearIssue(i.path, i.code);
+    for (const i of this.db.issues()) if (i.code === 'shared_folder_removed' && !live.includes(i.path)) this.db.clearIssue(i.path, i.code);
     for (const d of live) {
       this.db.setIssue({
         path: d,
@@ -656,17 +657,26 @@ export class Engine extends EventEmitter {
     return live;
   }
 
-  /** Reports local-only items held in shared folders where this account is a viewer. */
-  private reportHeld(held: readonly string[]): void {
-    const now = new Set(held);
-    for (const i of this.db.issues()) if (i.code === 'read_only' && !now.has(i.path)) this.db.clearIssue(i.path, 'read_only');
-    for (const p of now) {
-      this.db.setIssue({
-        path: p,
-        code: 'read_only',
-        message: 'You can view but not edit this shared folder, so this is kept on this device only',
-        action: 'Edits of shared files are kept as conflicted copies. Ask the owner for edit access, or move the item out of the shared folder.',
-      });
+  /** Reports local items the planner held on this device (viewer folders, nested shares). */
+  private reportHeld(held: ReadonlyArray<{ path: string; reason: 'read_only' | 'nested_share' }>): void {
+    const now = new Set(held.map((h) => `${h.reason}:${h.path}`));
+    for (const i of this.db.issues()) if ((i.code === 'read_only' || i.code === 'nested_share') && !now.has(`${i.code}:${i.path}`)) this.db.clearIssue(i.path, i.code);
+    for (const h of held) {
+      this.db.setIssue(
+        h.reason === 'read_only'
+          ? {
+              path: h.path,
+              code: 'read_only',
+              message: 'You can view but not edit this shared folder, so this is kept on this device only',
+              action: 'Edits of shared files are kept as conflicted copies. Ask the owner for edit access, or move the item out of the shared folder.',
+            }
+          : {
+              path: h.path,
+              code: 'nested_share',
+              message: 'A shared folder cannot be moved into another shared folder (shared folders do not nest), so this move was not carried out',
+              action: 'Move the folder back, or to a place outside any shared folder.',
+            },
+      );
     }
   }
 

@@ -567,7 +567,7 @@ export class Executor {
       if (table.mountsUnder(from).length > 0) saveMounts(db, table.moved(from, to));
       if (db.get('remote', from)) db.moveSubtree('remote', from, to);
       putRemoteEntry(db, entry);
-      notePendingOwn(db, { kind: 'move', ns: src.ns, from, to, seq: entry.seq });
+      notePendingOwn(db, { kind: 'move', ns: src.ns, from: src.path, to: dst.path, seq: entry.seq });
       db.moveSubtree('synced', from, to);
       const s = db.get('synced', to);
       if (s) db.putSynced({ ...s, id: entry.id });
@@ -654,7 +654,7 @@ export class Executor {
     db.tx(() => {
       db.removeSubtree('remote', rel);
       db.removeSubtree('synced', rel);
-      if (seq !== null) notePendingOwn(db, { kind: 'delete', ns: at.ns, from: rel, to: rel, seq });
+      if (seq !== null) notePendingOwn(db, { kind: 'delete', ns: at.ns, from: at.path, to: at.path, seq });
     });
     this.ctx.log(rel, 'deleted_remote', kind === 'folder' ? 'folder and its contents' : null, this.ctx.deviceName);
   }

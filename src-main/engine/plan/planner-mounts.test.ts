@@ -25,6 +25,7 @@ function mounts(): PlanOptions & { held: string[] } {
     held,
     nsOf: (p) => mountOf(p) ?? 'home',
     isReadOnly: (p) => mountOf(p) === 'V',
+    hasMount: (p) => ['V', 'E'].some((m) => m === p || m.startsWith(`${p}/`) || p === ''),
     onHeld: (p) => held.push(p),
   };
 }
@@ -42,14 +43,18 @@ const deletesOnServer = (ops: Op[]): string[] => ops.filter((o) => o.type === 'd
 
 describe('review: planner and shared folders', () => {
   // Passing check: a move into a folder this account can edit is an upload plus a delete.
-  it('a file moved from the home into an editor folder: upload into it, delete from the home', () => {
+  it('a file moved from the home into an editor folder: upload into it, then delete from the home', () => {
     const a: Spec = { kind: 'file', id: 'fa', rev: 'ra', hash: 'ha', inode: 11 };
     const t: Trees = { synced: synced({ 'a.txt': a }), remote: tree({ ...base, 'a.txt': a }), local: tree({ ...base, 'E/a.txt': { kind: 'file', hash: 'ha', inode: 11 } }) };
     const m = mounts();
     const ops = plan(t, m);
     expect(ops.filter((o) => o.type === 'upload').map((o) => (o as { path: string }).path)).toEqual(['E/a.txt']);
-    expect(deletesOnServer(ops)).toEqual(['a.txt']);
+    // The home copy is deleted only once the upload committed (a refused upload keeps it).
+    expect(deletesOnServer(ops)).toEqual([]);
     expect(m.held).toEqual([]);
+    const up: Spec = { kind: 'file', id: 'fe', rev: 're', hash: 'ha', inode: 11 };
+    const after: Trees = { synced: synced({ 'a.txt': a, 'E/a.txt': up }), remote: tree({ ...base, 'a.txt': a, 'E/a.txt': up }), local: t.local };
+    expect(deletesOnServer(plan(after, mounts()))).toEqual(['a.txt']);
   });
 
   // BUG: a move from a writable place into a viewer's folder is planned per path as upload +
@@ -58,7 +63,7 @@ describe('review: planner and shared folders', () => {
   // server's history until the retention window ends). Suggested: when the target of an
   // upload is held read-only, the source's deleteRemote of the same inode (or the whole
   // cross-namespace move) must be held too / turned back into a download of the original.
-  it.fails('BUG: a file moved from the home into a viewer folder is deleted on the server while the moved copy is held', () => {
+  it('a file moved from the home into a viewer folder: nothing is deleted on the server, the original comes back, the copy is held', () => {
     const a: Spec = { kind: 'file', id: 'fa', rev: 'ra', hash: 'ha', inode: 11 };
     const t: Trees = { synced: synced({ 'a.txt': a }), remote: tree({ ...base, 'a.txt': a }), local: tree({ ...base, 'V/a.txt': { kind: 'file', hash: 'ha', inode: 11 } }) };
     const m = mounts();
@@ -67,7 +72,7 @@ describe('review: planner and shared folders', () => {
     expect(deletesOnServer(ops)).toEqual([]);
   });
 
-  it.fails('BUG: a folder moved from an editor folder into a viewer folder is deleted in the editor folder while its copy is held', () => {
+  it('a folder moved from an editor folder into a viewer folder: nothing is deleted in the editor folder, the copy is held', () => {
     const d: Record<string, Spec> = {
       'E/proj': { kind: 'folder', id: 'fp', inode: 40 },
       'E/proj/x.txt': { kind: 'file', id: 'fx', rev: 'rx', hash: 'hx', inode: 41 },
@@ -101,7 +106,7 @@ describe('review: planner and shared folders', () => {
   // every member) and copies its content to the second folder's members, who may not be
   // members of the first. Issue 6: "A folder can't be shared inside another shared folder".
   // Suggested: hold such a move (report it) instead of planning it per path.
-  it.fails('BUG: a mount point moved into another shared folder leaves/unshares it and copies it to other members', () => {
+  it('a mount point moved into another shared folder: neither left/unshared nor copied to the other members', () => {
     const t: Trees = {
       synced: synced({}),
       remote: tree(base),

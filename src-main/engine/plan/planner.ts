@@ -59,8 +59,14 @@ export interface PlanOptions {
    * is held on this device (reported through `onHeld`).
    */
   isReadOnly?: (path: string) => boolean;
-  /** Called for each local-only path held in a read-only folder (see `isReadOnly`). */
-  onHeld?: (path: string) => void;
+  /** True when a shared folder is mounted at or below `path` (it can never move into another namespace). */
+  hasMount?: (path: string) => boolean;
+  /**
+   * Called for each local path held on this device: `read_only` inside a viewer's folder (see
+   * `isReadOnly`), `nested_share` for a shared folder moved into another namespace (shared
+   * folders do not nest; the move is neither uploaded nor carried out on the server).
+   */
+  onHeld?: (path: string, reason: 'read_only' | 'nested_share') => void;
 }
 
 /**
@@ -276,7 +282,8 @@ export function plan(t: Trees, opts: PlanOptions = {}): Op[] {
     return false;
   };
   // Local deletes under a deleted folder stay: each file is checked on disk before removal.
-  const kept = filtered.filter((op) => op.type !== 'deleteRemote' || !impliedBy(op));
+  let kept = filtered.filter((op) => op.type !== 'deleteRemote' || !impliedBy(op));
+  kept = crossNamespaceMoves(t, opts, kept, filtered);
   if (!opts.isReadOnly) return order(kept);
   const out: Op[] = [];
   for (const op of kept) {
@@ -284,7 +291,7 @@ export function plan(t: Trees, opts: PlanOptions = {}): Op[] {
     const ro = readOnlyOp(op, t);
     if (!opts.isReadOnly(p) || ro === op) out.push(op);
     else if (ro) out.push(ro);
-    else opts.onHeld?.(p);
+    else opts.onHeld?.(p, 'read_only');
   }
   // A folder delete undone in a read-only namespace: what it implied comes back too.
   const restored: string[] = [];
@@ -298,6 +305,56 @@ export function plan(t: Trees, opts: PlanOptions = {}): Op[] {
     }
   }
   return order(out);
+}
+
+/**
+ * Local moves the server cannot carry out as one move — across namespaces, or into or out of
+ * a read-only folder — were planned per path as uploads at the new place plus deletes at the
+ * old one. Those deletes must never run before the content is safe elsewhere:
+ * - target writable: the source's deletes wait until everything at the target is synced (an
+ *   upload refused for quota, a name clash… leaves the source in place on the server);
+ * - target read-only (a viewer's folder): nothing can be uploaded there, so the source comes
+ *   back (downloaded again) and the moved copy is held on this device;
+ * - a shared folder (or a folder holding one) moved into another namespace: shared folders do
+ *   not nest, so nothing of the move is carried out; the moved copy is held and reported.
+ * Found by matching merge-base inodes with local inodes, outermost moves only.
+ */
+function crossNamespaceMoves(t: Trees, opts: PlanOptions, kept: Op[], all: Op[]): Op[] {
+  if (!opts.nsOf && !opts.isReadOnly) return kept;
+  const writable = (from: string, to: string): boolean =>
+    !opts.isReadOnly?.(from) && !opts.isReadOnly?.(to) && (opts.nsOf?.(from) ?? '') === (opts.nsOf?.(to) ?? '');
+  const localByInode = new Map<number, TreeNode>();
+  for (const l of t.local.values()) if (l.inode !== null) localByInode.set(l.inode, l);
+  const moves: Array<{ from: string; to: string }> = [];
+  const synced = [...t.synced.values()].sort((a, b) => depth(a.path) - depth(b.path));
+  for (const s of synced) {
+    if (s.inode === null || moves.some((m) => isInside(s.path, m.from))) continue;
+    const moved = localByInode.get(s.inode);
+    if (!moved || moved.path === s.path || moved.kind !== s.kind || t.local.get(s.path)?.inode === s.inode) continue;
+    if (!writable(s.path, moved.path)) moves.push({ from: s.path, to: moved.path });
+  }
+  if (moves.length === 0) return kept;
+  const opPathOf = (o: Op): string => ('path' in o ? o.path : o.from);
+  const drop = new Set<Op>();
+  const add: Op[] = [];
+  for (const m of moves) {
+    if (opts.hasMount?.(m.from) && (opts.nsOf?.(m.from) ?? '') !== (opts.nsOf?.(m.to) ?? '')) {
+      for (const o of kept) if (isInside(opPathOf(o), m.from) || isInside(opPathOf(o), m.to)) drop.add(o);
+      opts.onHeld?.(m.to, 'nested_share');
+      continue;
+    }
+    const restore = opts.isReadOnly?.(m.to) ?? false;
+    const targetSynced = ![...t.local.values()].some((l) => isInside(l.path, m.to) && !sameLocal(l, t.synced.get(l.path)));
+    if (!restore && targetSynced) continue;
+    for (const o of kept) if (o.type === 'deleteRemote' && isInside(o.path, m.from)) drop.add(o);
+    if (!restore) continue;
+    for (const o of all) {
+      if (o.type !== 'deleteRemote' || !isInside(o.path, m.from)) continue;
+      const R = t.remote.get(o.path);
+      if (R && !t.local.has(o.path)) add.push(R.kind === 'file' ? { type: 'download', path: o.path, remote: R, expect: null } : { type: 'mkdirLocal', path: o.path, remote: R });
+    }
+  }
+  return [...kept.filter((o) => !drop.has(o)), ...add];
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { Entry, Change } from '../../../src-shared/protocol/model.ts';
 import { isInside, rebase } from '../../../src-shared/paths.ts';
 import { cursorWithSeq } from '../../../src-shared/protocol/cursor.ts';
+import { CairnError } from '../../../src-shared/errors.ts';
 import { node, type TreeNode } from '../model.ts';
 import { MountTable, type Mount } from '../mounts.ts';
 import type { StateDb } from '../state/db.ts';
@@ -126,8 +127,12 @@ function mountRemoved(db: StateDb, homeNs: string, m: Mount, lostAccess: boolean
     db.removeSubtree('synced', m.path);
     if (db.get('local', m.path)) setDetached(db, [...detachedFolders(db), m.path]);
   } else {
-    // '0' is the code unit after '/': [p/, p0) is exactly the subtree below p.
+    // '0' is the code unit after '/': [p/, p0) is exactly the subtree below p. The unshare
+    // re-journals the live entries into the home (same ids), but records of the shared
+    // namespace this device had not read yet (a delete just before the unshare) are gone
+    // with it: a home snapshot makes the remote tree exact.
     db.db.prepare('UPDATE remote SET ns = ? WHERE ns = ? AND path >= ? AND path < ?').run(homeNs, m.ns, `${m.path}/`, `${m.path}0`);
+    db.setMeta('ns_snapshot', [...new Set([...pendingSnapshots(db), homeNs])]);
   }
   db.setMeta('ns_snapshot', pendingSnapshots(db).filter((n) => n !== m.ns));
 }
@@ -202,7 +207,18 @@ async function takeSnapshots(client: RemoteClient, db: StateDb, homeNs: string, 
       db.setMeta('ns_snapshot', pending.filter((n) => n !== ns));
       continue;
     }
-    const snap = await readSnapshot(client, ns);
+    let snap: { entries: Entry[]; seq: number };
+    try {
+      snap = await readSnapshot(client, ns);
+    } catch (e) {
+      // Access lost before the owed snapshot was read (removed, left elsewhere, unshared): the
+      // home journal's `unmount` record says so and handles it; re-reading here would fail
+      // forever and block every later pull. If the mount outlives the journal, a home
+      // snapshot settles it.
+      if (ns === homeNs || !(e instanceof CairnError) || (e.code !== 'forbidden' && e.code !== 'not_found')) throw e;
+      db.setMeta('ns_snapshot', pending.filter((n) => n !== ns));
+      continue;
+    }
     db.tx(() => applySnapshot(db, homeNs, ns, snap));
     out.reset = true;
   }
@@ -224,6 +240,11 @@ export async function pull(client: RemoteClient, db: StateDb, homeNs: string): P
       db.setMeta('cursor', undefined);
       db.setMeta('ns_seq', undefined);
       db.setMeta('mount_table', []);
+      // Leftovers of the home-only engine: its mount list, own ops without a namespace, and
+      // its "shared folders are not synced" issues.
+      db.setMeta('mounts', undefined);
+      db.setMeta('pending_own', []);
+      db.clearIssuesByCode(['shared_folder']);
     });
   }
   await takeSnapshots(client, db, homeNs, out);
@@ -249,7 +270,7 @@ export async function pull(client: RemoteClient, db: StateDb, homeNs: string): P
  */
 export interface PendingOwn {
   kind: 'move' | 'delete';
-  /** Namespace whose journal `seq` belongs to. */
+  /** Namespace whose journal `seq` belongs to; `from`/`to` are paths in it (not view paths: a mount point may move meanwhile). */
   ns: string;
   from: string;
   to: string;
@@ -314,11 +335,14 @@ function applyPage(db: StateDb, changes: readonly Change[], homeNs: string, out:
     // A snapshot owed replaces all of that namespace; a namespace not mounted here is skipped
     // (its `mount` record owes a snapshot).
     if (pendingSnapshots(db).includes(raw.ns)) continue;
-    const view = changeToView(raw, loadMounts(db, homeNs));
-    if (!view) continue;
-    const c = pending.length > 0 ? adjust(view, pending) : view;
+    const table = loadMounts(db, homeNs);
+    if (raw.ns !== homeNs && !table.byNs(raw.ns)) continue;
+    // Own operations are remembered in namespace paths: adjust first, then graft into the view.
+    const adjusted = pending.length > 0 ? adjust(raw, pending) : raw;
     seqs[raw.ns] = raw.seq;
     if (pending.length > 0) pending = pending.filter((p) => p.ns !== raw.ns || p.seq > raw.seq);
+    if (!adjusted) continue;
+    const c = changeToView(adjusted, table);
     if (!c) continue;
     if (raw.ns === homeNs) {
       // mountAdded resets the namespace's seq: keep our copy in step before it writes.

@@ -370,8 +370,9 @@ export class TreeOps {
     const to = TreeOps.nonRoot(rawTo, 'the target');
     // A mount point (or a folder holding some) may move within its home: it is only where this
     // account sees the shared folder (D28). Writing into a mount point stays refused.
+    // A case-only rename of a mount point: `to` has the mount point's own key.
     this.guardMounts(ns, pathKey(from), false, true);
-    this.guardMounts(ns, pathKey(to));
+    this.guardMounts(ns, pathKey(to), false, pathKey(to) === pathKey(from));
     const src = this.liveByKey(ns, pathKey(from));
     if (!src) throw new CairnError('not_found', 'no entry at the source path');
     if (parentRev !== undefined && src.kind === 'file' && src.rev !== parentRev) {
