@@ -374,7 +374,7 @@ export class Engine extends EventEmitter {
     // Shared folders are synced through the mount table; a folder whose share this account
     // lost is kept on disk as it is, no longer synced, and reported until moved or deleted.
     const mounts = loadMounts(this.db, this.creds.home_ns);
-    const detached = this.settleDetached();
+    const detached = await this.settleDetached();
     const heldHere: Array<{ path: string; reason: 'read_only' | 'nested_share' }> = [];
     let ops = plan(trees, {
       isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || detached.some((m) => isInside(p, m)),
@@ -423,7 +423,8 @@ export class Engine extends EventEmitter {
       root: this.folder,
       homeNs: this.creds.home_ns,
       deviceName: this.creds.device_name,
-      ignore: () => this.ignoreRules,
+      // Kept copies of lost shares count as ignored for deletes: never removed with a folder.
+      ignore: () => ({ isIgnored: (p: string, f: boolean) => this.ignoreRules.isIgnored(p, f) || detached.some((m) => isInside(p, m)) }),
       log: (p, action, detail, device) => this.log(p, action, detail ?? null, device ?? null),
       progress: (bytes) => {
         this.progress.done += bytes;
@@ -510,6 +511,14 @@ export class Engine extends EventEmitter {
    * "(Case Conflict)"), which then syncs. Nothing is dropped.
    */
   private async renameCaseCollision(rel: string): Promise<void> {
+    if (await this.renameAside(rel, 'the name collided with another one ignoring case')) this.db.clearIssue(rel, 'path_case_collision');
+  }
+
+  /**
+   * Renames the local item at `rel` to a free conflicted-copy name (local tree and block index
+   * follow). Returns the new path, or null when it was gone meanwhile (the next scan sees it).
+   */
+  private async renameAside(rel: string, why: string): Promise<string | null> {
     const root = this.folder as string;
     const taken = (p: string): boolean => {
       const k = pathKey(p);
@@ -526,15 +535,15 @@ export class Engine extends EventEmitter {
     try {
       await rename(path.join(root, rel), path.join(root, copy));
     } catch {
-      return; // gone meanwhile: the next scan sees it
+      return null; // gone meanwhile: the next scan sees it
     }
     this.db.tx(() => {
       this.db.moveSubtree('local', rel, copy);
       this.db.moveBlocks(rel, copy);
-      this.db.clearIssue(rel, 'path_case_collision');
     });
     this.dirty.add(parentPath(rel));
-    this.log(copy, 'conflict', `renamed from ${rel}: the name collided with another one ignoring case`);
+    this.log(copy, 'conflict', `renamed from ${rel}: ${why}`);
+    return copy;
   }
 
   private goOffline(): void {
@@ -641,20 +650,29 @@ export class Engine extends EventEmitter {
    * Folders whose shared folder this account lost access to (D28): reported while they exist
    * locally; forgotten once moved or deleted (a moved copy then syncs as the user's own files).
    */
-  private settleDetached(): string[] {
-    const all = detachedFolders(this.db);
-    const live = all.filter((d) => this.db.get('local', d)?.kind === 'folder');
-    if (live.length !== all.length) setDetached(this.db, live);
-    for (const i of this.db.issues()) if (i.code === 'shared_folder_removed' && !live.includes(i.path)) this.db.clearIssue(i.path, i.code);
+  private async settleDetached(): Promise<string[]> {
+    let live = detachedFolders(this.db).filter((d) => this.db.get('local', d.path)?.kind === 'folder');
+    // The server has something at or in a kept copy's path again (another shared folder
+    // mounted there, or the home got a folder of that name): the kept copy moves aside, still
+    // unsynced, so the new content can come down and the copy never leaks into it.
     for (const d of live) {
+      if (this.db.subtree('remote', d.path).length === 0) continue;
+      const to = await this.renameAside(d.path, 'moved aside: the server has new content at its path');
+      if (to) d.path = to;
+    }
+    live = live.filter((d) => this.db.get('local', d.path)?.kind === 'folder');
+    setDetached(this.db, live);
+    const paths = live.map((d) => d.path);
+    for (const i of this.db.issues()) if (i.code === 'shared_folder_removed' && !paths.includes(i.path)) this.db.clearIssue(i.path, i.code);
+    for (const p of paths) {
       this.db.setIssue({
-        path: d,
+        path: p,
         code: 'shared_folder_removed',
         message: 'You no longer have access to this shared folder; your copy is kept here and no longer syncs',
         action: 'Move it elsewhere in your Cairn folder to keep it as your own files, or delete it.',
       });
     }
-    return live;
+    return paths;
   }
 
   /** Reports local items the planner held on this device (viewer folders, nested shares). */

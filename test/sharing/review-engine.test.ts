@@ -1,7 +1,6 @@
-// Review of the shared-folder sync (D28) through real engines against a real server. Tests
-// marked `it.fails` show a bug that is still open (the name says which); drop the `.fails`
-// once it is fixed. Each test has its own world, so a device that never settles in one test
-// cannot hold up the others.
+// Regression tests from a review of the shared-folder sync (D28), through real engines against
+// a real server; each comment says what was wrong before the fix. Each test has its own world,
+// so a device that never settles in one test cannot hold up the others.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -52,12 +51,12 @@ async function sharedWorld(at: string): Promise<{ a1: Dev; b1: Dev; ca: RemoteCl
 }
 
 describe('review: shared folders through engines', () => {
-  // BUG: renaming a shared folder's local copy only in case (`Team` -> `team`) is planned as a
+  // Fixed: renaming a shared folder's local copy only in case (`Team` -> `team`) is planned as a
   // server move of the mount point, which the server refuses (`mount_point`, see
   // review-pull.test.ts). A plan holding a move holds ONLY moves (planner.ts), the refused
   // move is planned again every round (REPLAN, then back-off), so NOTHING else on this device
   // syncs any more: here a new, unrelated file in the home is never uploaded.
-  it.fails('BUG: a case-only rename of a shared folder stops all sync on that device', async () => {
+  it('a case-only rename of a shared folder is carried out and sync goes on', async () => {
     w = await World.create();
     const a1 = await w.device('A1');
     const ca = clientOf(a1);
@@ -76,7 +75,7 @@ describe('review: shared folders through engines', () => {
     );
   });
 
-  // BUG (confidentiality): a folder kept after losing a share ("detached") is merged into
+  // Fixed (confidentiality): a folder kept after losing a share ("detached") is merged into
   // whatever shared folder is mounted next at the same path, even one of ANOTHER namespace:
   // mountAdded() re-attaches any detached folder at that path. The server picks the default
   // accept path among home entries only, and the detached copy is not one, so accepting a
@@ -84,7 +83,7 @@ describe('review: shared folders through engines', () => {
   // into C's shared folder, readable by C and C's members. Suggested: remember the namespace
   // of a detached folder; re-attach only for the same namespace, otherwise rename the kept
   // copy aside (it stays detached) before the new mount is synced.
-  it.fails('BUG: a kept copy of a lost share is uploaded into a different share mounted at the same path', async () => {
+  it('a kept copy of a lost share is never uploaded into a different share mounted at the same path', async () => {
     const { b1, ca, ns, emailB } = await sharedWorld('Team');
     await ca.call('removeMember', { params: { ns }, body: { email: emailB } });
     await w!.settle();
@@ -106,11 +105,11 @@ describe('review: shared folders through engines', () => {
     expect(inC).not.toContain('a-private.txt');
   });
 
-  // BUG (non-convergence): a detached folder shadows its path for good — everything at or
+  // Fixed (non-convergence): a detached folder shadows its path for good — everything at or
   // under it is ignored by the planner — so when the home gets a folder of the same name
   // from another device, this device never receives its content (and nothing is reported
   // about it).
-  it.fails('BUG: a kept copy of a lost share hides new home content at the same path from this device', async () => {
+  it('a kept copy of a lost share moves aside when new home content appears at its path', async () => {
     const { b1, ca, cb, ns, emailB } = await sharedWorld('Team');
     await ca.call('removeMember', { params: { ns }, body: { email: emailB } });
     await w!.settle();
@@ -123,13 +122,13 @@ describe('review: shared folders through engines', () => {
     await until(() => exists(path.join(b1.folder, 'Team/from-b2.txt')), 5_000, 'Team/from-b2.txt on B1');
   });
 
-  // BUG (never idle): a detached folder inside a home folder that is deleted elsewhere. The
+  // Fixed (never idle): a detached folder inside a home folder that is deleted elsewhere. The
   // planner plans deleteLocal of the parent (the detached subtree is "ignored", so it keeps
   // nothing), the executor finds the detached folder in it (not ignored by .cairnignore), fails
   // with changed_during_read, and the next round plans the same: the device never settles.
   // Suggested: keep the parents of a detached folder (like keep() for surviving items) and
   // drop their merge base, as for a folder that holds ignored items (kept_ignored).
-  it.fails('BUG: a kept copy of a lost share inside a folder deleted elsewhere: the device never settles', async () => {
+  it('a kept copy of a lost share inside a folder deleted elsewhere: kept, and the device settles', async () => {
     const { b1, ca, cb, ns, emailB } = await sharedWorld('Shared/Team');
     await ca.call('removeMember', { params: { ns }, body: { email: emailB } });
     await w!.settle();
@@ -139,7 +138,7 @@ describe('review: shared folders through engines', () => {
     expect(await exists(path.join(b1.folder, 'Shared/Team/a-private.txt'))).toBe(true);
   });
 
-  // BUG (data safety): a move across namespaces is an upload into the target plus a delete in
+  // Fixed (data safety): a move across namespaces is an upload into the target plus a delete in
   // the source, planned in one round and executed independently. When the upload cannot
   // succeed — here the shared folder's OWNER is over quota (shared bytes count against the
   // owner) — the source is deleted anyway: the file is then live nowhere on the server (only
@@ -147,7 +146,7 @@ describe('review: shared folders through engines', () => {
   // cause as the viewer case in planner-mounts.test.ts. Suggested: carry out the source
   // delete of a cross-namespace move only once the target's upload committed (e.g. plan the
   // deleteRemote only when the moved inode is in the merge base at its new path).
-  it.fails('BUG: a file moved into a shared folder whose owner is over quota is deleted from the home anyway', async () => {
+  it('a file moved into a shared folder whose owner is over quota stays in the home', async () => {
     const world = new World();
     w = world;
     world.tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-engine-'));

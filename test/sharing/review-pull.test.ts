@@ -1,7 +1,5 @@
-// Review of the shared-folder sync (D28) at the pull/server level: each test is a scenario
-// found in review, against a real server and a real state DB. Tests marked `it.fails` show a
-// bug that is still open (the name says which); they turn red once it is fixed — then drop
-// the `.fails`.
+// Regression tests from a review of the shared-folder sync (D28) at the pull/server level,
+// against a real server and a real state DB; each comment says what was wrong before the fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -57,7 +55,7 @@ function stateDb(): StateDb {
 }
 
 describe('review: pull and the mount table', () => {
-  // BUG: an owed snapshot of a namespace this account can no longer read wedges pull() for
+  // Fixed: an owed snapshot of a namespace this account can no longer read wedges pull() for
   // good. takeSnapshots runs first in every pull, the snapshot answers `forbidden`, so the
   // home `unmount` record that would cancel the owed snapshot is never read: the engine
   // stops syncing everything (every cycle throws). Window: the engine stops or the network
@@ -93,7 +91,7 @@ describe('review: pull and the mount table', () => {
     }
   });
 
-  // BUG: the owner unshares while another device of the owner is behind in the shared
+  // Fixed: the owner unshares while another device of the owner is behind in the shared
   // namespace's journal. After the unshare that namespace is no longer listed for the owner,
   // so its records between the device's cursor and the unshare are never read; the unshare
   // re-journals only LIVE entries into the home (put/mkdir, same ids). A file deleted in the
@@ -125,7 +123,7 @@ describe('review: pull and the mount table', () => {
     }
   });
 
-  // BUG (server, tree.ts move): a case-only rename of a mount point is refused with
+  // Fixed (server, tree.ts move): a case-only rename of a mount point is refused with
   // `mount_point`: move() guards `to` with atOk=false, and the path key of `to` IS the mount
   // point's key. The engine plans exactly this move when the user renames `Team` to `team`
   // (planMoves), and since a plan holding a move holds only moves, the device then syncs
@@ -174,7 +172,7 @@ describe('review: pull and the mount table', () => {
     }
   });
 
-  // BUG: an own folder move inside a shared folder is remembered (pending_own) with VIEW
+  // Fixed: an own folder move inside a shared folder is remembered (pending_own) with VIEW
   // paths. When a record of another device renames the mount point and is applied before an
   // older record of the shared namespace (the page lists namespaces by id, so this depends on
   // whether the shared id sorts after the home id), that older record no longer matches the

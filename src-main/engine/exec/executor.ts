@@ -25,7 +25,6 @@ import type { RemoteClient } from '../remote/client.ts';
 import type { Location, MountTable } from '../mounts.ts';
 import { loadMounts, nodeFromEntry, notePendingOwn, putRemoteEntry, saveMounts } from '../remote/pull.ts';
 import type { BlockRef, Chunker } from '../scan/chunker.ts';
-import type { IgnoreRules } from '../scan/ignore.ts';
 import { fileNode, stillHashed } from '../scan/scanner.ts';
 import type { StateDb } from '../state/db.ts';
 import { buildFile, putMissingBlocks } from './transfer.ts';
@@ -39,7 +38,8 @@ export interface ExecContext {
   /** The account's home namespace; shared namespaces are found through the mount table. */
   homeNs: string;
   deviceName: string;
-  ignore: () => IgnoreRules;
+  /** Items never deleted with a folder (ignore rules, and kept copies of lost shares). */
+  ignore: () => { isIgnored(path: string, isFolder: boolean): boolean };
   /** Records an activity line (and pushes it to the UI). */
   log: (path: string, action: string, detail?: string | null, device?: string | null) => void;
   /** Reports progress: bytes moved. */

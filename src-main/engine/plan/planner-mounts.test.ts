@@ -1,5 +1,5 @@
-// Review of the planner's shared-folder rules (D28: nsOf / isReadOnly / onHeld). Tests marked
-// `it.fails` show a bug that is still open (the name says which); drop the `.fails` once fixed.
+// The planner's shared-folder rules (D28: nsOf / isReadOnly / hasMount / onHeld), from a
+// review; each comment says what was wrong before the fix.
 import { describe, expect, it } from 'vitest';
 import { node, type TreeNode, type Trees } from '../model.ts';
 import { plan, type Op, type PlanOptions } from './planner.ts';
@@ -57,7 +57,7 @@ describe('review: planner and shared folders', () => {
     expect(deletesOnServer(plan(after, mounts()))).toEqual(['a.txt']);
   });
 
-  // BUG: a move from a writable place into a viewer's folder is planned per path as upload +
+  // Fixed: a move from a writable place into a viewer's folder is planned per path as upload +
   // delete; the upload is then held (nothing may be written in V) but the delete is not. The
   // file leaves the server and every other device, and lives on only on this device (plus the
   // server's history until the retention window ends). Suggested: when the target of an
@@ -100,7 +100,7 @@ describe('review: planner and shared folders', () => {
     expect(ops.map((o) => `${o.type} ${(o as { path: string }).path}`).sort()).toEqual(['download V/sub/y.txt', 'mkdirLocal V/sub']);
   });
 
-  // BUG (design gap): moving a whole shared folder into another shared folder is planned as
+  // Fixed (design gap): moving a whole shared folder into another shared folder is planned as
   // "upload its content into the other namespace, delete the mount point" — the executor's
   // deleteRemote then LEAVES the first shared folder (or, for its owner, UNSHARES it from
   // every member) and copies its content to the second folder's members, who may not be

@@ -77,14 +77,22 @@ export function saveMounts(db: StateDb, t: MountTable): void {
   db.setMeta('mount_table', [...t.mounts].sort((a, b) => (a.path < b.path ? -1 : 1)));
 }
 
-/** Folders whose shared namespace this account lost: kept on disk, no longer synced (D28). */
-export function detachedFolders(db: StateDb): string[] {
-  return db.getMeta<string[]>('detached', []);
+/** A folder whose shared namespace `ns` this account lost: kept on disk, no longer synced (D28). */
+export interface Detached {
+  path: string;
+  ns: string;
 }
 
-/** Stores the detached folders (meta `detached`). */
-export function setDetached(db: StateDb, paths: Iterable<string>): void {
-  db.setMeta('detached', [...new Set(paths)].sort());
+/** The detached folders (meta `detached`; entries of older versions are bare paths). */
+export function detachedFolders(db: StateDb): Detached[] {
+  return db.getMeta<Array<Detached | string>>('detached', []).map((d) => (typeof d === 'string' ? { path: d, ns: '' } : d));
+}
+
+/** Stores the detached folders (meta `detached`), one per path. */
+export function setDetached(db: StateDb, list: Iterable<Detached>): void {
+  const byPath = new Map<string, Detached>();
+  for (const d of list) byPath.set(d.path, d);
+  db.setMeta('detached', [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1)));
 }
 
 /** Namespaces whose snapshot must be read before the remote tree is complete (crash-safe). */
@@ -101,13 +109,14 @@ function clearInside(db: StateDb, tree: 'remote' | 'synced', p: string): void {
 
 /**
  * A shared namespace appeared at `m.path` (accepted, shared by us, or seen in a home
- * snapshot): its content is read from its own snapshot next. A folder we had detached at the
- * same path is synced again (the first-sync merge: same content adopts, different content
- * becomes a conflicted copy).
+ * snapshot): its content is read from its own snapshot next. A folder we had detached from
+ * the SAME namespace at that path is synced again (the first-sync merge: same content adopts,
+ * different content becomes a conflicted copy); a kept copy of another namespace stays
+ * detached and is moved aside by the engine (it must never leak into this one).
  */
 function mountAdded(db: StateDb, m: Mount): void {
   clearInside(db, 'remote', m.path);
-  setDetached(db, detachedFolders(db).filter((d) => d !== m.path));
+  setDetached(db, detachedFolders(db).filter((d) => !(d.path === m.path && d.ns === m.ns)));
   db.setMeta('ns_snapshot', [...new Set([...pendingSnapshots(db), m.ns])]);
   const seqs = db.getMeta<Record<string, number>>('ns_seq', {});
   delete seqs[m.ns];
@@ -125,7 +134,7 @@ function mountRemoved(db: StateDb, homeNs: string, m: Mount, lostAccess: boolean
   if (lostAccess) {
     db.removeSubtree('remote', m.path);
     db.removeSubtree('synced', m.path);
-    if (db.get('local', m.path)) setDetached(db, [...detachedFolders(db), m.path]);
+    if (db.get('local', m.path)) setDetached(db, [...detachedFolders(db), { path: m.path, ns: m.ns }]);
   } else {
     // '0' is the code unit after '/': [p/, p0) is exactly the subtree below p. The unshare
     // re-journals the live entries into the home (same ids), but records of the shared
