@@ -34,6 +34,16 @@ describe('DeleteGuard', () => {
     expect(g.isConfirmed(del('z', 6))).toBe(false);
   });
 
+  it('deletes marked always-hold are held however small, and pass once confirmed', () => {
+    const g = new DeleteGuard(limits);
+    const leave = del('Shared', 1);
+    const mark = (o: Op): boolean => o.type === 'deleteRemote' && o.path === 'Shared';
+    expect(g.apply([leave, del('b')], 100, 100, 0, mark).ops).toEqual([]);
+    expect(g.held).toMatchObject({ side: 'remote', count: 2, paths: ['Shared', 'b'] });
+    g.confirm();
+    expect(g.apply([leave, del('b')], 100, 100, 1, mark).ops).toEqual([leave, del('b')]);
+  });
+
   it('reject hands back the held deletes and holds nothing', () => {
     const g = new DeleteGuard(limits);
     g.apply([del('a', 9)], 10, 10, 0);

@@ -40,13 +40,21 @@ export class DeleteGuard {
    * `localEntries` are the merge base's file count and the local tree's entry count.
    * Returns the ops to run now and whether the held set changed (worth an activity line).
    */
-  apply(ops: Op[], syncedFiles: number, localEntries: number, now = Date.now()): { ops: Op[]; changed: boolean } {
+  apply(ops: Op[], syncedFiles: number, localEntries: number, now = Date.now(), alwaysHold: (o: Op) => boolean = () => false): { ops: Op[]; changed: boolean } {
     this.recent = this.recent.filter((d) => d.t > now - RECENT_MS);
     const recent = { local: 0, remote: 0 };
     for (const d of this.recent) recent[d.side] += d.files;
     const guarded = ops.filter((o) => !this.isConfirmed(o));
     // Just after a confirmation the recent deletes were what the user agreed to: not counted.
-    const held = massDeleteCheck(guarded, syncedFiles, localEntries, this.limits, this.confirmed ? { local: 0, remote: 0 } : recent);
+    let held = massDeleteCheck(guarded, syncedFiles, localEntries, this.limits, this.confirmed ? { local: 0, remote: 0 } : recent);
+    // Some deletes always ask first, however small (deleting a shared folder's local copy
+    // leaves it, or unshares it from everyone for its owner).
+    const must = guarded.filter((o): o is Extract<Op, { type: 'deleteRemote' }> => o.type === 'deleteRemote' && alwaysHold(o));
+    if (!held && must.length > 0) {
+      const dels = guarded.filter((o): o is Extract<Op, { type: 'deleteRemote' }> => o.type === 'deleteRemote');
+      const paths = dels.map((o) => o.path);
+      held = { side: 'remote', count: dels.reduce((n, o) => n + o.files, 0), sample: paths.slice(0, 10), paths, files: Object.fromEntries(dels.map((o) => [o.path, o.files])) };
+    }
     const before = this.held;
     this.held = held;
     if (!held) return { ops, changed: false };

@@ -389,7 +389,8 @@ export class Engine extends EventEmitter {
     const deferred = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now);
     ops = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) <= now);
     // 4. Mass-delete guard.
-    const guarded = this.guard.apply(ops, this.db.count('synced', true), this.db.count('local'), now);
+    // Deleting a shared folder's local copy leaves it (owner: unshares it): always asked first.
+    const guarded = this.guard.apply(ops, this.db.count('synced', true), this.db.count('local'), now, (o) => o.type === 'deleteRemote' && mounts.mountsUnder(o.path).length > 0);
     ops = guarded.ops;
     const held = this.guard.held;
     if (held && guarded.changed) this.log('', 'held', `${held.count} ${held.side === 'remote' ? 'server' : 'local'} deletes wait for confirmation`);
