@@ -10,7 +10,7 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'dist/**', 'app/dist/**', 'native-chunker/build/**', 'test-results/**', 'src-renderer/dist/**'] },
+  { ignores: ['node_modules/**', '.tools/**', 'dist/**', 'app/dist/**', 'native-chunker/build/**', 'test-results/**', 'src-renderer/dist/**', 'bench/.data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
