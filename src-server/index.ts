@@ -10,6 +10,7 @@ import type { AppContext, RateLimits } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
 import { NotifyHub } from './notify/hub.ts';
 import { KeyedMutex } from './store/keyed-mutex.ts';
+import { PendingBlocks } from './store/pending-blocks.ts';
 import { DEFAULT_GRACE_MS, runGc } from './ops/gc.ts';
 
 export type { RateLimits } from './http/context.ts';
@@ -51,6 +52,8 @@ export interface RunningServer {
   app: FastifyInstance;
   /** Runs one GC pass now (tests, admin). */
   gc(now?: number): ReturnType<typeof runGc>;
+  /** Resolves once every block upload answered so far is durable and recorded, or failed (tests). */
+  settle(): Promise<void>;
 }
 
 /** Opens `opts.dataDir` and starts listening. Resolves once the port is bound. */
@@ -77,6 +80,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     blocks,
     hub,
     blockLocks: new KeyedMutex(),
+    pendingBlocks: new PendingBlocks((err, hash) => logError(err, `block ${hash} was lost before it was durable`)),
     metrics: createMetrics(),
     log: undefined as unknown as AppContext['log'],
     defaultQuotaBytes: opts.quotaBytes ?? DEFAULT_QUOTA_BYTES,
@@ -90,7 +94,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   });
   app.addHook('preClose', async () => shutdown.abort());
   logError = (err, what) => app.log.error({ err }, what);
-  const gc = (now = Date.now()) => runGc({ store, blocks, locks: ctx.blockLocks }, { now, retentionMs, graceMs });
+  // Uploads already answered are recorded first, so a pass sees every block the server acknowledged.
+  const gc = async (now = Date.now()) => {
+    await ctx.pendingBlocks.drain();
+    return runGc({ store, blocks, locks: ctx.blockLocks }, { now, retentionMs, graceMs });
+  };
   let gcTimer: NodeJS.Timeout | undefined;
   const interval = opts.gcIntervalMs ?? 3600_000;
   if (interval > 0) {
@@ -120,10 +128,14 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     port,
     app,
     gc,
+    settle: () => ctx.pendingBlocks.drain(),
     close() {
       closing ??= (async () => {
         clearInterval(gcTimer);
         await app.close();
+        // Uploads already answered are made durable and recorded before the database closes.
+        await ctx.pendingBlocks.drain();
+        await blocks.drain();
         await store.close();
         await lock.release();
       })();

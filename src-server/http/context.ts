@@ -6,6 +6,7 @@ import type { BlockStore } from '../store/blocks.ts';
 import type { AuthContext, MetadataStore } from '../store/metadata.ts';
 import type { NotifyHub } from '../notify/hub.ts';
 import type { KeyedMutex } from '../store/keyed-mutex.ts';
+import type { PendingBlocks } from '../store/pending-blocks.ts';
 import type { ServerMetrics } from './metrics.ts';
 
 /** Limits of the auth rate limiter (requests per window). */
@@ -30,6 +31,8 @@ export interface AppContext {
   blocks: BlockStore;
   hub: NotifyHub;
   blockLocks: KeyedMutex;
+  /** Block uploads answered but not yet durable and recorded (commits wait for them). */
+  pendingBlocks: PendingBlocks;
   metrics: ServerMetrics;
   log: FastifyBaseLogger;
   /** Quota of new accounts (bytes). */

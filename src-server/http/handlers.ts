@@ -106,7 +106,11 @@ export const handlers: HandlerMap = {
 
   // ---- blocks ---------------------------------------------------------------------------
   async checkBlocks(c) {
-    return { missing: await c.ctx.store.missingBlocks(me(c).accountId, c.input.body.hashes) };
+    const a = me(c);
+    // The caller's uploads still being made durable settle first: the answer is exact (a block
+    // lost meanwhile is missing again).
+    await c.ctx.pendingBlocks.settle(a.accountId, c.input.body.hashes);
+    return { missing: await c.ctx.store.missingBlocks(a.accountId, c.input.body.hashes) };
   },
 
   async putBlock(c) {
@@ -116,17 +120,31 @@ export const handlers: HandlerMap = {
     if (declared > MAX_BLOCK_BYTES) throw new CairnError('block_too_large', undefined, { max_bytes: MAX_BLOCK_BYTES });
     const body = c.req.body as AsyncIterable<Uint8Array> | undefined;
     const source: AsyncIterable<Uint8Array> = body && Symbol.asyncIterator in Object(body) ? body : (async function* () {})();
-    const size = await c.ctx.blockLocks.run(hash, async () => {
-      const r = await c.ctx.blocks.put(hash, source, MAX_BLOCK_BYTES);
-      await c.ctx.store.recordBlock(a.accountId, hash, r.size, c.now);
-      return r.size;
+    const r = await c.ctx.blockLocks.run(hash, async () => {
+      const put = await c.ctx.blocks.put(hash, source, MAX_BLOCK_BYTES);
+      // Already durable (stored before): recorded in the same lock hold as the store saw the file,
+      // so GC cannot delete the bytes in between.
+      if (put.durable === null) await c.ctx.store.recordBlock(a.accountId, hash, put.size, c.now);
+      return put;
     });
-    c.ctx.metrics.blockUploadBytes.inc(size);
-    return { hash, size };
+    const durable = r.durable;
+    if (durable !== null) {
+      // Answered now; made durable and recorded in the background. A commit naming the block
+      // waits for this (pendingBlocks.settle); a crash before it loses the block, and the
+      // commit's `block_missing` makes the client upload it again.
+      c.ctx.pendingBlocks.track(a.accountId, hash, async () => {
+        await durable;
+        await c.ctx.blockLocks.run(hash, () => c.ctx.store.recordBlock(a.accountId, hash, r.size, c.now));
+      });
+    }
+    c.ctx.metrics.blockUploadBytes.inc(r.size);
+    return { hash, size: r.size };
   },
 
   async getBlock(c) {
     const { hash } = c.input.params;
+    // The caller's own upload still being made durable is readable to it (read your writes).
+    await c.ctx.pendingBlocks.settle(me(c).accountId, [hash]);
     const size = await c.ctx.store.readableBlock(me(c).accountId, hash);
     if (size === null) throw new CairnError('not_found');
     const bytes = await c.ctx.blocks.readAll(hash).catch(() => {
@@ -139,12 +157,15 @@ export const handlers: HandlerMap = {
 
   // ---- files ----------------------------------------------------------------------------
   async commit(c) {
+    // Blocks still being made durable: the commit is answered only once they are (D7).
+    await c.ctx.pendingBlocks.settle(me(c).accountId, c.input.body.blocks);
     const entry = await c.ctx.store.commit(actor(c), c.input.params.ns, c.input.body);
     c.ctx.metrics.commits.inc();
     return { entry };
   },
 
   async commitBatch(c) {
+    await c.ctx.pendingBlocks.settle(me(c).accountId, c.input.body.commits.flatMap((x) => x.blocks));
     const results = await c.ctx.store.commitBatch(actor(c), c.input.params.ns, c.input.body.commits);
     c.ctx.metrics.commits.inc(results.filter((r) => r.ok).length);
     return { results };

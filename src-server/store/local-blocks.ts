@@ -3,25 +3,51 @@
  * so no folder grows past a few thousand files below ~10^8 blocks), uploads staged in
  * `<root>/tmp/`.
  *
- * Write path (crash safety): stream into a temp file while hashing → verify → fsync the
- * file → rename into place → fsync the shard folder. A kill at any point leaves either no
- * file under the hash or the complete, verified one; temp leftovers are removed at start.
- * A stored file whose size is wrong (damaged) is replaced the same way by the next upload.
+ * Write path: stream into a temp file while hashing → verify → answer (the block is "staged":
+ * readable from its temp file). Then, off the request path and at most {@link SYNC_CONCURRENCY}
+ * blocks at once: fsync the temp file → rename it into place → fsync the shard folder →
+ * `durable` resolves. So a file exists under its hash only once its bytes are durable, and a kill
+ * at any point leaves either no file under the hash or the complete, verified one; temp
+ * leftovers (staged blocks a crash caught) are removed at start. The disk writes of a large
+ * upload overlap its transfer instead of adding an fsync round trip to every block request
+ * (docs/decisions.md D33). A stored file whose size is wrong (damaged) is
+ * replaced the same way by the next upload.
+ *
+ * Fault injection (crash tests only): `CAIRN_FAULT_BLOCK_SYNC_DELAY_MS` holds every block
+ * staged for that long before it is made durable, so a test can kill the server in between.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { CairnError, isHash } from '../../src-shared/index.ts';
-import type { BlockHealth, BlockStore } from './blocks.ts';
+import type { BlockHealth, BlockStore, PutResult } from './blocks.ts';
 
 const WRITE_BYTES = 1 << 20;
+/**
+ * Blocks being made durable at once. Each holds a libuv thread-pool thread in fsync; the pool
+ * (16 threads, threadpool.ts) must stay free for the reads and writes of requests.
+ */
+export const SYNC_CONCURRENCY = 4;
+
+/** A verified block not yet durable: its temp file and the promise of its durability. */
+interface Staged {
+  tmp: string;
+  size: number;
+  durable: Promise<void>;
+}
 
 /** Blocks as files under one folder. */
 export class LocalBlockStore implements BlockStore {
   readonly root: string;
   readonly #tmp: string;
+  readonly #staged = new Map<string, Staged>();
+  /** Shard folders known to exist (durably): no mkdir/access per block. */
+  readonly #dirs = new Set<string>();
+  readonly #syncDelayMs = Number(process.env.CAIRN_FAULT_BLOCK_SYNC_DELAY_MS ?? 0) || 0;
+  #syncing = 0;
+  readonly #syncQueue: Array<() => void> = [];
 
   constructor(root: string) {
     this.root = root;
@@ -39,7 +65,12 @@ export class LocalBlockStore implements BlockStore {
     return path.join(this.root, hash.slice(0, 2), hash.slice(2, 4), hash);
   }
 
-  async put(hash: string, source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ size: number; created: boolean }> {
+  /** Number of blocks verified and readable but not yet durable. */
+  get stagedCount(): number {
+    return this.#staged.size;
+  }
+
+  async put(hash: string, source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<PutResult> {
     const final = this.pathOf(hash);
     const tmp = path.join(this.#tmp, `${hash}.${randomBytes(6).toString('hex')}`);
     const fh = await fs.open(tmp, 'wx');
@@ -47,12 +78,12 @@ export class LocalBlockStore implements BlockStore {
     let size = 0;
     let closed = false;
     try {
-      // Network chunks are ~64 KiB; coalesce them into ~1 MiB writes (fewer syscalls).
+      // Network chunks are ~64 KiB; gather them into ~1 MiB writev calls (fewer syscalls, no copy).
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
       const flush = async () => {
         if (pendingBytes === 0) return;
-        await fh.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+        await fh.writev(pending);
         pending = [];
         pendingBytes = 0;
       };
@@ -65,26 +96,34 @@ export class LocalBlockStore implements BlockStore {
         if (pendingBytes >= WRITE_BYTES) await flush();
       }
       await flush();
+      await fh.close();
+      closed = true;
       const got = sha.digest('hex');
-      if (got !== hash) throw new CairnError('block_hash_mismatch', undefined, { expected: hash, actual: got });
+      if (got !== hash)
+        throw new CairnError('block_hash_mismatch', undefined, { expected: hash, actual: got });
+      // Already staged by an earlier upload: its durability is this upload's too.
+      const staged = this.#staged.get(hash);
+      if (staged && staged.size === size) {
+        await fs.rm(tmp, { force: true });
+        return { size, created: false, durable: staged.durable };
+      }
       // An existing file of the right size is taken as intact (re-hashing it on every
       // dedup'd upload would double the I/O); one of another size is damaged (truncated,
       // overwritten), and the bytes just verified replace it — a re-upload repairs it.
       const existing = await fs.stat(final).catch(() => null);
       if (existing?.size === size) {
-        await fh.close();
-        closed = true;
         await fs.rm(tmp, { force: true });
-        return { size, created: false };
+        return { size, created: false, durable: null };
       }
-      await fh.sync();
-      await fh.close();
-      closed = true;
-      const dir = path.dirname(final);
-      await ensureDir(dir);
-      await fs.rename(tmp, final);
-      await fsyncDir(dir);
-      return { size, created: true };
+      const durable = this.#makeDurable(hash, tmp, final);
+      this.#staged.set(hash, { tmp, size, durable });
+      // Settled here too, so a failure never surfaces as an unhandled rejection; callers that
+      // need the outcome await `durable` themselves.
+      durable.then(
+        () => this.#staged.delete(hash),
+        () => this.#staged.delete(hash),
+      );
+      return { size, created: true, durable };
     } catch (err) {
       if (!closed) await fh.close().catch(() => {});
       await fs.rm(tmp, { force: true });
@@ -92,21 +131,83 @@ export class LocalBlockStore implements BlockStore {
     }
   }
 
+  /** fsync the temp file, rename it into place, fsync the folder — queued, a few at a time. */
+  async #makeDurable(hash: string, tmp: string, final: string): Promise<void> {
+    if (this.#syncDelayMs > 0) await new Promise((r) => setTimeout(r, this.#syncDelayMs));
+    if (this.#syncing >= SYNC_CONCURRENCY) await new Promise<void>((r) => this.#syncQueue.push(r));
+    this.#syncing++;
+    try {
+      const fh = await fs.open(tmp, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const dir = path.dirname(final);
+      await this.#ensureDir(dir);
+      await fs.rename(tmp, final);
+      await fsyncDir(dir);
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => {});
+      throw new CairnError('internal', `block ${hash} could not be made durable: ${String(err)}`);
+    } finally {
+      this.#syncing--;
+      this.#syncQueue.shift()?.();
+    }
+  }
+
+  /** mkdir -p that fsyncs the parent of every folder it creates, so the new names are durable. */
+  async #ensureDir(dir: string): Promise<void> {
+    if (this.#dirs.has(dir)) return;
+    await ensureDir(dir);
+    this.#dirs.add(dir);
+  }
+
   read(hash: string, start = 0, end?: number): Readable {
     // createReadStream's `end` is inclusive.
-    return createReadStream(this.pathOf(hash), { start, ...(end !== undefined ? { end: end - 1 } : {}), highWaterMark: 1 << 20 });
+    const range = { start, ...(end !== undefined ? { end: end - 1 } : {}), highWaterMark: 1 << 20 };
+    const staged = this.#staged.get(hash);
+    if (!staged) return createReadStream(this.pathOf(hash), range);
+    // A staged block may be renamed into place while it is read: open it where it is now.
+    const final = this.pathOf(hash);
+    return Readable.from(
+      (async function* () {
+        let fh: fs.FileHandle;
+        try {
+          fh = await fs.open(staged.tmp, 'r');
+        } catch {
+          fh = await fs.open(final, 'r');
+        }
+        try {
+          yield* fh.createReadStream({ ...range, autoClose: false });
+        } finally {
+          await fh.close();
+        }
+      })(),
+      { objectMode: false },
+    );
   }
 
   async readAll(hash: string): Promise<Buffer> {
-    return fs.readFile(this.pathOf(hash));
+    const final = this.pathOf(hash);
+    const staged = this.#staged.get(hash);
+    if (staged) {
+      try {
+        return await fs.readFile(staged.tmp);
+      } catch {
+        // renamed into place meanwhile
+      }
+    }
+    return fs.readFile(final);
   }
 
   async has(hash: string): Promise<boolean> {
+    if (this.#staged.has(hash)) return true;
     try {
       await fs.access(this.pathOf(hash));
       return true;
     } catch {
-      return false;
+      return this.#staged.has(hash);
     }
   }
 
@@ -140,8 +241,15 @@ export class LocalBlockStore implements BlockStore {
   }
 
   async cleanTemp(): Promise<void> {
+    await this.drain();
     await fs.rm(this.#tmp, { recursive: true, force: true });
     await fs.mkdir(this.#tmp, { recursive: true });
+  }
+
+  async drain(): Promise<void> {
+    while (this.#staged.size > 0) {
+      await Promise.allSettled([...this.#staged.values()].map((s) => s.durable));
+    }
   }
 }
 

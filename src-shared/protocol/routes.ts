@@ -125,7 +125,10 @@ export const routes = {
     method: 'PUT', url: '/api/v1/blocks/:hash', auth: true, bodyKind: 'binary',
     summary:
       'Upload one block (application/octet-stream). The server recomputes SHA-256 and ' +
-      'stores each block once across all accounts.',
+      'stores each block once across all accounts. The answer means "received and verified": ' +
+      'the block is made durable afterwards, and a `commit` naming it is answered only once it ' +
+      'is. A server crash in between loses it: the commit then answers `block_missing` (and ' +
+      '`check` lists it again), and the client uploads it again.',
     params: Type.Object({ hash: Hash }), status: 201,
     response: Type.Object({ hash: Hash, size: Bytes }),
     errors: ['block_hash_mismatch', 'block_too_large', 'unsupported_media_type'],

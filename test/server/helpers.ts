@@ -18,6 +18,9 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
+/** Running test servers by data dir (so {@link unchanged} can let their uploads settle). */
+const byDataDir = new Map<string, RunningServer>();
+
 /** Starts a server on 127.0.0.1:0 in a fresh temp dir (logs silenced). */
 export async function testServer(opts: Partial<StartOptions> = {}): Promise<TestServer> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-server-test-'));
@@ -30,10 +33,12 @@ export async function testServer(opts: Partial<StartOptions> = {}): Promise<Test
     // Tests sign up many accounts from one IP; rate-limit tests lower these explicitly.
     rateLimits: { signupPerIp: 100_000, loginPerIp: 100_000, loginPerEmail: 100_000, ...opts.rateLimits },
   });
+  byDataDir.set(dataDir, s);
   return {
     ...s,
     dataDir,
     async stop() {
+      byDataDir.delete(dataDir);
       await s.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
@@ -189,6 +194,9 @@ async function listFiles(dir: string): Promise<string[]> {
 
 /** Asserts (by throwing) that `fn` leaves the stored state unchanged; returns fn's result. */
 export async function unchanged<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
+  // Uploads answered earlier are made durable and recorded in the background: let them land
+  // first, so that only `fn` can change the fingerprint.
+  await byDataDir.get(dataDir)?.settle();
   const before = JSON.stringify(await storedState(dataDir));
   const result = await fn();
   const after = JSON.stringify(await storedState(dataDir));

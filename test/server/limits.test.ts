@@ -161,6 +161,8 @@ describe('block repair', () => {
       await fs.writeFile(file, 'tampered');
       const put = await call(t.url, 'putBlock', a.token, { params: { hash: h }, body: data });
       expect(put.status).toBe(201);
+      // The repair is stored under the hash once durable (a commit or check would wait for it).
+      await t.settle();
       expect(Buffer.compare(await fs.readFile(file), data)).toBe(0);
       await t.close();
       const { store, blocks } = await openDataDir(t.dataDir);

@@ -98,7 +98,7 @@ const LSTAT_BATCH = 256;
 /**
  * Scans `opts.scopes` under `opts.root`.
  *
- * Cost (docs/decisions.md, rescan entry): folders are read with one async `readdir`; their
+ * Cost (docs/decisions.md D32): folders are read with one async `readdir`; their
  * entries are `lstat`ed synchronously in batches of {@link LSTAT_BATCH} (an async lstat costs
  * ≈ 3× the CPU of the syscall itself in promise and thread-pool overhead — the bulk of an
  * unchanged rescan), yielding to the event loop between batches; each file costs one `prev`

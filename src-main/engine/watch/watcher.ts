@@ -4,7 +4,7 @@
  * (a dirty folder is rescanned with its whole subtree). A watcher error (the inotify watch limit,
  * ENOSPC / EMFILE) asks for a full rescan and turns on periodic full rescans, never silence.
  *
- * Two modes (docs/decisions.md, watcher entry):
+ * Two modes (docs/decisions.md D31):
  * - `per-folder` (Linux and every other platform without a native recursive watch): one
  *   non-recursive `fs.watch` (one inotify watch, no file descriptor) per folder. Nothing is kept
  *   per file, so 100,000 files under 100 folders cost 100 small handles — chokidar 6 kept a tree
