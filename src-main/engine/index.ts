@@ -444,8 +444,9 @@ export class Engine extends EventEmitter {
         this.backoff.set(`#${p}`, tries);
         if (tries > 3) this.backoff.set(p, Date.now() + Math.min(60_000, 500 * 2 ** tries));
       } else if (code === 'path_case_collision' && (f.op.type === 'upload' || f.op.type === 'mkdirRemote' || f.op.type === 'moveRemote')) {
-        // The server holds another entry whose name differs only in case: set ours aside.
-        await this.renameCaseCollision(f.op.type === 'moveRemote' ? f.op.to : f.op.path);
+        // The server holds another entry whose name differs only in case: set ours aside (the
+        // folder, when it is a folder of ours whose case differs from the server's).
+        await this.renameCaseCollision(collidingPart(f.op.type === 'moveRemote' ? f.op.to : f.op.path, f.error.details?.existing));
         this.remoteDirty = true;
       } else if (code === 'changed_during_read') {
         this.dirty.add(p);
@@ -1084,6 +1085,21 @@ export class Engine extends EventEmitter {
   noteRemote(e: Entry): void {
     putRemoteEntry(this.db, e);
   }
+}
+
+/**
+ * The part of local path `rel` that collides with the server's `existing` path (the same path
+ * ignoring case; for a shared folder, a path inside its namespace, so `rel` ends with it): the
+ * first segment where the two differ — `d2` for `d2/a` against `D2/a` — else `rel` itself.
+ */
+export function collidingPart(rel: string, existing: unknown): string {
+  if (typeof existing !== 'string') return rel;
+  const mine = rel.split('/');
+  const theirs = existing.split('/');
+  const off = mine.length - theirs.length;
+  if (off < 0 || pathKey(mine.slice(off).join('/')) !== pathKey(existing)) return rel;
+  for (let i = 0; i < theirs.length; i++) if (mine[off + i] !== theirs[i]) return mine.slice(0, off + i + 1).join('/');
+  return rel;
 }
 
 /** Waits `ms` without keeping the process alive. */

@@ -287,6 +287,19 @@ export class Executor {
       db.setBlocks(rel, blocks);
     });
     this.ctx.log(rel, 'uploaded', null, this.ctx.deviceName);
+    this.placedAt(rel, e);
+  }
+
+  /**
+   * A new item goes under the server's existing folder whose name differs only in case (`d2/a`
+   * lands at `D2/a`): our local folder collides with that one. Reported as `path_case_collision`
+   * (with the server's path) so the engine sets the local folder aside; left as it is, the merge
+   * base and the disk would disagree on the path and the engine would re-upload and delete it
+   * forever (chaos finding #8).
+   * @throws CairnError `path_case_collision` when `e.path` is not `rel`
+   */
+  private placedAt(rel: string, e: Entry): void {
+    if (e.path !== rel) throw new CairnError('path_case_collision', `the server placed ${rel} at ${e.path}`, { existing: e.path });
   }
 
   private async upload(rel: string, parentRev: string | null, _opId: number): Promise<void> {
@@ -394,8 +407,12 @@ export class Executor {
           const g = group[j] as (typeof group)[number];
           const r = results[j];
           if (r?.ok) {
-            this.committed(g.op.path, this.view(r.entry), g.st, g.blocks);
-            done++;
+            try {
+              this.committed(g.op.path, this.view(r.entry), g.st, g.blocks);
+              done++;
+            } catch {
+              failed.push(g.op); // placed under another case: retried alone, it reports the collision
+            }
           } else {
             const err = r ? new CairnError((r.error.code as CairnError['code']) ?? 'internal', r.error.message, r.error.details) : new CairnError('internal');
             try {
@@ -526,6 +543,7 @@ export class Executor {
       putRemoteEntry(this.ctx.db, entry);
       this.ctx.db.putSynced({ ...nodeFromEntry(entry), inode: st?.ino ?? null });
     });
+    this.placedAt(rel, entry);
   }
 
   private async moveLocal(from: string, to: string, local: TreeNode): Promise<void> {

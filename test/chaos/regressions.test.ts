@@ -1,0 +1,64 @@
+/**
+ * Deterministic engine tests for bugs the chaos harness found (FINDINGS.md), each replaying
+ * the shrunk scenario with real engines and a real server, without faults or timing luck: the
+ * device under test runs without a watcher, so it scans only when the engine decides to.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ActivityItem } from '../../src-shared/control.ts';
+import { Engine, collidingPart } from '../../src-main/engine/index.ts';
+import { World, treeOf } from '../engine/helpers.ts';
+
+let w: World | null = null;
+afterEach(async () => {
+  await w?.cleanup();
+  w = null;
+});
+
+describe('chaos findings, replayed', () => {
+  it('#8 (seed 200042): a new file in a local folder whose case differs from the server folder is set aside with its folder, not re-uploaded and deleted forever', async () => {
+    w = await World.create();
+    const a = await w.device('A');
+    const b = await w.device('B', { watch: false });
+    await mkdir(path.join(a.folder, 'd2'), { recursive: true });
+    await writeFile(path.join(a.folder, 'd2/c'), 'c');
+    await w.settle();
+    // While B is stopped: A renames d2 → D2 (case only); B excludes d2 and writes a new file in it.
+    await b.engine.stop();
+    await rename(path.join(a.folder, 'd2'), path.join(a.folder, 'D2'));
+    expect(await a.engine.waitIdle(10_000)).toBe(true);
+    b.engine = new Engine({ home: b.home, folder: b.folder, pollMs: 60_000, watch: false });
+    b.engine.excludeAdd('d2');
+    await writeFile(path.join(b.folder, 'd2/a'), 'new on B');
+    const activity: ActivityItem[] = [];
+    const firstConflict = new Promise<ActivityItem>((resolve) =>
+      b.engine.on('activity', (x: ActivityItem) => {
+        activity.push(x);
+        if (x.action === 'conflict') resolve(x);
+      }),
+    );
+    await b.engine.start();
+    // The server put B's upload under its `D2`: B's folder `d2` is what collides, so the folder
+    // is set aside (before: the file was, again and again, and its upload deleted from the server).
+    expect((await firstConflict).path).toMatch(/^d2 \(conflicted copy from B \d{4}-\d\d-\d\d\)$/u);
+    await w.settle(20_000);
+    expect(activity.filter((x) => x.action === 'deleted_remote')).toEqual([]);
+    const tree = await treeOf(b.folder);
+    expect(await treeOf(a.folder)).toEqual(tree);
+    const copies = Object.keys(tree).filter((p) => p.endsWith('/a'));
+    expect(copies).toHaveLength(1);
+    expect(await readFile(path.join(b.folder, copies[0]!), 'utf8')).toBe('new on B');
+    expect(b.engine.integrityCheck()).toEqual([]);
+  }, 60_000);
+
+  it('collidingPart names the first segment that differs from the server path', () => {
+    expect(collidingPart('d2/a', 'D2/a')).toBe('d2');
+    expect(collidingPart('x/d2/sub/a', 'x/D2/Sub/a')).toBe('x/d2');
+    expect(collidingPart('x/A', 'x/a')).toBe('x/A');
+    expect(collidingPart('Shared/d2/a', 'D2/a')).toBe('Shared/d2'); // inside a shared folder's namespace
+    expect(collidingPart('d2/a', 'other')).toBe('d2/a');
+    expect(collidingPart('d2/a', undefined)).toBe('d2/a');
+    expect(collidingPart('a', 'x/a')).toBe('a');
+  });
+});
