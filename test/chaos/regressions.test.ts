@@ -7,8 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActivityItem } from '../../src-shared/control.ts';
-import { Engine, collidingPart } from '../../src-main/engine/index.ts';
+import { Engine, collidingPart, link } from '../../src-main/engine/index.ts';
 import { World, treeOf } from '../engine/helpers.ts';
+import { RemoteClient } from '../../src-main/engine/remote/client.ts';
+import { applyChange, pull, putRemoteEntry } from '../../src-main/engine/remote/pull.ts';
+import { StateDb } from '../../src-main/engine/state/db.ts';
+import { encodeCursor } from '../../src-shared/protocol/cursor.ts';
 
 let w: World | null = null;
 afterEach(async () => {
@@ -60,5 +64,40 @@ describe('chaos findings, replayed', () => {
     expect(collidingPart('d2/a', 'other')).toBe('d2/a');
     expect(collidingPart('d2/a', undefined)).toBe('d2/a');
     expect(collidingPart('a', 'x/a')).toBe('a');
+  });
+
+  it('#9 (seed 100097): an own folder created where the pull still holds an older folder with children does not keep those children (they moved with it)', async () => {
+    w = await World.create();
+    const home = path.join(w.tmp, 'home-raw');
+    const creds = await link(home, { mode: 'signup', server: w.server.url, email: w.email, password: w.password, device_name: 'raw' });
+    const ns = creds.home_ns;
+    const client = new RemoteClient({ server: creds.server, token: creds.token });
+    const db = new StateDb(path.join(w.tmp, 'state.db'));
+    try {
+      // Another device: D1/sub with a child, then D1/sub moved aside (a conflicted copy, say).
+      const mkdirRemote = async (p: string) => (await client.call('mkdir', { params: { ns }, body: { path: p } })).entry;
+      await mkdirRemote('D1');
+      await mkdirRemote('D1/sub');
+      const child = await mkdirRemote('D1/sub/Empty');
+      await mkdirRemote('cc');
+      await client.call('move', { params: { ns }, body: { from: 'D1/sub', to: 'cc/sub' } });
+      // This device has read the journal up to the child only…
+      const all = await client.call('changes', { query: { cursor: encodeCursor({ ns: { [ns]: 0 } }), limit: 2000 } });
+      expect(all.changes.map((c) => c.entry.path)).toEqual(['D1', 'D1/sub', 'D1/sub/Empty', 'cc', 'cc/sub']);
+      for (const c of all.changes) if (c.seq <= child.seq) applyChange(db, c);
+      db.setMeta('ns_seq', { [ns]: child.seq });
+      db.setMeta('cursor', encodeCursor({ ns: { [ns]: child.seq } }));
+      db.setMeta('mount_table', []);
+      // …when its own mkdir of D1/sub succeeds and the executor writes the result at once.
+      putRemoteEntry(db, await mkdirRemote('D1/sub'));
+      await pull(client, db, ns);
+      const remote = [...db.all('remote').values()].map((n) => n.path).sort();
+      const snap = (await client.call('snapshot', { params: { ns }, query: { limit: 2000 } })).entries.filter((e) => !e.deleted && e.path !== '').map((e) => e.path).sort();
+      expect(snap).toEqual(['D1', 'D1/sub', 'cc', 'cc/sub', 'cc/sub/Empty']);
+      expect(remote).toEqual(snap);
+    } finally {
+      db.close();
+      await client.close();
+    }
   });
 });

@@ -39,9 +39,20 @@ export interface PullResult {
   reset: boolean;
 }
 
-/** Writes one server entry into the remote tree (removing a stale row of the same id). */
+/**
+ * Writes one server entry into the remote tree (removing a stale row of the same id). When
+ * another entry with children holds the path, a journal record this device has not read yet
+ * moved or deleted it — the executor writes its own results before the pull reaches the
+ * records in between. Where that subtree went cannot be told from here (the record will name
+ * only its root), so the namespace is read again from a snapshot (meta `ns_snapshot`) rather
+ * than leaving its children under the new entry (chaos finding #9).
+ */
 export function putRemoteEntry(db: StateDb, e: Entry): void {
   db.tx(() => {
+    const here = e.deleted ? undefined : db.get('remote', e.path);
+    if (here && here.id !== e.id && db.subtree('remote', e.path).length > 1) {
+      db.setMeta('ns_snapshot', [...new Set([...pendingSnapshots(db), e.ns])]);
+    }
     const old = db.db.prepare('SELECT path FROM remote WHERE id = ? AND path != ?').get(e.id, e.path) as { path: string } | undefined;
     if (old) db.moveSubtree('remote', old.path, e.path);
     if (e.deleted) db.removeSubtree('remote', e.path);
