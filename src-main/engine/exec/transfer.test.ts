@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../../../src-shared/errors.ts';
 import { contentHash } from '../../../src-shared/hash.ts';
 import type { RemoteClient } from '../remote/client.ts';
-import { buildFile } from './transfer.ts';
+import type { BlockLocation } from '../state/db.ts';
+import { buildFile, putMissingBlocks } from './transfer.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -16,7 +17,71 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+/** A fake server (unit test only) holding `blocks`, counting fetches. */
+function fakeClient(
+  blocks: Buffer[],
+  onGet?: (h: string) => Promise<void>,
+): RemoteClient & { gets: string[] } {
+  const byHash = new Map(blocks.map((b) => [sha(b), b]));
+  const gets: string[] = [];
+  return {
+    gets,
+    getBlock: async (h: string): Promise<Buffer> => {
+      gets.push(h);
+      await onGet?.(h);
+      const b = byHash.get(h);
+      if (!b) throw new CairnError('not_found');
+      return Buffer.from(b);
+    },
+  } as unknown as RemoteClient & { gets: string[] };
+}
+
+/**
+ * A local file `name` holding `parts` back to back, with an old mtime, and its block index
+ * entries as the state DB gives them (with the local tree's record of its stat).
+ */
+async function localFile(
+  name: string,
+  parts: Buffer[],
+  record: 'current' | 'stale' | 'racy' = 'current',
+): Promise<Map<string, BlockLocation[]>> {
+  const abs = path.join(dir, name);
+  await writeFile(abs, Buffer.concat(parts));
+  const old = new Date(Date.now() - 60_000);
+  await utimes(abs, old, old);
+  const st = await stat(abs);
+  const file = {
+    inode: st.ino,
+    size: st.size,
+    mtime: record === 'stale' ? st.mtimeMs - 1000 : st.mtimeMs,
+    ctime: st.ctimeMs,
+    hashedAt: record === 'racy' ? st.mtimeMs + 5 : Date.now(),
+  };
+  const index = new Map<string, BlockLocation[]>();
+  let offset = 0;
+  for (const p of parts) {
+    index.set(sha(p), [...(index.get(sha(p)) ?? []), { path: name, offset, length: p.length, file }]);
+    offset += p.length;
+  }
+  return index;
+}
+
+const build = (
+  client: RemoteClient,
+  hashes: string[],
+  index: Map<string, BlockLocation[]>,
+  target = 'out.bin',
+) =>
+  buildFile({
+    client,
+    root: dir,
+    abs: path.join(dir, target),
+    blockHashes: hashes,
+    expectHash: contentHash(hashes),
+    findLocal: (h) => index.get(h) ?? [],
+  });
 
 describe('buildFile', () => {
   it('a download whose block fetch fails leaves no temp file behind', async () => {
@@ -32,10 +97,117 @@ describe('buildFile', () => {
     } as unknown as RemoteClient;
     let tmp = '';
     await expect(
-      buildFile({ client, root: dir, abs: path.join(dir, 'f.bin'), blockHashes: hashes, expectHash: contentHash(hashes), findLocal: () => [], onTmp: (t) => (tmp = t) }),
+      buildFile({
+        client,
+        root: dir,
+        abs: path.join(dir, 'f.bin'),
+        blockHashes: hashes,
+        expectHash: contentHash(hashes),
+        findLocal: () => [],
+        onTmp: (t) => (tmp = t),
+      }),
     ).rejects.toMatchObject({ code: 'offline' });
     expect(calls).toBeGreaterThan(0);
     expect(tmp).not.toBe('');
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('copies blocks of a local file that still matches its record without fetching or hashing them; repeats and new blocks land in order', async () => {
+    const [a, b, c, n] = [randomBytes(3000), randomBytes(5000), randomBytes(700), randomBytes(1234)] as [
+      Buffer,
+      Buffer,
+      Buffer,
+      Buffer,
+    ];
+    const index = await localFile('old.bin', [a, b, c]);
+    // Proof that the trusted copy is not hashed: the index claims block `n` lives in old.bin at
+    // b's place, and the stat record vouches for old.bin — so b's bytes are copied for it.
+    const lie = new Map(index);
+    lie.set(sha(n), [{ ...(index.get(sha(b)) as BlockLocation[])[0]! }]);
+    const client = fakeClient([n]);
+    const hashes = [sha(a), sha(n), sha(c), sha(a)];
+    const built = await build(client, hashes, lie);
+    expect(client.gets).toEqual([]);
+    expect(await readFile(built.tmp)).toEqual(Buffer.concat([a, b, c, a]));
+    expect(built.reused).toBe(a.length * 2 + b.length + c.length);
+    expect(built.blocks.map((x) => [x.offset, x.length])).toEqual([
+      [0, a.length],
+      [a.length, b.length],
+      [a.length + b.length, c.length],
+      [a.length + b.length + c.length, a.length],
+    ]);
+    // The honest index: a, c, a copied; n fetched from the server and verified.
+    const honest = await build(client, hashes, index, 'out2.bin');
+    expect(client.gets).toEqual([sha(n)]);
+    expect(await readFile(honest.tmp)).toEqual(Buffer.concat([a, n, c, a]));
+    expect([honest.fetched, honest.reused]).toEqual([n.length, a.length * 2 + c.length]);
+  });
+
+  for (const record of ['stale', 'racy'] as const) {
+    it(`hashes the bytes of a local file whose record is ${record}, and fetches what no longer matches`, async () => {
+      const [a, b] = [randomBytes(4000), randomBytes(4000)];
+      const index = await localFile('old.bin', [a, b], record);
+      // The file changed in place since it was indexed (same size): block b is not there any more.
+      const abs = path.join(dir, 'old.bin');
+      const changed = Buffer.concat([a, randomBytes(4000)]);
+      await writeFile(abs, changed);
+      const client = fakeClient([a, b]);
+      const built = await build(client, [sha(a), sha(b)], index);
+      expect(await readFile(built.tmp)).toEqual(Buffer.concat([a, b]));
+      expect(client.gets).toEqual([sha(b)]);
+    });
+  }
+
+  it('a trusted local file that changes during the build fails it (changed_during_read) and leaves no temp file', async () => {
+    const [a, b] = [randomBytes(3000), randomBytes(3000)];
+    const index = await localFile('old.bin', [a]);
+    // The server's block comes after the local one; serving it, the local file is appended to.
+    const client = fakeClient([b], () => appendFile(path.join(dir, 'old.bin'), 'more'));
+    await expect(build(client, [sha(a), sha(b)], index)).rejects.toMatchObject({
+      code: 'changed_during_read',
+    });
+    expect((await readdir(dir)).filter((f) => f.startsWith('.cairn-tmp-'))).toEqual([]);
+  });
+
+  it('refuses bytes from the server that do not hash to the block', async () => {
+    const h = sha('right');
+    const client = { getBlock: async () => Buffer.from('wrong') } as unknown as RemoteClient;
+    await expect(build(client, [h], new Map())).rejects.toMatchObject({ code: 'block_hash_mismatch' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('putMissingBlocks', () => {
+  it('sends each missing block once; a hash mismatch at the server means the file changed', async () => {
+    const [a, b] = [randomBytes(3000), randomBytes(2000)];
+    await writeFile(path.join(dir, 'f'), Buffer.concat([a, b, a]));
+    const blocks = [
+      { offset: 0, length: a.length, hash: sha(a) },
+      { offset: a.length, length: b.length, hash: sha(b) },
+      { offset: a.length + b.length, length: a.length, hash: sha(a) },
+    ];
+    const got: Array<[string, string]> = [];
+    const client = {
+      putBlock: async (h: string, data: Uint8Array): Promise<void> => {
+        got.push([h, sha(Buffer.from(data))]);
+      },
+    } as unknown as RemoteClient;
+    expect(await putMissingBlocks(client, path.join(dir, 'f'), blocks, new Set([sha(a), sha(b)]))).toBe(
+      a.length + b.length,
+    );
+    expect(got.sort()).toEqual(
+      [
+        [sha(a), sha(a)],
+        [sha(b), sha(b)],
+      ].sort(),
+    );
+    const refusing = {
+      putBlock: async (): Promise<void> => {
+        throw new CairnError('block_hash_mismatch');
+      },
+    } as unknown as RemoteClient;
+    await expect(
+      putMissingBlocks(refusing, path.join(dir, 'f'), blocks, new Set([sha(b)])),
+    ).rejects.toMatchObject({ code: 'changed_during_read' });
   });
 });

@@ -1,18 +1,28 @@
 /**
- * File transfers: reading a local file's blocks for upload, and building a downloaded file
- * from blocks (local ones first, then the server's) in a temp file in the same folder.
+ * File transfers: uploading a local file's blocks, and building a downloaded file from blocks
+ * (local ones first, then the server's) in a temp file in the same folder.
  *
- * Every block read from disk is re-hashed before use, so a file that changed since it was
- * chunked fails with `changed_during_read` instead of sending torn content; every block
- * fetched from the server is hashed before it is written.
+ * What proves that bytes are the blocks they are said to be (docs/decisions.md D34):
+ * - Upload: the server recomputes every block's SHA-256 and refuses a mismatch, which means the
+ *   file changed since it was chunked: reported as `changed_during_read` (the engine rescans
+ *   and retries). The commit names the hashes of one consistent chunking, so torn content can
+ *   never be committed, and the client does not hash the bytes a second time.
+ * - Download: every block fetched from the server is hashed before it is written. A block
+ *   copied from a local file is trusted without hashing when that file's stat (inode, size,
+ *   mtime, ctime) still equals the local tree's record of the chunking that indexed it and is
+ *   racily clean — the scanner's fast path (`stillHashed`) — and still equals it after the copy;
+ *   otherwise the copied bytes are hashed like fetched ones. Runs of such blocks that follow
+ *   each other in both files are copied with large reads and writes.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError } from '../../../src-shared/errors.ts';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
 import type { RemoteClient } from '../remote/client.ts';
 import { TEMP_PREFIX } from '../scan/ignore.ts';
+import { RACY_MARGIN_MS } from '../scan/scanner.ts';
 import type { BlockLocation } from '../state/db.ts';
 
 /** SHA-256 (lowercase hex) of `buf` with node:crypto (the bulk-path hasher). */
@@ -20,42 +30,68 @@ export function sha256hex(buf: Uint8Array): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
-/** Reads `length` bytes at `offset` of an open file (short read → `changed_during_read`). */
-async function readAt(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+/** Largest block of protocol v1 (bytes): read buffers are this big. */
+const MAX_BLOCK = 4 * 1024 * 1024;
+/** Longest run of trusted local blocks copied with one read and one write (bytes). */
+const COPY_RUN = 16 * 1024 * 1024;
+/** A background `datasync` of the temp file every this many bytes written, so the final fsync finds little left. */
+const FLUSH_EVERY = 64 * 1024 * 1024;
+
+/** Reads `length` bytes at `offset` of an open file into `buf` (short read → `changed_during_read`). */
+async function readInto(fh: FileHandle, buf: Buffer, offset: number, length: number): Promise<Buffer> {
   let got = 0;
   while (got < length) {
     const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
     if (bytesRead === 0) throw new CairnError('changed_during_read', 'file shrank while being read');
     got += bytesRead;
   }
-  return buf;
+  return buf.subarray(0, length);
+}
+
+/** Reads `length` bytes at `offset` into a new buffer. */
+function readAt(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
+  return readInto(fh, Buffer.allocUnsafe(length), offset, length);
 }
 
 /**
  * Uploads the blocks of the file at `abs` the server lacks (`missing`), `concurrency` at a
- * time. Each block is re-read and re-hashed first.
- * @throws CairnError `changed_during_read` when bytes differ from the chunked hashes; server codes.
+ * time, each read into a reused buffer. The server verifies every block's hash; a mismatch
+ * means the file changed since it was chunked.
+ * @returns bytes sent
+ * @throws CairnError `changed_during_read` (the file changed: shorter, or bytes that no longer
+ *   hash to the chunked values); server codes; `offline`.
  */
 export async function putMissingBlocks(
   client: RemoteClient,
   abs: string,
   blocks: ReadonlyArray<{ offset: number; length: number; hash: string }>,
   missing: ReadonlySet<string>,
-  concurrency = 4,
+  concurrency = 6,
 ): Promise<number> {
-  const todo = blocks.filter((b, i) => missing.has(b.hash) && blocks.findIndex((c) => c.hash === b.hash) === i);
+  const seen = new Set<string>();
+  const todo = blocks.filter((b) => missing.has(b.hash) && !seen.has(b.hash) && seen.add(b.hash));
   if (todo.length === 0) return 0;
   const fh = await open(abs, 'r');
   let sent = 0;
   try {
     let next = 0;
     const worker = async (): Promise<void> => {
+      // One buffer per worker: putBlock resolves once the request body has been sent.
+      const buf = Buffer.allocUnsafe(Math.min(MAX_BLOCK, Math.max(...todo.map((b) => b.length))));
       while (next < todo.length) {
         const b = todo[next++] as { offset: number; length: number; hash: string };
-        const data = await readAt(fh, b.offset, b.length);
-        if (sha256hex(data) !== b.hash) throw new CairnError('changed_during_read', 'file changed while being uploaded');
-        await client.putBlock(b.hash, data);
+        const data =
+          b.length <= buf.length
+            ? await readInto(fh, buf, b.offset, b.length)
+            : await readAt(fh, b.offset, b.length);
+        try {
+          await client.putBlock(b.hash, data);
+        } catch (e) {
+          if (e instanceof CairnError && e.code === 'block_hash_mismatch') {
+            throw new CairnError('changed_during_read', 'file changed while being uploaded');
+          }
+          throw e;
+        }
         sent += b.length;
       }
     };
@@ -79,12 +115,50 @@ export interface BuiltFile {
   blocks: Array<{ hash: string; offset: number; length: number }>;
 }
 
+/** A local file blocks are copied from, opened once for the whole build. */
+interface Source {
+  fh: FileHandle;
+  /** Its stat when opened, if it then matched the local tree's record (racily clean): its indexed blocks need no hashing. */
+  trusted: Stats | null;
+}
+
+/** True when `st` still describes the chunking recorded in `file` (the scanner's fast-path rule). */
+function matchesRecord(st: Stats, file: BlockLocation['file']): boolean {
+  return (
+    !!file &&
+    file.inode === st.ino &&
+    file.size === st.size &&
+    file.mtime === st.mtimeMs &&
+    file.ctime !== null &&
+    file.ctime === st.ctimeMs &&
+    file.hashedAt !== null &&
+    st.mtimeMs < file.hashedAt - RACY_MARGIN_MS
+  );
+}
+
+function sameStat(a: Stats, b: Stats): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
+/** One step of a build, in file order. */
+type Step =
+  | {
+      kind: 'copy';
+      src: Source;
+      srcOffset: number;
+      length: number;
+      blocks: Array<{ hash: string; length: number }>;
+    }
+  | { kind: 'get'; hash: string; data: Promise<{ data: Buffer; local: boolean }> }
+  | { kind: 'again'; hash: string };
+
 /**
- * Writes the file made of `blockHashes` into a new temp file next to `abs`, verifies the
- * content hash against `expectHash`, fsyncs it and returns its path. The caller renames it
- * into place (or deletes it). `onTmp` is told the temp path before anything is written, so
- * the op log can clean it after a crash.
- * @throws CairnError `block_hash_mismatch` (server sent wrong bytes), `not_found`, `offline`, …
+ * Writes the file made of `blockHashes` into a new temp file next to `abs`, verifies it (see the
+ * module comment), fsyncs it and returns its path. The caller renames it into place (or deletes
+ * it). `onTmp` is told the temp path before anything is written, so the op log can clean it
+ * after a crash. A failed build removes its temp file.
+ * @throws CairnError `block_hash_mismatch` (server sent wrong bytes), `changed_during_read` (a
+ *   local source changed while copied), `not_found`, `offline`, …
  */
 export async function buildFile(opts: {
   client: RemoteClient;
@@ -94,76 +168,172 @@ export async function buildFile(opts: {
   expectHash: string;
   findLocal: LocalBlockFinder;
   onTmp?: (tmp: string) => void;
+  /** Blocks fetched (or verified) ahead of the write position (default 12). */
   window?: number;
 }): Promise<BuiltFile> {
   const computed = opts.blockHashes.length === 0 ? EMPTY_CONTENT_HASH : contentHash(opts.blockHashes);
-  if (computed !== opts.expectHash) throw new CairnError('internal', 'block list does not match the content hash');
+  if (computed !== opts.expectHash)
+    throw new CairnError('internal', 'block list does not match the content hash');
   const tmp = path.join(path.dirname(opts.abs), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
   opts.onTmp?.(tmp);
   const out: BuiltFile = { tmp, fetched: 0, reused: 0, blocks: [] };
-  const fh = await open(tmp, 'wx', 0o644);
-  // Local files blocks are copied from, opened once each for the whole build.
-  const sources = new Map<string, Promise<FileHandle>>();
-  const inflight: Array<Promise<{ data: Buffer; local: boolean }>> = [];
+  // Read back too: a block repeated within the file is copied from where it was written.
+  const fh = await open(tmp, 'wx+', 0o644);
+  const sources = new Map<string, Promise<Source>>();
+  const pending: Array<Promise<unknown>> = [];
+  let flushing: Promise<void> | null = null;
   let ok = false;
   try {
-    const written = new Map<string, { offset: number; length: number }>();
-    const fetchOne = async (hash: string): Promise<{ data: Buffer; local: boolean }> => {
-      const here = written.get(hash);
-      if (here) {
-        const data = await readAt(fh, here.offset, here.length);
-        if (sha256hex(data) === hash) return { data, local: true };
+    const source = (rel: string, file: BlockLocation['file']): Promise<Source> => {
+      let s = sources.get(rel);
+      if (!s) {
+        s = (async () => {
+          const h = await open(path.join(opts.root, rel), 'r');
+          const st = await h.stat();
+          return { fh: h, trusted: matchesRecord(st, file) ? st : null };
+        })();
+        // Marked handled at once (a failure is seen where it is awaited).
+        s.catch(() => undefined);
+        sources.set(rel, s);
       }
+      return s;
+    };
+    /** The block's bytes from an untrusted local copy (hashed) or the server (hashed). */
+    const fetchOne = async (hash: string): Promise<{ data: Buffer; local: boolean }> => {
       for (const loc of opts.findLocal(hash)) {
         try {
-          let lf = sources.get(loc.path);
-          if (!lf) {
-            lf = open(path.join(opts.root, loc.path), 'r');
-            sources.set(loc.path, lf);
-          }
-          const data = await readAt(await lf, loc.offset, loc.length);
+          const src = await source(loc.path, loc.file);
+          const data = await readAt(src.fh, loc.offset, loc.length);
           if (sha256hex(data) === hash) return { data, local: true };
         } catch {
-          // stale index entry: fall through to the server
+          // stale index entry: try the next place, then the server
         }
       }
       const data = await opts.client.getBlock(hash);
-      if (sha256hex(data) !== hash) throw new CairnError('block_hash_mismatch', `server sent wrong bytes for block ${hash}`);
+      if (sha256hex(data) !== hash)
+        throw new CairnError('block_hash_mismatch', `server sent wrong bytes for block ${hash}`);
       return { data, local: false };
     };
-    // A sliding window keeps a few block fetches in flight while writing in order.
-    const windowSize = opts.window ?? 8;
-    let offset = 0;
-    let i = 0;
-    const seenInFlight = new Set<string>();
-    const launch = (): void => {
-      const h = opts.blockHashes[i++] as string;
-      // A repeated block within the file is read back from the temp file once written.
-      const p = seenInFlight.has(h) ? Promise.resolve(null as never) : fetchOne(h);
-      // Marked handled at once: a fetch failing before its turn is awaited must not count as an
-      // unhandled rejection (it is rethrown when awaited in order).
-      p.catch(() => undefined);
-      inflight.push(p);
-      seenInFlight.add(h);
+    /** A trusted local place of `hash`, if any (opening candidate files as needed). */
+    const trustedPlace = async (hash: string): Promise<{ src: Source; loc: BlockLocation } | null> => {
+      for (const loc of opts.findLocal(hash)) {
+        if (!loc.file) continue;
+        const src = await source(loc.path, loc.file).catch(() => null);
+        if (src?.trusted && loc.offset + loc.length <= src.trusted.size) return { src, loc };
+      }
+      return null;
     };
-    while (i < opts.blockHashes.length && inflight.length < windowSize) launch();
-    for (let k = 0; k < opts.blockHashes.length; k++) {
-      const hash = opts.blockHashes[k] as string;
-      let got = await inflight.shift();
-      if (!got) got = await fetchOne(hash);
-      if (i < opts.blockHashes.length) launch();
-      await fh.write(got.data, 0, got.data.length, offset);
-      if (got.local) out.reused += got.data.length;
-      else out.fetched += got.data.length;
-      written.set(hash, { offset, length: got.data.length });
-      out.blocks.push({ hash, offset, length: got.data.length });
-      offset += got.data.length;
+
+    // Plan in file order: trusted local runs become copy steps; the rest are fetched ahead.
+    const steps: Step[] = [];
+    const firstAt = new Set<string>();
+    const windowSize = opts.window ?? 12;
+    let inFlight = 0;
+    for (const hash of opts.blockHashes) {
+      if (firstAt.has(hash)) {
+        steps.push({ kind: 'again', hash });
+        continue;
+      }
+      firstAt.add(hash);
+      const place = await trustedPlace(hash);
+      const last = steps[steps.length - 1];
+      if (place) {
+        if (
+          last?.kind === 'copy' &&
+          last.src === place.src &&
+          last.srcOffset + last.length === place.loc.offset &&
+          last.length + place.loc.length <= COPY_RUN
+        ) {
+          last.length += place.loc.length;
+          last.blocks.push({ hash, length: place.loc.length });
+        } else {
+          steps.push({
+            kind: 'copy',
+            src: place.src,
+            srcOffset: place.loc.offset,
+            length: place.loc.length,
+            blocks: [{ hash, length: place.loc.length }],
+          });
+        }
+        continue;
+      }
+      steps.push({ kind: 'get', hash, data: null as unknown as Promise<{ data: Buffer; local: boolean }> });
     }
+    // Fetches start a window ahead of the write position.
+    const gets = steps.filter((s): s is Extract<Step, { kind: 'get' }> => s.kind === 'get');
+    let launched = 0;
+    const launch = (): void => {
+      while (launched < gets.length && inFlight < windowSize) {
+        const g = gets[launched++] as Extract<Step, { kind: 'get' }>;
+        inFlight++;
+        g.data = fetchOne(g.hash);
+        // Handled at once: a fetch failing before its turn is rethrown when awaited in order.
+        g.data.catch(() => undefined);
+      }
+    };
+    launch();
+
+    const copyBuf = Buffer.allocUnsafe(COPY_RUN);
+    const at = new Map<string, { offset: number; length: number }>();
+    let offset = 0;
+    let sinceFlush = 0;
+    const wrote = (n: number): void => {
+      sinceFlush += n;
+      if (sinceFlush >= FLUSH_EVERY && !flushing) {
+        sinceFlush = 0;
+        flushing = fh.datasync().finally(() => (flushing = null));
+        pending.push(flushing.catch(() => undefined));
+      }
+    };
+    for (const step of steps) {
+      if (step.kind === 'copy') {
+        const data = await readInto(step.src.fh, copyBuf, step.srcOffset, step.length);
+        await fh.write(data, 0, data.length, offset);
+        let o = offset;
+        for (const b of step.blocks) {
+          at.set(b.hash, { offset: o, length: b.length });
+          out.blocks.push({ hash: b.hash, offset: o, length: b.length });
+          o += b.length;
+        }
+        out.reused += step.length;
+        offset += step.length;
+        wrote(step.length);
+      } else if (step.kind === 'get') {
+        const got = await step.data;
+        inFlight--;
+        launch();
+        await fh.write(got.data, 0, got.data.length, offset);
+        if (got.local) out.reused += got.data.length;
+        else out.fetched += got.data.length;
+        at.set(step.hash, { offset, length: got.data.length });
+        out.blocks.push({ hash: step.hash, offset, length: got.data.length });
+        offset += got.data.length;
+        wrote(got.data.length);
+      } else {
+        // A block repeated within the file: copied from where this build wrote it (our own temp file).
+        const first = at.get(step.hash) as { offset: number; length: number };
+        const data = await readInto(fh, copyBuf, first.offset, first.length);
+        await fh.write(data, 0, data.length, offset);
+        out.reused += first.length;
+        out.blocks.push({ hash: step.hash, offset, length: first.length });
+        offset += first.length;
+        wrote(first.length);
+      }
+    }
+    // Trusted sources must not have changed while copied (a write moves mtime/ctime past hashedAt).
+    for (const s of sources.values()) {
+      const src = await s.catch(() => null);
+      if (src?.trusted && !sameStat(await src.fh.stat(), src.trusted)) {
+        throw new CairnError('changed_during_read', 'a local file blocks were copied from changed meanwhile');
+      }
+    }
+    await Promise.all(pending);
     await fh.sync();
     ok = true;
   } finally {
+    await Promise.all(pending).catch(() => undefined);
     await fh.close();
-    for (const h of sources.values()) await h.then((x) => x.close()).catch(() => undefined);
+    for (const h of sources.values()) await h.then((x) => x.fh.close()).catch(() => undefined);
     // A failed build removes its temp file (it can be up to a GiB); the caller never sees it.
     if (!ok) await rm(tmp, { force: true }).catch(() => undefined);
   }

@@ -62,7 +62,10 @@ describe('StateDb', () => {
     const db = new StateDb(':memory:');
     db.setBlocks('f', [{ hash: H, offset: 0, length: 10 }]);
     db.moveBlocks('f', 'g');
-    expect(db.findBlock(H)).toEqual([{ path: 'g', offset: 0, length: 10 }]);
+    expect(db.findBlock(H)).toEqual([{ path: 'g', offset: 0, length: 10, file: null }]);
+    // With the local tree's record of the file: the stat its blocks were hashed at.
+    db.put('local', node({ path: 'g', kind: 'file', hash: H, size: 10, mtime: 5, inode: 7, ctime: 6, hashedAt: 9 }));
+    expect(db.findBlock(H)).toEqual([{ path: 'g', offset: 0, length: 10, file: { inode: 7, size: 10, mtime: 5, ctime: 6, hashedAt: 9 } }]);
     const id = db.opBegin('upload', 'g', { x: 1 });
     expect(db.opsPending()).toHaveLength(1);
     db.opEnd(id);

@@ -48,6 +48,12 @@ export interface BlockLocation {
   path: string;
   offset: number;
   length: number;
+  /**
+   * The local tree's record of the file holding it, when there is one: the stat its blocks were
+   * hashed at (`hashedAt`: wall clock ms). A file whose current stat still equals it, racily clean
+   * (scanner `stillHashed`), holds these bytes without re-hashing them.
+   */
+  file?: { inode: number | null; size: number; mtime: number; ctime: number | null; hashedAt: number | null } | null;
 }
 
 /** A tree row as SQLite returns it: booleans as 0/1, block lists as JSON, snake_case stamps. */
@@ -307,9 +313,21 @@ export class StateDb {
     return this.st('SELECT hash, offset, length FROM block_index WHERE path = ? ORDER BY offset').all(path) as Array<{ hash: string; offset: number; length: number }>;
   }
 
-  /** Local places holding block `hash` (possibly stale: callers verify the bytes). */
+  /**
+   * Local places holding block `hash` (possibly stale: callers verify the bytes, or the stat in
+   * `file`, see {@link BlockLocation}).
+   */
   findBlock(hash: string): BlockLocation[] {
-    return this.st('SELECT path, offset, length FROM block_index WHERE hash = ? LIMIT 4').all(hash) as BlockLocation[];
+    const rows = this.st(
+      `SELECT b.path, b.offset, b.length, l.path AS lpath, l.inode, l.size, l.mtime, l.ctime, l.hashed_at
+       FROM block_index b LEFT JOIN local l ON l.path = b.path AND l.kind = 'file' WHERE b.hash = ? LIMIT 4`,
+    ).all(hash) as Array<{ path: string; offset: number; length: number; lpath: string | null; inode: number | null; size: number; mtime: number; ctime: number | null; hashed_at: number | null }>;
+    return rows.map((r) => ({
+      path: r.path,
+      offset: r.offset,
+      length: r.length,
+      file: r.lpath === null ? null : { inode: r.inode, size: r.size, mtime: r.mtime, ctime: r.ctime, hashedAt: r.hashed_at },
+    }));
   }
 
   // ---- meta and settings --------------------------------------------------------------
