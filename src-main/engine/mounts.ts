@@ -12,6 +12,7 @@
  * (`mount_table`); pure logic otherwise. May import: src-shared.
  */
 import type { Entry, Role } from '../../src-shared/protocol/model.ts';
+import { CairnError } from '../../src-shared/errors.ts';
 import { isInside, joinPath } from '../../src-shared/paths.ts';
 
 /** One shared namespace mounted in the view. */
@@ -90,10 +91,10 @@ export class MountTable {
     return nsPath === '' ? m.path : joinPath(m.path, nsPath);
   }
 
-  /** `e` with its path as a view path. @throws Error when `e.ns` is not mounted (a caller bug). */
+  /** `e` with its path as a view path. @throws CairnError `not_found` when `e.ns` is not mounted here (any more). */
   entryToView(e: Entry): Entry {
     const p = this.toView(e.ns, e.path);
-    if (p === null) throw new Error(`namespace ${e.ns} is not mounted`);
+    if (p === null) throw new CairnError('not_found', `the shared folder of ${e.path} is no longer mounted here`);
     return p === e.path ? e : { ...e, path: p };
   }
 

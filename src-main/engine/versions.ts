@@ -90,12 +90,22 @@ export class Versions {
     });
   }
 
-  /** Deleted entries under `p` that can be restored (view paths). */
+  /**
+   * Deleted entries at or under `p` that can be restored (view paths). A folder holding shared
+   * folders (the root included) lists theirs too; a mount point lists its namespace's.
+   */
   async deleted(p = ''): Promise<Entry[]> {
-    const at = this.at(p);
-    const r = await this.ctx.client().call('listDeleted', { params: { ns: at.ns }, query: at.path ? { path: at.path } : {} });
     const table = this.ctx.mounts();
-    return r.entries.map((e) => table.entryToView(e));
+    const view = normalizePath(p);
+    const at = this.at(view);
+    const asks: Array<{ ns: string; path: string }> = [{ ns: at.ns, path: at.path }];
+    for (const m of table.mountsUnder(view)) asks.push({ ns: m.ns, path: '' });
+    const out: Entry[] = [];
+    for (const a of asks) {
+      const r = await this.ctx.client().call('listDeleted', { params: { ns: a.ns }, query: a.path ? { path: a.path } : {} });
+      for (const e of r.entries) out.push(table.entryToView(e));
+    }
+    return out;
   }
 
   /** Restores a deleted file or folder on the server (the sync loop then downloads it). */

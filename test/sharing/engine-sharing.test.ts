@@ -106,6 +106,9 @@ describe('shared folders through the engine (2 accounts, 3 devices)', () => {
     expect(inNs).toEqual(['from-b.txt', 'notes.txt', 'plan.txt'].filter((p) => p !== 'from-b.txt'));
     const deleted = (await cb.call('listDeleted', { params: { ns }, query: {} })).entries.map((e) => e.path);
     expect(deleted).toEqual(expect.arrayContaining(['docs']));
+    // The engine lists them at view paths, from the mount point and from the root.
+    expect((await b1.engine.deleted('Shared/Team')).map((e) => e.path)).toEqual(expect.arrayContaining(['Shared/Team/docs']));
+    expect((await b1.engine.deleted('')).map((e) => e.path)).toEqual(expect.arrayContaining(['Shared/Team/docs']));
   });
 
   it('a member renames the shared folder on their side; the others are unaffected', async () => {
