@@ -11,8 +11,9 @@
  *
  * 1. convergence — every device's tree equals the server's (paths, folders, content hashes),
  *    minus the folders that device excludes (and nothing of those folders is left on it);
- * 2. no loss — every content that existed on any device at a quiet point is in a final file,
- *    a conflicted copy, or the server's revision history;
+ * 2. no loss — every content that existed on any device at a quiet point (including local
+ *    edits not yet synced, seen before settling) is in a final file, a conflicted copy, or the
+ *    server's revision history;
  * 3. no torn files — at two quiet points per round (workload done, faults still active and
  *    engines busy; then after settling), every file on disk is a committed revision or
  *    content the workload produced on that device (a local edit not yet synced);
@@ -315,12 +316,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
    * The no-torn-files invariant at a quiet point of the workload: every file on every device
    * is a revision the server committed or content the workload produced there. Device trees
    * are read before the server's history, so a download seen on disk is already committed.
+   * Whatever is on disk then must also survive (no user action comes before the next check),
+   * so local edits not yet synced join the no-loss set here.
    */
   const tornCheck = async (when: string, trees?: Map<Device, Map<string, string>>): Promise<void> => {
     const seen = trees ?? new Map(await Promise.all(devices.map(async (d) => [d, await deviceTree(d.folder)] as const)));
     const { history } = serverState(server.dataDir);
     for (const [d, t] of seen) {
-      for (const [p, h] of t) if (h !== 'dir' && !history.has(h) && !d.local.has(h)) problems.push(`${when}: torn file ${d.name}:${p} (${h.slice(0, 12)}: neither a committed revision nor a local edit)`);
+      for (const [p, h] of t) {
+        if (h === 'dir') continue;
+        if (!history.has(h) && !d.local.has(h)) problems.push(`${when}: torn file ${d.name}:${p} (${h.slice(0, 12)}: neither a committed revision nor a local edit)`);
+        if (!mustSurvive.has(h)) mustSurvive.set(h, `${d.name}:${p} (${when})`);
+      }
     }
   };
 
@@ -334,7 +341,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const visible = new Map([...serverTree].filter(([p]) => !excluded.some((e) => isInside(p, e))));
       const tag = excluded.length ? `${d.name} (excludes ${excluded.join(', ')})` : d.name;
       for (const line of diff(visible, t, 'server', tag)) problems.push(`${when}: convergence: ${line}`);
-      for (const [p, h] of t) if (h !== 'dir' && !mustSurvive.has(h)) mustSurvive.set(h, `${d.name}:${p} (${when})`);
       for (const issue of engineOf(d).integrityCheck()) problems.push(`${when}: ${d.name} state DB: ${issue}`);
     }
     await tornCheck(when, trees);
