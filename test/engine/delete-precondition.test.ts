@@ -2,38 +2,30 @@
 // content device B edited after A's last pull. The server must refuse A's delete (the folder
 // changed after the seq A's remote tree reflects), so B's edit survives and A re-plans.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { startServer, type RunningServer } from '../../src-server/index.ts';
-import { link, readCredentials } from '../../src-main/engine/account.ts';
 import { Executor } from '../../src-main/engine/exec/executor.ts';
-import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 import { pull } from '../../src-main/engine/remote/pull.ts';
 import type { Chunker } from '../../src-main/engine/scan/chunker.ts';
 import { IgnoreRules } from '../../src-main/engine/scan/ignore.ts';
 import { StateDb } from '../../src-main/engine/state/db.ts';
 import { CairnError } from '../../src-shared/errors.ts';
 import { upload } from '../server/helpers.ts';
+import { bareServer, type BareServer } from './helpers.ts';
 
-let tmp: string;
-let server: RunningServer;
+let srv: BareServer;
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-delete-pre-'));
-  server = await startServer({ dataDir: path.join(tmp, 'server'), port: 0, logLevel: 'silent', gcIntervalMs: 0 });
+  srv = await bareServer('delete-pre');
 });
 afterAll(async () => {
-  await server.close();
-  await rm(tmp, { recursive: true, force: true });
+  await srv.close();
 });
 
 describe('folder delete precondition', () => {
   it('a folder delete planned on a stale remote tree fails with conflict and deletes nothing', async () => {
-    const home = path.join(tmp, 'home');
-    await link(home, { mode: 'signup', server: server.url, email: 'pre@example.com', password: 'correct horse battery', device_name: 'A' });
-    const creds = readCredentials(home)!;
+    const { creds, client } = await srv.account('A', 'pre@example.com');
     const ns = creds.home_ns;
-    const client = new RemoteClient({ server: creds.server, token: creds.token });
+    const server = srv.server;
+    const tmp = srv.tmp;
     const db = new StateDb(path.join(tmp, 'state.db'));
     try {
       const v1 = await upload(server.url, creds.token, Buffer.from('v1'));

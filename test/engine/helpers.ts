@@ -6,8 +6,9 @@ import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { startServer, type RunningServer } from '../../src-server/index.ts';
-import { Engine, link, type EngineOptions } from '../../src-main/engine/index.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../src-server/index.ts';
+import { Engine, link, readCredentials, type Credentials, type EngineOptions } from '../../src-main/engine/index.ts';
+import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 
 export interface Dev {
   name: string;
@@ -123,4 +124,35 @@ export async function exists(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A real server in a temp folder, for tests that drive pull() or the Executor directly. */
+export interface BareServer {
+  tmp: string;
+  server: RunningServer;
+  /** Signs up a device home `name` and returns its credentials and a protocol client. */
+  account(name: string, email: string): Promise<{ home: string; creds: Credentials; client: RemoteClient }>;
+  /** Stops the server and removes the folder. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link BareServer} (port 0, silent, no background GC unless `opts` say so). */
+export async function bareServer(prefix: string, opts: Partial<StartOptions> = {}): Promise<BareServer> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), `cairn-${prefix}-`));
+  const server = await startServer({ dataDir: path.join(tmp, 'server'), port: 0, logLevel: 'silent', gcIntervalMs: 0, ...opts });
+  return {
+    tmp,
+    server,
+    async account(name, email) {
+      const home = path.join(tmp, `home-${name}`);
+      await link(home, { mode: 'signup', server: server.url, email, password: 'correct horse battery', device_name: name });
+      const creds = readCredentials(home);
+      if (!creds) throw new Error(`no credentials in ${home}`);
+      return { home, creds, client: new RemoteClient({ server: creds.server, token: creds.token }) };
+    },
+    async close() {
+      await server.close();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
 }

@@ -3,39 +3,30 @@
 // executor reports it as "the world moved" (no retries, re-plan), and after the next pull the
 // same upload goes into the shared namespace — nothing lost, nothing written twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, type RunningServer } from '../../src-server/index.ts';
-import { link, readCredentials } from '../../src-main/engine/account.ts';
 import { Executor } from '../../src-main/engine/exec/executor.ts';
 import { node } from '../../src-main/engine/model.ts';
-import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 import { loadMounts, pull } from '../../src-main/engine/remote/pull.ts';
 import { loadChunker } from '../../src-main/engine/scan/chunker.ts';
 import { IgnoreRules } from '../../src-main/engine/scan/ignore.ts';
 import { StateDb } from '../../src-main/engine/state/db.ts';
+import { bareServer, type BareServer } from '../engine/helpers.ts';
 
-let tmp: string;
-let server: RunningServer;
+let srv: BareServer;
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-share-race-'));
-  server = await startServer({ dataDir: path.join(tmp, 'server'), port: 0, logLevel: 'silent', gcIntervalMs: 0 });
+  srv = await bareServer('share-race');
 });
 afterAll(async () => {
-  await server.close();
-  await rm(tmp, { recursive: true, force: true });
+  await srv.close();
 });
 
 describe('sharing races an upload', () => {
   it('a write planned before the share is re-planned into the shared namespace', async () => {
-    const home = path.join(tmp, 'home');
-    await link(home, { mode: 'signup', server: server.url, email: 'race@example.com', password: 'correct horse battery', device_name: 'A2' });
-    const creds = readCredentials(home)!;
+    const { creds, client } = await srv.account('A2', 'race@example.com');
     const ns = creds.home_ns;
-    const client = new RemoteClient({ server: creds.server, token: creds.token });
-    const db = new StateDb(path.join(tmp, 'state.db'));
-    const root = path.join(tmp, 'root');
+    const db = new StateDb(path.join(srv.tmp, 'state.db'));
+    const root = path.join(srv.tmp, 'root');
     try {
       await client.call('mkdir', { params: { ns }, body: { path: 'Team' } });
       await pull(client, db, ns);
