@@ -23,6 +23,7 @@ import {
   openSync,
   writeSync,
   closeSync,
+  fsyncSync,
   renameSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -151,11 +152,26 @@ async function plainPutMBps(total: number): Promise<number> {
   return mbps(n * MiB, took);
 }
 
-/** `openssl dgst -sha256` of `file`: MB/s of one core hashing (the fair hashing baseline, PERF-NOTES). */
-function opensslMBps(file: string, bytes: number): number {
+/**
+ * CPU time (ms, user + system, all threads) of process `pid` from /proc; with `children`, that of
+ * its waited-for children instead. CPU time is what a loaded, shared machine distorts least.
+ */
+function cpuMs(pid: number | 'self', children = false): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  const [u, s] = children ? [parts[13], parts[14]] : [parts[11], parts[12]];
+  return (Number(u) + Number(s)) * 10; // clock ticks of 1/100 s
+}
+
+/**
+ * `openssl dgst -sha256` of `file`: MB/s of one core hashing (the fair hashing baseline,
+ * PERF-NOTES) and the CPU ms of that one SHA-256 pass.
+ */
+function openssl(file: string, bytes: number): { mbps: number; cpuMs: number } {
+  const c0 = cpuMs('self', true);
   const t0 = process.hrtime.bigint();
   execFileSync('openssl', ['dgst', '-sha256', file], { stdio: 'ignore' });
-  return mbps(bytes, ms(t0));
+  return { mbps: mbps(bytes, ms(t0)), cpuMs: cpuMs('self', true) - c0 };
 }
 
 /**
@@ -163,21 +179,30 @@ function opensslMBps(file: string, bytes: number): number {
  * it downloaded; then a one-byte insert at its start. Each phase is timed by the engines' own
  * activity lines: "A uploaded" (scan, upload, commit acknowledged) and "B downloaded".
  */
-async function bigFile(A: Engine, B: Engine, fA: string): Promise<void> {
+async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Promise<void> {
   const size = (QUICK ? 256 : 1024) * MiB;
   const big = path.join(TMP, 'big.bin');
   const fd = openSync(big, 'w');
   for (let off = 0; off < size; off += 64 * MiB) writeSync(fd, randomBytes(64 * MiB));
+  fsyncSync(fd); // its writeback must not throttle the measured writes
   closeSync(fd);
   // Baselines of the same run: cp (page cache to page cache), SHA-256 on one core, plain HTTP PUT.
   let t0 = process.hrtime.bigint();
   execFileSync('cp', [big, path.join(TMP, 'big-cp.bin')]);
   const cpBig = mbps(size, ms(t0));
   rmSync(path.join(TMP, 'big-cp.bin'));
-  const sha = opensslMBps(big, size);
+  const ossl = openssl(big, size);
+  const sha = ossl.mbps;
+  /** CPU ms of the engines (this process) and the server since `from`, as text and in SHA-256 passes. */
+  const cpu0 = (): [number, number] => [cpuMs('self'), cpuMs(serverPid)];
+  const cpuLine = (from: [number, number]): string => {
+    const [e, s] = [cpuMs('self') - from[0], cpuMs(serverPid) - from[1]];
+    return `CPU: engines ${sec(e)}, server ${sec(s)} = ${((e + s) / ossl.cpuMs).toFixed(1)}× one openssl sha256 pass (${sec(ossl.cpuMs)})`;
+  };
   const put = await plainPutMBps(Math.min(size, 512 * MiB));
   const upA = activityFor(A, 'big.bin', 'uploaded');
   let got = activityFor(B, 'big.bin');
+  let c0 = cpu0();
   t0 = process.hrtime.bigint();
   execFileSync('cp', [big, path.join(fA, '.big.tmp')]);
   renameSync(path.join(fA, '.big.tmp'), path.join(fA, 'big.bin'));
@@ -196,15 +221,19 @@ async function bigFile(A: Engine, B: Engine, fA: string): Promise<void> {
     '    phases',
     `cp into A ${sec(cpDone)}, A uploaded +${sec(upMs - cpDone)}, B downloaded +${sec(bigMs - upMs)}`,
   );
+  line('    cpu', cpuLine(c0));
   const up0 = A.stats().bytes_up;
   const down0 = B.stats().bytes_down;
   const ins = path.join(fA, '.big2.tmp');
   const fd2 = openSync(ins, 'w');
   writeSync(fd2, Buffer.from([0x42]));
   writeSync(fd2, readFileSync(big));
+  // Prepared before the clock starts: its own writeback must not throttle the measured writes.
+  fsyncSync(fd2);
   closeSync(fd2);
   const upA2 = activityFor(A, 'big.bin', 'uploaded');
   got = activityFor(B, 'big.bin');
+  c0 = cpu0();
   t0 = process.hrtime.bigint();
   renameSync(ins, path.join(fA, 'big.bin'));
   await upA2;
@@ -217,6 +246,7 @@ async function bigFile(A: Engine, B: Engine, fA: string): Promise<void> {
     `target ≤ 3 s, about one block (≤ 4 MiB) on the wire; ${(insMs / ((size / MiB / sha) * 1000)).toFixed(1)}× one openssl sha256 pass`,
   );
   line('    phases', `A uploaded ${sec(up2)}, B downloaded +${sec(insMs - up2)}`);
+  line('    cpu', cpuLine(c0));
 }
 
 async function main(): Promise<void> {
@@ -289,7 +319,7 @@ async function main(): Promise<void> {
     }
 
     // 3. A large random file, then a one-byte insert at its start.
-    if (ONLY.has(3)) await bigFile(A, B, fA);
+    if (ONLY.has(3)) await bigFile(A, B, fA, proc.pid as number);
     await Promise.all([A.waitIdle(600_000), B.waitIdle(600_000)]);
     await B.stop();
     B = null;

@@ -34,8 +34,6 @@ export function sha256hex(buf: Uint8Array): string {
 const MAX_BLOCK = 4 * 1024 * 1024;
 /** Longest run of trusted local blocks copied with one read and one write (bytes). */
 const COPY_RUN = 16 * 1024 * 1024;
-/** A background `datasync` of the temp file every this many bytes written, so the final fsync finds little left. */
-const FLUSH_EVERY = 64 * 1024 * 1024;
 
 /** Reads `length` bytes at `offset` of an open file into `buf` (short read → `changed_during_read`). */
 async function readInto(fh: FileHandle, buf: Buffer, offset: number, length: number): Promise<Buffer> {
@@ -180,8 +178,6 @@ export async function buildFile(opts: {
   // Read back too: a block repeated within the file is copied from where it was written.
   const fh = await open(tmp, 'wx+', 0o644);
   const sources = new Map<string, Promise<Source>>();
-  const pending: Array<Promise<unknown>> = [];
-  let flushing: Promise<void> | null = null;
   let ok = false;
   try {
     const source = (rel: string, file: BlockLocation['file']): Promise<Source> => {
@@ -276,15 +272,6 @@ export async function buildFile(opts: {
     const copyBuf = Buffer.allocUnsafe(COPY_RUN);
     const at = new Map<string, { offset: number; length: number }>();
     let offset = 0;
-    let sinceFlush = 0;
-    const wrote = (n: number): void => {
-      sinceFlush += n;
-      if (sinceFlush >= FLUSH_EVERY && !flushing) {
-        sinceFlush = 0;
-        flushing = fh.datasync().finally(() => (flushing = null));
-        pending.push(flushing.catch(() => undefined));
-      }
-    };
     for (const step of steps) {
       if (step.kind === 'copy') {
         const data = await readInto(step.src.fh, copyBuf, step.srcOffset, step.length);
@@ -297,7 +284,6 @@ export async function buildFile(opts: {
         }
         out.reused += step.length;
         offset += step.length;
-        wrote(step.length);
       } else if (step.kind === 'get') {
         const got = await step.data;
         inFlight--;
@@ -308,7 +294,6 @@ export async function buildFile(opts: {
         at.set(step.hash, { offset, length: got.data.length });
         out.blocks.push({ hash: step.hash, offset, length: got.data.length });
         offset += got.data.length;
-        wrote(got.data.length);
       } else {
         // A block repeated within the file: copied from where this build wrote it (our own temp file).
         const first = at.get(step.hash) as { offset: number; length: number };
@@ -317,7 +302,6 @@ export async function buildFile(opts: {
         out.reused += first.length;
         out.blocks.push({ hash: step.hash, offset, length: first.length });
         offset += first.length;
-        wrote(first.length);
       }
     }
     // Trusted sources must not have changed while copied (a write moves mtime/ctime past hashedAt).
@@ -327,11 +311,9 @@ export async function buildFile(opts: {
         throw new CairnError('changed_during_read', 'a local file blocks were copied from changed meanwhile');
       }
     }
-    await Promise.all(pending);
     await fh.sync();
     ok = true;
   } finally {
-    await Promise.all(pending).catch(() => undefined);
     await fh.close();
     for (const h of sources.values()) await h.then((x) => x.fh.close()).catch(() => undefined);
     // A failed build removes its temp file (it can be up to a GiB); the caller never sees it.
