@@ -34,6 +34,8 @@ export function sha256hex(buf: Uint8Array): string {
 const MAX_BLOCK = 4 * 1024 * 1024;
 /** Longest run of trusted local blocks copied with one read and one write (bytes). */
 const COPY_RUN = 16 * 1024 * 1024;
+/** Writes to the temp file in flight at once. */
+const MAX_WRITES = 4;
 
 /** Reads `length` bytes at `offset` of an open file into `buf` (short read → `changed_during_read`). */
 async function readInto(fh: FileHandle, buf: Buffer, offset: number, length: number): Promise<Buffer> {
@@ -178,6 +180,7 @@ export async function buildFile(opts: {
   // Read back too: a block repeated within the file is copied from where it was written.
   const fh = await open(tmp, 'wx+', 0o644);
   const sources = new Map<string, Promise<Source>>();
+  const pendingWrites = new Set<Promise<void>>();
   let ok = false;
   try {
     const source = (rel: string, file: BlockLocation['file']): Promise<Source> => {
@@ -269,13 +272,39 @@ export async function buildFile(opts: {
     };
     launch();
 
-    const copyBuf = Buffer.allocUnsafe(COPY_RUN);
+    // Writes go out without waiting for each other (a few at a time): the next block's fetch,
+    // hash or read overlaps the previous one's write. Copy runs use one of two large buffers.
+    const writes = pendingWrites;
+    let writeError: unknown = null;
+    const copyBufs: Buffer[] = [Buffer.allocUnsafe(COPY_RUN), Buffer.allocUnsafe(COPY_RUN)];
+    const copyBuf = async (): Promise<Buffer> => {
+      while (copyBufs.length === 0) await Promise.race(writes);
+      return copyBufs.pop() as Buffer;
+    };
+    const write = async (data: Buffer, at: number, release?: () => void): Promise<void> => {
+      while (writes.size >= MAX_WRITES) await Promise.race(writes);
+      if (writeError) throw writeError;
+      const p: Promise<void> = (async () => {
+        for (let done = 0; done < data.length;) {
+          done += (await fh.write(data, done, data.length - done, at + done)).bytesWritten;
+        }
+      })()
+        .catch((e: unknown) => {
+          writeError ??= e;
+        })
+        .finally(() => {
+          writes.delete(p);
+          release?.();
+        });
+      writes.add(p);
+    };
     const at = new Map<string, { offset: number; length: number }>();
     let offset = 0;
     for (const step of steps) {
       if (step.kind === 'copy') {
-        const data = await readInto(step.src.fh, copyBuf, step.srcOffset, step.length);
-        await fh.write(data, 0, data.length, offset);
+        const buf = await copyBuf();
+        const data = await readInto(step.src.fh, buf, step.srcOffset, step.length);
+        await write(data, offset, () => copyBufs.push(buf));
         let o = offset;
         for (const b of step.blocks) {
           at.set(b.hash, { offset: o, length: b.length });
@@ -288,22 +317,27 @@ export async function buildFile(opts: {
         const got = await step.data;
         inFlight--;
         launch();
-        await fh.write(got.data, 0, got.data.length, offset);
+        await write(got.data, offset);
         if (got.local) out.reused += got.data.length;
         else out.fetched += got.data.length;
         at.set(step.hash, { offset, length: got.data.length });
         out.blocks.push({ hash: step.hash, offset, length: got.data.length });
         offset += got.data.length;
       } else {
-        // A block repeated within the file: copied from where this build wrote it (our own temp file).
+        // A block repeated within the file: copied from where this build wrote it (our own temp
+        // file), once that write is done.
         const first = at.get(step.hash) as { offset: number; length: number };
-        const data = await readInto(fh, copyBuf, first.offset, first.length);
-        await fh.write(data, 0, data.length, offset);
+        await Promise.all(writes);
+        const buf = await copyBuf();
+        const data = await readInto(fh, buf, first.offset, first.length);
+        await write(data, offset, () => copyBufs.push(buf));
         out.reused += first.length;
         out.blocks.push({ hash: step.hash, offset, length: first.length });
         offset += first.length;
       }
     }
+    await Promise.all(writes);
+    if (writeError) throw writeError;
     // Trusted sources must not have changed while copied (a write moves mtime/ctime past hashedAt).
     for (const s of sources.values()) {
       const src = await s.catch(() => null);
@@ -314,6 +348,7 @@ export async function buildFile(opts: {
     await fh.sync();
     ok = true;
   } finally {
+    await Promise.allSettled(pendingWrites);
     await fh.close();
     for (const h of sources.values()) await h.then((x) => x.fh.close()).catch(() => undefined);
     // A failed build removes its temp file (it can be up to a GiB); the caller never sees it.
