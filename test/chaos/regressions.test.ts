@@ -12,6 +12,9 @@ import { World, treeOf } from '../engine/helpers.ts';
 import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 import { applyChange, pull, putRemoteEntry } from '../../src-main/engine/remote/pull.ts';
 import { StateDb } from '../../src-main/engine/state/db.ts';
+import { Executor } from '../../src-main/engine/exec/executor.ts';
+import type { Chunker } from '../../src-main/engine/scan/chunker.ts';
+import { IgnoreRules } from '../../src-main/engine/scan/ignore.ts';
 import { encodeCursor } from '../../src-shared/protocol/cursor.ts';
 
 let w: World | null = null;
@@ -95,6 +98,42 @@ describe('chaos findings, replayed', () => {
       const snap = (await client.call('snapshot', { params: { ns }, query: { limit: 2000 } })).entries.filter((e) => !e.deleted && e.path !== '').map((e) => e.path).sort();
       expect(snap).toEqual(['D1', 'D1/sub', 'cc', 'cc/sub', 'cc/sub/Empty']);
       expect(remote).toEqual(snap);
+    } finally {
+      db.close();
+      await client.close();
+    }
+  });
+
+  it('#10 (seed 300368): deleting a folder that another device has just moved away keeps the moved folder whole (the delete is re-planned after a pull)', async () => {
+    w = await World.create();
+    const home = path.join(w.tmp, 'home-raw');
+    const creds = await link(home, { mode: 'signup', server: w.server.url, email: w.email, password: w.password, device_name: 'raw' });
+    const ns = creds.home_ns;
+    const client = new RemoteClient({ server: creds.server, token: creds.token });
+    const db = new StateDb(path.join(w.tmp, 'state.db'));
+    try {
+      await client.call('mkdir', { params: { ns }, body: { path: 'd2' } });
+      await client.call('mkdir', { params: { ns }, body: { path: 'd2/new' } });
+      await pull(client, db, ns);
+      for (const n of db.all('remote').values()) db.putSynced(n); // in sync: d2, d2/new
+      // Another device moves d2 to d3 just after this device planned to delete d2 (its user
+      // removed the folder): the delete reaches the server after the move.
+      await client.call('move', { params: { ns }, body: { from: 'd2', to: 'd3' } });
+      const ex = new Executor({
+        db,
+        client,
+        chunker: {} as Chunker,
+        root: path.join(w.tmp, 'folder'),
+        homeNs: ns,
+        deviceName: 'raw',
+        ignore: () => new IgnoreRules(),
+        log: () => undefined,
+        progress: () => undefined,
+      });
+      const res = await ex.run([{ type: 'deleteRemote', path: 'd2', kind: 'folder', parentRev: null, files: 0 }], () => false);
+      expect(res.failed.map((f) => f.error.code)).toEqual(['not_found']); // re-planned, not taken as done
+      await pull(client, db, ns);
+      expect([...db.all('remote').keys()].sort()).toEqual(['d3', 'd3/new']);
     } finally {
       db.close();
       await client.close();

@@ -665,9 +665,12 @@ export class Executor {
       if (err.code === 'conflict') {
         const current = err.details?.current as Entry | undefined;
         if (current) putRemoteEntry(db, this.view(current));
-        throw err;
       }
-      if (err.code !== 'not_found') throw err;
+      // `not_found` too: nothing lives at this path any more, but whether it was deleted or
+      // moved elsewhere with its content is in journal records not read yet. Taken as done,
+      // it dropped a moved folder's children from the remote tree (chaos finding #10); the
+      // engine pulls and re-plans instead (a deleted entry is then simply forgotten).
+      throw err;
     }
     db.tx(() => {
       db.removeSubtree('remote', rel);
