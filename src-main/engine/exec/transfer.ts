@@ -276,8 +276,20 @@ export async function buildFile(opts: {
     // hash or read overlaps the previous one's write. Copy runs use one of two large buffers.
     const writes = pendingWrites;
     let writeError: unknown = null;
-    const copyBufs: Buffer[] = [Buffer.allocUnsafe(COPY_RUN), Buffer.allocUnsafe(COPY_RUN)];
+    // Allocated on first use and only as large as this build needs: a small download must not
+    // allocate 32 MiB (external memory that makes V8 run full GCs, and latency).
+    const copySize = Math.max(
+      0,
+      ...steps.map((st) => (st.kind === 'copy' ? st.length : 0)),
+      steps.some((st) => st.kind === 'again') ? MAX_BLOCK : 0,
+    );
+    const copyBufs: Buffer[] = [];
+    let copyAllocated = 0;
     const copyBuf = async (): Promise<Buffer> => {
+      if (copyBufs.length === 0 && copyAllocated < 2) {
+        copyAllocated++;
+        return Buffer.allocUnsafe(copySize);
+      }
       while (copyBufs.length === 0) await Promise.race(writes);
       return copyBufs.pop() as Buffer;
     };
