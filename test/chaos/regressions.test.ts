@@ -13,6 +13,7 @@ import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 import { applyChange, pull, putRemoteEntry } from '../../src-main/engine/remote/pull.ts';
 import { StateDb } from '../../src-main/engine/state/db.ts';
 import { Executor } from '../../src-main/engine/exec/executor.ts';
+import { node } from '../../src-main/engine/model.ts';
 import type { Chunker } from '../../src-main/engine/scan/chunker.ts';
 import { IgnoreRules } from '../../src-main/engine/scan/ignore.ts';
 import { encodeCursor } from '../../src-shared/protocol/cursor.ts';
@@ -134,6 +135,43 @@ describe('chaos findings, replayed', () => {
       expect(res.failed.map((f) => f.error.code)).toEqual(['not_found']); // re-planned, not taken as done
       await pull(client, db, ns);
       expect([...db.all('remote').keys()].sort()).toEqual(['d3', 'd3/new']);
+    } finally {
+      db.close();
+      await client.close();
+    }
+  });
+
+  it('#11 (seed 100605): a server answer that carries another device\'s folder move ahead of the pull does not leave that folder\'s newer children at the old path', async () => {
+    w = await World.create();
+    const home = path.join(w.tmp, 'home-raw');
+    const creds = await link(home, { mode: 'signup', server: w.server.url, email: w.email, password: w.password, device_name: 'raw' });
+    const ns = creds.home_ns;
+    const client = new RemoteClient({ server: creds.server, token: creds.token });
+    const db = new StateDb(path.join(w.tmp, 'state.db'));
+    try {
+      await client.call('mkdir', { params: { ns }, body: { path: 'd1' } });
+      await client.call('mkdir', { params: { ns }, body: { path: 'd2' } });
+      await pull(client, db, ns);
+      // Other devices: a new folder in d2, then d2 moved to d1/moved.
+      await client.call('mkdir', { params: { ns }, body: { path: 'd2/new' } });
+      await client.call('move', { params: { ns }, body: { from: 'd2', to: 'd1/moved' } });
+      // This device, not having pulled those yet, creates d1/moved (its own local folder): the
+      // server answers with the existing folder, moved there a moment ago.
+      const ex = new Executor({
+        db,
+        client,
+        chunker: {} as Chunker,
+        root: path.join(w.tmp, 'folder'),
+        homeNs: ns,
+        deviceName: 'raw',
+        ignore: () => new IgnoreRules(),
+        log: () => undefined,
+        progress: () => undefined,
+      });
+      const res = await ex.run([{ type: 'mkdirRemote', path: 'd1/moved', local: node({ path: 'd1/moved', kind: 'folder' }) }], () => false);
+      expect(res.failed).toEqual([]);
+      await pull(client, db, ns);
+      expect([...db.all('remote').keys()].sort()).toEqual(['d1', 'd1/moved', 'd1/moved/new']);
     } finally {
       db.close();
       await client.close();

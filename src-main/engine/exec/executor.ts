@@ -133,6 +133,26 @@ export class Executor {
   }
 
   /**
+   * Writes a server answer (view paths) into the remote tree. It may be ahead of the pull:
+   * when the entry's id lives at another path here, another device moved it (at `e.seq`) and
+   * journal records older than that still name paths under the old one. They are rebased past
+   * the move like our own moves (pending_own); else a replayed record put a child created just
+   * before the move back at the old path, for good (chaos finding #11).
+   */
+  private putAhead(e: Entry): void {
+    const { db } = this.ctx;
+    db.tx(() => {
+      const old = e.deleted ? undefined : (db.db.prepare('SELECT path FROM remote WHERE id = ? AND path != ?').get(e.id, e.path) as { path: string } | undefined);
+      if (old && e.seq > (db.getMeta<Record<string, number>>('ns_seq', {})[e.ns] ?? 0)) {
+        const from = this.loc(old.path);
+        const to = this.loc(e.path);
+        if (from.ns === e.ns && to.ns === e.ns) notePendingOwn(db, { kind: 'move', ns: e.ns, from: from.path, to: to.path, seq: e.seq });
+      }
+      putRemoteEntry(db, e);
+    });
+  }
+
+  /**
    * Executes `ops` (already ordered by the planner): non-transfers in order, transfers
    * in parallel within their rank. Stops early when the server is unreachable or `shouldStop`.
    */
@@ -281,7 +301,7 @@ export class Executor {
   private committed(rel: string, e: Entry, st: Stats, blocks: BlockRef[]): void {
     const { db } = this.ctx;
     db.tx(() => {
-      putRemoteEntry(db, e);
+      this.putAhead(e);
       db.putSynced({ ...nodeFromEntry(e), inode: st.ino, blocks: null });
       db.put('local', fileNode(rel, st, blocks));
       db.setBlocks(rel, blocks);
@@ -333,7 +353,7 @@ export class Executor {
       }
     }
     if (current) current = this.view(current);
-    if (current) putRemoteEntry(this.ctx.db, current);
+    if (current) this.putAhead(current);
     const hash = blocks.length === 0 ? EMPTY_CONTENT_HASH : contentHash(blocks.map((b) => b.hash));
     if (current && current.kind === 'file' && current.content_hash === hash) {
       this.ctx.db.tx(() => {
@@ -540,7 +560,7 @@ export class Executor {
     const entry = this.view((await this.ctx.client.call('mkdir', { params: { ns: at.ns }, body: { path: at.path } })).entry);
     const st = await statOrNull(this.abs(rel));
     this.ctx.db.tx(() => {
-      putRemoteEntry(this.ctx.db, entry);
+      this.putAhead(entry);
       this.ctx.db.putSynced({ ...nodeFromEntry(entry), inode: st?.ino ?? null });
     });
     this.placedAt(rel, entry);
@@ -664,7 +684,7 @@ export class Executor {
       const err = errOf(e);
       if (err.code === 'conflict') {
         const current = err.details?.current as Entry | undefined;
-        if (current) putRemoteEntry(db, this.view(current));
+        if (current) this.putAhead(this.view(current));
       }
       // `not_found` too: nothing lives at this path any more, but whether it was deleted or
       // moved elsewhere with its content is in journal records not read yet. Taken as done,
