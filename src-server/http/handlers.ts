@@ -147,9 +147,12 @@ export const handlers: HandlerMap = {
     await c.ctx.pendingBlocks.settle(me(c).accountId, [hash]);
     const size = await c.ctx.store.readableBlock(me(c).accountId, hash);
     if (size === null) throw new CairnError('not_found');
-    const bytes = await c.ctx.blocks.readAll(hash).catch(() => {
+    const lease = await c.ctx.blocks.readLease(hash).catch(() => {
       throw new CairnError('internal', 'block bytes missing from the block store');
     });
+    // The pooled buffer goes back once the response is done with it (sent, or the client left).
+    c.reply.raw.once('close', lease.release);
+    const bytes = lease.data;
     c.ctx.metrics.blockDownloadBytes.inc(bytes.length);
     c.reply.header('content-type', 'application/octet-stream').header('etag', `"${hash}"`);
     return bytes;

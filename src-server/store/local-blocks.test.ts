@@ -62,6 +62,26 @@ describe('LocalBlockStore', () => {
     expect(third).toEqual({ size: data.length, created: false, durable: null });
   });
 
+  it('lends pooled buffers holding exactly a block (staged or stored); a released buffer is lent again', async () => {
+    const s = await store(200);
+    const a = randomBytes(300_000);
+    const b = randomBytes(1000);
+    const ra = await s.put(sha(a), chunks(a), 4 << 20);
+    const l1 = await s.readLease(sha(a)); // staged
+    expect(l1.data.equals(a)).toBe(true);
+    await ra.durable;
+    l1.release();
+    l1.release(); // idempotent: the buffer is pooled once
+    await (await s.put(sha(b), chunks(b), 4 << 20)).durable;
+    const l2 = await s.readLease(sha(b)); // stored
+    expect(l2.data.equals(b)).toBe(true);
+    expect(l2.data.buffer).toBe(l1.data.buffer); // the same pooled memory, a shorter view
+    const l3 = await s.readLease(sha(a));
+    expect(l3.data.buffer).not.toBe(l2.data.buffer); // l2 is still lent
+    expect(l3.data.equals(a)).toBe(true);
+    await expect(s.readLease(sha(Buffer.from('absent')))).rejects.toThrow();
+  });
+
   it('refuses wrong bytes and keeps nothing of them', async () => {
     const s = await store();
     const data = randomBytes(1000);

@@ -43,6 +43,9 @@ const WRITE_BYTES = 1 << 20;
 export const SYNC_CONCURRENCY = 4;
 /** Staged blocks whose descriptors stay open until their fsync; more are closed and reopened then. */
 const OPEN_STAGED_MAX = 128;
+/** Size of the buffers lent to downloads (the largest v1 block) and how many are kept. */
+const LEASE_BYTES = 4 * 1024 * 1024;
+const LEASE_POOL = 16;
 
 /** A verified block not yet durable: its temp file and the promise of its durability. */
 interface Staged {
@@ -227,6 +230,29 @@ export class LocalBlockStore implements BlockStore {
     return readWhole(final);
   }
 
+  readonly #pool: Buffer[] = [];
+
+  async readLease(hash: string): Promise<{ data: Buffer; release: () => void }> {
+    const buf = this.#pool.pop() ?? Buffer.allocUnsafe(LEASE_BYTES);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      if (this.#pool.length < LEASE_POOL) this.#pool.push(buf);
+    };
+    try {
+      const staged = this.#staged.get(hash);
+      let data: Buffer | null = null;
+      // A staged block may be renamed into place meanwhile: then it is read from there.
+      if (staged) data = await readWhole(staged.tmp, buf).catch(() => null);
+      data ??= await readWhole(this.pathOf(hash), buf);
+      return { data, release };
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
   async has(hash: string): Promise<boolean> {
     if (this.#staged.has(hash)) return true;
     try {
@@ -334,19 +360,22 @@ async function writevAt(fd: number, bufs: Uint8Array[], position: number): Promi
   }
 }
 
-/** A whole file: open, size and close synchronously (metadata), the bytes read asynchronously. */
-async function readWhole(file: string): Promise<Buffer> {
+/**
+ * A whole file: open, size and close synchronously (metadata), the bytes read asynchronously —
+ * into `into` when it is large enough (a view of it is returned), else into a new buffer.
+ */
+async function readWhole(file: string, into?: Buffer): Promise<Buffer> {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(size);
+    const buf = into && into.length >= size ? into : Buffer.allocUnsafe(size);
     let got = 0;
     while (got < size) {
       const { bytesRead } = await readCb(fd, buf, got, size - got, got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    return got === size ? buf : buf.subarray(0, got);
+    return buf.length === got ? buf : buf.subarray(0, got);
   } finally {
     closeSync(fd);
   }
