@@ -177,4 +177,39 @@ describe('chaos findings, replayed', () => {
       await client.close();
     }
   });
+
+  it('#12 (seed 100733): deleting a folder from which another device has just moved a subfolder out keeps that subfolder whole', async () => {
+    w = await World.create();
+    const home = path.join(w.tmp, 'home-raw');
+    const creds = await link(home, { mode: 'signup', server: w.server.url, email: w.email, password: w.password, device_name: 'raw' });
+    const ns = creds.home_ns;
+    const client = new RemoteClient({ server: creds.server, token: creds.token });
+    const db = new StateDb(path.join(w.tmp, 'state.db'));
+    try {
+      for (const p of ['d1', 'd1/sub', 'd1/sub/new']) await client.call('mkdir', { params: { ns }, body: { path: p } });
+      await pull(client, db, ns);
+      for (const n of db.all('remote').values()) db.putSynced(n);
+      // Another device moves d1/sub out; then this device, not having pulled that, deletes d1
+      // (its user removed the folder). The server deletes what is left in d1.
+      await client.call('move', { params: { ns }, body: { from: 'd1/sub', to: 'd3' } });
+      const ex = new Executor({
+        db,
+        client,
+        chunker: {} as Chunker,
+        root: path.join(w.tmp, 'folder'),
+        homeNs: ns,
+        deviceName: 'raw',
+        ignore: () => new IgnoreRules(),
+        log: () => undefined,
+        progress: () => undefined,
+      });
+      const res = await ex.run([{ type: 'deleteRemote', path: 'd1', kind: 'folder', parentRev: null, files: 0 }], () => false);
+      expect(res.failed).toEqual([]);
+      await pull(client, db, ns);
+      expect([...db.all('remote').keys()].sort()).toEqual(['d3', 'd3/new']);
+    } finally {
+      db.close();
+      await client.close();
+    }
+  });
 });

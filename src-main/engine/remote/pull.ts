@@ -320,6 +320,13 @@ function adjust(c: Change, pending: readonly PendingOwn[]): Change | null {
 }
 
 
+/** True for a move out of a folder that an own delete (not yet passed by the pull) removed. */
+function movedOutOfOwnDelete(c: Change, pending: readonly PendingOwn[]): boolean {
+  if (c.op !== 'move' || c.from === undefined) return false;
+  const from = c.from;
+  return pending.some((p) => p.kind === 'delete' && p.ns === c.ns && c.seq < p.seq && isInside(from, p.from) && !isInside(c.entry.path, p.from));
+}
+
 /** `c` with view paths (entry path and `from`), or null when its namespace is not mounted. */
 function changeToView(c: Change, table: MountTable): Change | null {
   if (c.ns === table.homeNs) return c;
@@ -357,6 +364,12 @@ function applyPage(db: StateDb, changes: readonly Change[], homeNs: string, out:
     if (pendingSnapshots(db).includes(raw.ns)) continue;
     const table = loadMounts(db, homeNs);
     if (raw.ns !== homeNs && !table.byNs(raw.ns)) continue;
+    if (movedOutOfOwnDelete(raw, pending)) {
+      // Our folder delete dropped this entry's rows before its older move out of the folder
+      // arrived: where its subtree is now only a snapshot can tell (chaos finding #12).
+      db.setMeta('ns_snapshot', [...new Set([...pendingSnapshots(db), raw.ns])]);
+      continue;
+    }
     // Own operations are remembered in namespace paths: adjust first, then graft into the view.
     const adjusted = pending.length > 0 ? adjust(raw, pending) : raw;
     seqs[raw.ns] = raw.seq;
