@@ -1,9 +1,10 @@
 /**
- * `npm run test:chaos -- [--seeds N] [--seed S] [--clients K] [--rounds R] [--ops P] [--ops-file F] [--keep-going] [--no-shrink] [--verbose]`:
+ * `npm run test:chaos -- [--share] [--seeds N] [--seed S] [--clients K] [--rounds R] [--ops P] [--ops-file F] [--keep-going] [--no-shrink] [--verbose]`:
  * long chaos campaigns outside the test runner. Prints one line per seed; on a failure prints
  * the problems, the fault schedule, a shrunk operation list (also written to a JSON file), and
  * the commands that replay the seed and the shrunk list; exits 1 (at the end with --keep-going).
  * `--ops-file F` replays an operation list (JSON, as written on a failure) under `--seed`'s faults.
+ * `--share` runs share mode: two or three accounts sharing folders (harness `accountOf`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import type { Op } from './workload.ts';
 
 const { values } = parseArgs({
   options: {
+    share: { type: 'boolean', default: false },
     seeds: { type: 'string' },
     seed: { type: 'string' },
     clients: { type: 'string', default: '3' },
@@ -29,7 +31,7 @@ const clients = Number(values.clients);
 const rounds = Number(values.rounds);
 const opsPerRound = Number(values.ops);
 if (![clients, rounds, opsPerRound].every((n) => Number.isInteger(n) && n > 0) || clients < 2 || clients > 4) {
-  console.error('usage: test:chaos -- [--seeds N] [--seed S] [--clients 2..4] [--rounds R] [--ops P] [--ops-file F] [--keep-going] [--no-shrink]');
+  console.error('usage: test:chaos -- [--share] [--seeds N] [--seed S] [--clients 2..4] [--rounds R] [--ops P] [--ops-file F] [--keep-going] [--no-shrink]');
   process.exit(2);
 }
 const fixedOps = values['ops-file'] !== undefined ? (JSON.parse(readFileSync(values['ops-file'], 'utf8')) as Op[]) : undefined;
@@ -40,7 +42,7 @@ let clean = 0;
 const failedSeeds: number[] = [];
 for (let i = 0; i < count; i++) {
   const seed = first + i;
-  const opts = { seed, clients, rounds, opsPerRound, ops: fixedOps };
+  const opts = { seed, clients, rounds, opsPerRound, ops: fixedOps, share: values.share };
   const t0 = Date.now();
   const r = await runChaos({ ...opts, log: values.verbose ? (l) => console.log(`  ${l}`) : undefined });
   if (!r.problems.length) {
@@ -55,7 +57,7 @@ for (let i = 0; i < count; i++) {
   console.log(`replay: ${replayCommand(opts)}`);
   if (!values['no-shrink']) {
     const small = await shrink(opts, r.ops);
-    const file = path.join(os.tmpdir(), `cairn-chaos-${seed}-c${clients}-shrunk.json`);
+    const file = path.join(os.tmpdir(), `cairn-chaos-${seed}-c${clients}${values.share ? '-share' : ''}-shrunk.json`);
     writeFileSync(file, `${JSON.stringify(small, null, 1)}\n`);
     console.log(`shrunk to ${small.length} ops (${file}):\n${JSON.stringify(small)}`);
     console.log(`replay shrunk: ${replayCommand({ ...opts, rounds: Math.min(rounds, small.length) })} --ops-file ${file}`);

@@ -33,9 +33,15 @@ import { chunkBuffer, contentHash } from 'native-chunker';
 import { isInside } from '../../src-shared/paths.ts';
 import type { Status } from '../../src-shared/control.ts';
 import { callControl } from '../../src-main/control/client.ts';
+import { readCredentials } from '../../src-main/engine/account.ts';
 import { Engine, link } from '../../src-main/engine/index.ts';
+import { RemoteClient } from '../../src-main/engine/remote/client.ts';
+import { Sharing } from '../../src-main/engine/sharing.ts';
 import { startFaultProxy, type FaultProxy } from './proxy.ts';
-import { applyOp, generateWorkload, mulberry32, type Op } from './workload.ts';
+import { applyOp, generateWorkload, mulberry32, type FsOp, type Op, type ShareOp } from './workload.ts';
+
+/** Sharing op kinds, for dispatch. */
+const SHARE_OPS: Record<ShareOp['kind'], true> = { share: true, accept: true, role: true, unmember: true, leave: true, unshare: true };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -52,6 +58,12 @@ export interface ChaosOptions {
   ops?: Op[];
   /** Wait for quiet at most this long per round (ms). */
   settleMs?: number;
+  /**
+   * Share mode: the devices belong to two accounts (three with 4 devices, see
+   * {@link accountOf}) and the workload shares folders between them. Off, one account owns
+   * every device and a seed replays exactly as it always did.
+   */
+  share?: boolean;
   log?: (line: string) => void;
 }
 
@@ -66,6 +78,13 @@ export interface ChaosResult {
 interface Device {
   index: number;
   name: string;
+  /** Account index ({@link accountOf}). */
+  account: number;
+  /** The account's home namespace. */
+  homeNs: string;
+  /** Sharing API on the device's own credentials, through its fault proxy (what the CLI does). */
+  sharing: Sharing;
+  client: RemoteClient;
   home: string;
   folder: string;
   proxy: FaultProxy;
@@ -199,19 +218,61 @@ async function deviceTree(root: string): Promise<Map<string, string>> {
   return out;
 }
 
-/** The server's live tree and every content hash in its revision history, read from its database. */
-function serverState(dataDir: string): { tree: Map<string, string>; history: Set<string> } {
+/**
+ * The account of device `i` of `clients`: all 0 in single-account mode; in share mode 2
+ * devices are accounts 0 and 1, 3 devices are 0, 0, 1 (the owner has two devices), 4 devices
+ * are 0, 0, 1, 2 (a second member account).
+ */
+export function accountOf(i: number, clients: number, share: boolean): number {
+  if (!share) return 0;
+  return ([[0], [0, 1], [0, 0, 1], [0, 0, 1, 2]][clients - 1] ?? [])[i] ?? i;
+}
+
+/** A mounted shared folder in an account's view: where, which namespace, the account's role. */
+interface ViewMount {
+  path: string;
+  ns: string;
+  role: string;
+}
+
+/** An account's view on the server (D28): its home with every mounted namespace grafted at its mount point. */
+interface ServerView {
+  tree: Map<string, string>;
+  mounts: ViewMount[];
+}
+
+/**
+ * The server's state read from its database: `view(homeNs)` is an account's expected view
+ * (`path → "dir" | content hash`), `live` every live content of every namespace, `history`
+ * every content hash in the revision history.
+ */
+function serverState(dataDir: string): { view: (homeNs: string) => ServerView; live: Set<string>; history: Set<string> } {
   const db = new Database(path.join(dataDir, 'meta.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    const tree = new Map<string, string>();
     const rows = db
-      .prepare(
-        'SELECT path, kind, content_hash AS hash FROM entries WHERE deleted = 0',
-      )
-      .all() as Array<{ path: string; kind: string; hash: string | null }>;
-    for (const r of rows) tree.set(r.path, r.kind === 'folder' ? 'dir' : (r.hash ?? '?'));
+      .prepare('SELECT ns, path, kind, content_hash AS hash, mount_ns AS mountNs, mount_role AS mountRole FROM entries WHERE deleted = 0')
+      .all() as Array<{ ns: string; path: string; kind: string; hash: string | null; mountNs: string | null; mountRole: string | null }>;
+    const byNs = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const list = byNs.get(r.ns) ?? [];
+      list.push(r);
+      byNs.set(r.ns, list);
+    }
+    const value = (r: (typeof rows)[number]) => (r.kind === 'folder' ? 'dir' : (r.hash ?? '?'));
+    const view = (homeNs: string): ServerView => {
+      const tree = new Map<string, string>();
+      const mounts: ViewMount[] = [];
+      for (const r of byNs.get(homeNs) ?? []) {
+        tree.set(r.path, value(r));
+        if (!r.mountNs) continue;
+        mounts.push({ path: r.path, ns: r.mountNs, role: r.mountRole ?? '?' });
+        for (const m of byNs.get(r.mountNs) ?? []) tree.set(`${r.path}/${m.path}`, value(m));
+      }
+      return { tree, mounts };
+    };
+    const live = new Set(rows.filter((r) => r.hash).map((r) => r.hash!));
     const history = new Set((db.prepare('SELECT content_hash AS h FROM revisions').all() as Array<{ h: string }>).map((r) => r.h));
-    return { tree, history };
+    return { view, live, history };
   } finally {
     db.close();
   }
@@ -248,15 +309,20 @@ function sleep(ms: number): Promise<void> {
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const log = o.log ?? (() => {});
   const rnd = mulberry32(o.seed ^ 0x5eed);
-  const ops = o.ops ?? generateWorkload(o.seed, o.clients, o.rounds * o.opsPerRound);
+  const share = o.share ?? false;
+  const ops = o.ops ?? generateWorkload(o.seed, o.clients, o.rounds * o.opsPerRound, { share });
   const settleMs = o.settleMs ?? 30_000;
   const problems: string[] = [];
   const faults: string[] = [];
   const mustSurvive = new Map<string, string>(); // content hash → where it was seen
+  // Share mode: contents the workload itself overwrote or deleted on a device. A viewer's held
+  // edit or a kept copy is on that device only, so a later user delete of it is no loss.
+  const discarded = new Set<string>();
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), `cairn-chaos-${o.seed}-`));
   const server = new ServerProcess(path.join(tmp, 'server'));
   const devices: Device[] = [];
-  const email = `chaos${o.seed}@example.com`;
+  const emailOf = (account: number) => (account === 0 ? `chaos${o.seed}@example.com` : `chaos${o.seed}-a${account}@example.com`);
+  const accounts = new Set(Array.from({ length: o.clients }, (_, i) => accountOf(i, o.clients, share))).size;
   const password = 'chaos-password';
 
   /**
@@ -331,20 +397,51 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
   };
 
+  /**
+   * The invariants at a quiet point. Each device must equal its account's view on the server
+   * (home plus mounted shared folders, D28) minus what it excludes, except for what D28 says a
+   * device keeps unsynced, each reported by an issue: items held in a folder the account only
+   * views (`read_only`: a viewer's new item or the conflicted copy of its edit; only inside a
+   * viewer mount), a shared folder the account lost (`shared_folder_removed`: the copy is kept
+   * as it was; never where the server now has something), a shared folder moved into another
+   * one (`nested_share`: the move is not carried out, so the moved copy is extra and its old
+   * place is missing).
+   */
   const check = async (when: string): Promise<void> => {
     const trees = new Map<Device, Map<string, string>>();
     for (const d of devices) trees.set(d, await deviceTree(d.folder));
-    const { tree: serverTree, history } = serverState(server.dataDir);
+    const state = serverState(server.dataDir);
     for (const d of devices) {
       const t = trees.get(d)!;
+      const { tree: serverTree, mounts } = state.view(d.homeNs);
       const excluded = engineOf(d).excludeList();
       const visible = new Map([...serverTree].filter(([p]) => !excluded.some((e) => isInside(p, e))));
       const tag = excluded.length ? `${d.name} (excludes ${excluded.join(', ')})` : d.name;
-      for (const line of diff(visible, t, 'server', tag)) problems.push(`${when}: convergence: ${line}`);
+      const issues = engineOf(d).status().issues;
+      const held = issues.filter((i) => i.code === 'read_only').map((i) => i.path);
+      const kept = issues.filter((i) => i.code === 'shared_folder_removed').map((i) => i.path);
+      const nested = issues.filter((i) => i.code === 'nested_share').map((i) => i.path);
+      for (const h of held) {
+        if (!mounts.some((m) => m.role === 'viewer' && isInside(h, m.path) && h !== m.path)) problems.push(`${when}: ${d.name} holds ${h} as read_only outside any folder it views`);
+      }
+      for (const k of kept) if ([...visible.keys()].some((p) => isInside(p, k))) problems.push(`${when}: ${d.name} keeps ${k} (shared folder removed) where the server has content`);
+      // A shared folder moved into another namespace stays where the user put it; its old place
+      // (its mount point, or a folder holding one) is what the device lacks.
+      const movedAway = nested.length ? mounts.map((m) => m.path).filter((m) => !t.has(m)) : [];
+      const extra = (p: string) => [...held, ...kept, ...nested].some((x) => isInside(p, x));
+      const missing = (p: string) => movedAway.some((m) => isInside(p, m) || isInside(m, p));
+      for (const line of diff(visible, t, 'server', tag)) {
+        const [p, what] = [line.slice(0, line.lastIndexOf(': ')), line.slice(line.lastIndexOf(': ') + 2)];
+        if (what.startsWith('on server, not') && missing(p)) continue;
+        if (what.startsWith(`on ${tag}, not`) && extra(p)) continue;
+        problems.push(`${when}: convergence: ${line}`);
+      }
       for (const issue of engineOf(d).integrityCheck()) problems.push(`${when}: ${d.name} state DB: ${issue}`);
     }
     await tornCheck(when, trees);
-    const surviving = new Set<string>([...history, ...[...serverTree.values()]]);
+    // Final files on every device count too: a viewer's held edit and a kept copy live there only.
+    const surviving = new Set<string>([...state.history, ...state.live, ...discarded]);
+    for (const t of trees.values()) for (const h of t.values()) surviving.add(h);
     for (const [h, where] of mustSurvive) if (!surviving.has(h)) problems.push(`${when}: lost content ${h.slice(0, 12)} first seen at ${where}`);
   };
 
@@ -411,9 +508,93 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       else engineOf(d).excludeRemove(op.path);
       return;
     }
-    const done = applyOp(d.folder, op, (content) => d.local.add(fileContentHash(content)));
+    if (op.kind in SHARE_OPS) {
+      const what = await applyShare(d, op as ShareOp).catch((e: unknown) => `refused: ${(e as { code?: string }).code ?? String(e)}`);
+      faults.push(`share: ${d.name} ${op.kind} → ${what}`);
+      return;
+    }
+    if (share) await discard(d, op as FsOp);
+    const done = applyOp(d.folder, op as FsOp, (content) => d.local.add(fileContentHash(content)));
     if (op.kind === 'grow') writing.push(done);
     else await done;
+  };
+
+  /**
+   * Notes what a file op is about to overwrite or delete on the device (share mode): content
+   * that lives on this device only (a viewer's held edit, a kept copy) may then be gone, by the
+   * user's own hand.
+   */
+  const discard = async (d: Device, op: FsOp): Promise<void> => {
+    const p = op.kind === 'rename' || op.kind === 'mkdir' ? null : op.path;
+    if (p === null) return;
+    const abs = path.join(d.folder, ...p.split('/'));
+    const st = await fs.stat(abs).catch(() => null);
+    if (st?.isFile()) {
+      const data = await fs.readFile(abs).catch(() => null);
+      if (data) discarded.add(fileContentHash(data));
+    } else if (st?.isDirectory() && op.kind === 'rmdir') {
+      for (const h of (await deviceTree(abs)).values()) if (h !== 'dir') discarded.add(h);
+    }
+  };
+
+  /**
+   * One sharing op through the device's {@link Sharing} (the CLI's and the UI's code), picking
+   * its target among what exists now. Returns what it did, or why it did nothing; throws the
+   * server's refusal (the caller notes it).
+   */
+  const applyShare = async (d: Device, op: ShareOp): Promise<string> => {
+    const s = d.sharing;
+    const pickOf = <T>(xs: T[]): T | undefined => xs[('pick' in op ? op.pick : 0) % Math.max(1, xs.length)];
+    switch (op.kind) {
+      case 'share': {
+        if (accounts < 2) return 'no other account';
+        const others = Array.from({ length: accounts }, (_, a) => a).filter((a) => a !== d.account);
+        const email = emailOf(others[op.member % others.length]!);
+        // A folder the user sees on this device (a shared folder too: that invites one more).
+        const folders = [...(await deviceTree(d.folder))].filter(([, v]) => v === 'dir').map(([p]) => p).sort();
+        const p = pickOf(folders);
+        if (p === undefined) return 'no folder';
+        const r = await s.shareAdd({ path: p, email, role: op.role });
+        return `${p} shared with ${email} as ${op.role} (${r.ns})`;
+      }
+      case 'accept': {
+        const inv = pickOf((await s.shares()).invitations);
+        if (!inv) return 'no invitation';
+        try {
+          const r = await s.shareAccept(op.path === null ? { id: inv.id } : { id: inv.id, path: op.path });
+          return `${inv.ns} accepted at ${r.mount.mount_path} as ${r.mount.role}`;
+        } catch (e) {
+          // The path is taken (or inside a shared folder): accept under the default name, as the UI offers.
+          if (op.path === null || !['path_exists', 'path_case_collision', 'mount_point', 'share_nested'].includes((e as { code?: string }).code ?? '')) throw e;
+          const r = await s.shareAccept({ id: inv.id });
+          return `${inv.ns} accepted at ${r.mount.mount_path} (not ${op.path}) as ${r.mount.role}`;
+        }
+      }
+      case 'role':
+      case 'unmember': {
+        const owned = (await s.shares()).shares.filter((x) => x.role === 'owner');
+        const target = pickOf(owned.flatMap((x) => x.members.filter((m) => m.role !== 'owner').map((m) => ({ x, m }))));
+        if (!target) return 'no member';
+        if (op.kind === 'role') {
+          await s.shareSetRole({ path: target.x.mount_path, email: target.m.email, role: op.role });
+          return `${target.m.email} (${target.m.status}) is ${op.role} in ${target.x.mount_path}`;
+        }
+        await s.shareRemove({ path: target.x.mount_path, email: target.m.email });
+        return `${target.m.email} (${target.m.status}) removed from ${target.x.mount_path}`;
+      }
+      case 'leave': {
+        const sh = pickOf((await s.shares()).shares.filter((x) => x.role !== 'owner'));
+        if (!sh) return 'no share to leave';
+        await s.shareLeave({ path: sh.mount_path });
+        return `left ${sh.mount_path} (${sh.ns})`;
+      }
+      case 'unshare': {
+        const sh = pickOf((await s.shares()).shares.filter((x) => x.role === 'owner'));
+        if (!sh) return 'nothing shared';
+        await s.shareUnshare({ path: sh.mount_path });
+        return `unshared ${sh.mount_path} (${sh.ns})`;
+      }
+    }
   };
 
   try {
@@ -424,8 +605,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const home = path.join(tmp, `home-${name}`);
       const folder = path.join(tmp, `folder-${name}`);
       await fs.mkdir(folder, { recursive: true });
-      await link(home, { mode: i === 0 ? 'signup' : 'login', server: proxy.url, email, password, device_name: name });
-      const dev: Device = { index: i, name, home, folder, proxy, engine: newEngine({ name, home, folder }), child: null, killBefore: 0, offline: false, local: new Set() };
+      const account = accountOf(i, o.clients, share);
+      const first = devices.every((x) => x.account !== account);
+      await link(home, { mode: first ? 'signup' : 'login', server: proxy.url, email: emailOf(account), password, device_name: name });
+      const creds = readCredentials(home)!;
+      const client = new RemoteClient({ server: creds.server, token: creds.token });
+      const dev: Device = {
+        index: i,
+        name,
+        account,
+        homeNs: creds.home_ns,
+        client,
+        sharing: new Sharing({ client: () => client }),
+        home,
+        folder,
+        proxy,
+        engine: newEngine({ name, home, folder }),
+        child: null,
+        killBefore: 0,
+        offline: false,
+        local: new Set(),
+      };
       await dev.engine!.start();
       devices.push(dev);
     }
@@ -478,6 +678,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     for (const d of devices) {
       await d.child?.kill().catch(() => {});
       await d.engine?.stop().catch(() => {});
+      await d.client.close().catch(() => {});
       await d.proxy.close().catch(() => {});
     }
     await server.kill().catch(() => {});
@@ -517,7 +718,7 @@ export async function shrink(o: ChaosOptions, failing: Op[], budget = 12): Promi
 }
 
 /** The command that replays a run. */
-export function replayCommand(o: Pick<ChaosOptions, 'seed' | 'clients' | 'rounds' | 'opsPerRound'>): string {
-  return `npm run test:chaos -- --seed ${o.seed} --clients ${o.clients} --rounds ${o.rounds} --ops ${o.opsPerRound}`;
+export function replayCommand(o: Pick<ChaosOptions, 'seed' | 'clients' | 'rounds' | 'opsPerRound' | 'share'>): string {
+  return `npm run test:chaos -- ${o.share ? '--share ' : ''}--seed ${o.seed} --clients ${o.clients} --rounds ${o.rounds} --ops ${o.opsPerRound}`;
 }
 

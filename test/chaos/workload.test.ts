@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { applyOp, contentFor, generateWorkload, mulberry32, sha256, type FsOp } from './workload.ts';
+import { createHash } from 'node:crypto';
+import { applyOp, contentFor, generateWorkload, mulberry32, sha256, SHARE_KINDS, type FsOp } from './workload.ts';
 import { diffTrees, lostContents, snapshotFolder } from './tree.ts';
 
 describe('chaos workload', () => {
@@ -18,7 +19,21 @@ describe('chaos workload', () => {
   it('covers every operation kind and stays on relative paths', () => {
     const ops = generateWorkload(7, 2, 2000);
     expect(new Set(ops.map((o) => o.kind))).toEqual(new Set(['write', 'append', 'patch', 'truncate', 'delete', 'rename', 'mkdir', 'rmdir', 'grow', 'exclude', 'include']));
-    for (const o of ops) for (const p of o.kind === 'rename' ? [o.from, o.to] : [o.path]) expect(p.startsWith('/')).toBe(false);
+    for (const o of ops) for (const p of o.kind === 'rename' ? [o.from, o.to] : 'path' in o && o.path !== null ? [o.path] : []) expect(p.startsWith('/')).toBe(false);
+  });
+
+  it('share mode adds the sharing ops; without it a seed gives the list it always gave', () => {
+    const ops = generateWorkload(7, 3, 2000, { share: true });
+    const kinds = new Set(ops.map((o) => o.kind));
+    for (const k of SHARE_KINDS) expect(kinds.has(k), k).toBe(true);
+    const shareOps = ops.filter((o) => (SHARE_KINDS as readonly string[]).includes(o.kind)).length;
+    expect(shareOps / ops.length).toBeGreaterThan(0.2);
+    expect(shareOps / ops.length).toBeLessThan(0.3);
+    // Digests of lists generated before share mode existed: old seeds (CI's band, FINDINGS'
+    // replays) must replay exactly.
+    const digest = (s: number, d: number, n: number) => createHash('sha256').update(JSON.stringify(generateWorkload(s, d, n))).digest('hex');
+    expect(digest(1000, 2, 10)).toBe('afe95fd5e0225bec2c4d6cc659bdb0c0a32ef8111defdc826c945a7a4afa6263');
+    expect(digest(100733, 4, 24)).toBe('fcb9658ef62285957413a0ddd5ae4656756ba82bf344d09a5d424b4250079568');
   });
 
   it('applies to a real folder, and the snapshot reflects what was written', async () => {
@@ -26,7 +41,7 @@ describe('chaos workload', () => {
     try {
       const written: string[] = [];
       for (const op of generateWorkload(11, 1, 300)) {
-        if (op.kind === 'exclude' || op.kind === 'include' || op.kind === 'grow') continue; // engine ops; grow is slow
+        if (op.kind !== 'write' && op.kind !== 'append' && op.kind !== 'patch' && op.kind !== 'truncate' && op.kind !== 'delete' && op.kind !== 'rename' && op.kind !== 'mkdir' && op.kind !== 'rmdir') continue; // engine ops; grow is slow
         const h = await applyOp(root, op);
         if (h) written.push(h);
       }

@@ -44,13 +44,51 @@ export type Op =
   /** Selective sync on the device: exclude a folder (the engine removes its local copy once uploaded)… */
   | { kind: 'exclude'; device: number; path: string }
   /** …or include it again. Applied through the engine, not the file system (see the harness). */
-  | { kind: 'include'; device: number; path: string };
+  | { kind: 'include'; device: number; path: string }
+  | ShareOp;
 
-/** Operations {@link applyOp} performs on the file system (the rest go to the engine). */
-export type FsOp = Exclude<Op, { kind: 'exclude' | 'include' }>;
+/**
+ * Sharing operations (share mode only), made through the sharing API the CLI and the UI use
+ * (src-main/engine/sharing.ts) with the device's own credentials. `pick` chooses among what
+ * exists when the op runs (pending invitations, shares the account owns or is a member of,
+ * their members), so the ops hit live shares whatever came before; an op that finds nothing
+ * to act on, or that the server refuses, is skipped like a file op that does not apply.
+ */
+export type ShareOp =
+  /** Share a folder the device has (picked among its folders) with another account (`member` picks which). */
+  | { kind: 'share'; device: number; pick: number; role: 'editor' | 'viewer'; member: number }
+  /** Accept a pending invitation at `path` (null: the server's default name; taken: the default). */
+  | { kind: 'accept'; device: number; path: string | null; pick: number }
+  /** The owner changes a member's (or a pending invitation's) role. */
+  | { kind: 'role'; device: number; role: 'editor' | 'viewer'; pick: number }
+  /** The owner removes a member (or cancels an invitation). */
+  | { kind: 'unmember'; device: number; pick: number }
+  /** A member leaves a shared folder. */
+  | { kind: 'leave'; device: number; pick: number }
+  /** The owner stops sharing a folder. */
+  | { kind: 'unshare'; device: number; pick: number };
+
+/** Operations {@link applyOp} performs on the file system (the rest go to the engine or the server). */
+export type FsOp = Exclude<Op, { kind: 'exclude' | 'include' } | ShareOp>;
+
+/** Sharing op kinds (see {@link ShareOp}). */
+export const SHARE_KINDS: ReadonlyArray<ShareOp['kind']> = ['share', 'accept', 'role', 'unmember', 'leave', 'unshare'];
+
+/** Options of {@link generateWorkload}. */
+export interface WorkloadOptions {
+  /**
+   * Share mode: about a quarter of the ops are sharing ops, and the name space gains the
+   * `Shared` folder members accept into. Off, the list is exactly what it always was for a seed.
+   */
+  share?: boolean;
+}
 
 const NAMES = ['a', 'b', 'c', 'Doc', 'notes.txt', 'img.bin', 'x y', 'é.md'];
 const DIRS = ['', 'd1', 'd1/sub', 'd2', 'Photos'];
+/** Share mode's folders: members accept into `Shared` (or a workload folder, or the default name). */
+const SHARE_DIRS = [...DIRS, 'Shared'];
+/** Where a member accepts (null: the default name, i.e. the owner's folder name). */
+const ACCEPT_AT: ReadonlyArray<string | null> = ['Shared', 'Photos', 'd2', 'd1/sub', null, null];
 /** Folders selective sync picks from: the workload's folders and its folder-rename targets. */
 const SELECTIVE = ['d1', 'd1/sub', 'd2', 'Photos', 'd3', 'Photos2'];
 const MiB = 1024 * 1024;
@@ -60,14 +98,27 @@ const MiB = 1024 * 1024;
  * small name space on purpose so that devices collide on the same paths (concurrent edits,
  * create/create, edit/delete, case-only renames).
  */
-export function generateWorkload(seed: number, devices: number, count: number): Op[] {
+export function generateWorkload(seed: number, devices: number, count: number, opts: WorkloadOptions = {}): Op[] {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  const file = () => path.posix.join(pick(DIRS), pick(NAMES));
+  const dirs = opts.share ? SHARE_DIRS : DIRS;
+  const file = () => path.posix.join(pick(dirs), pick(NAMES));
   const size = () => (rnd() < 0.85 ? Math.floor(rnd() * 4096) : Math.floor(rnd() * 3 * 1024 * 1024));
   const ops: Op[] = [];
   for (let i = 0; i < count; i++) {
     const device = Math.floor(rnd() * devices);
+    if (opts.share && rnd() < 0.25) {
+      const s = rnd();
+      const role = () => (rnd() < 0.6 ? 'editor' : 'viewer');
+      const n = Math.floor(rnd() * 1000);
+      if (s < 0.3) ops.push({ kind: 'share', device, pick: n, role: role(), member: Math.floor(rnd() * 1000) });
+      else if (s < 0.6) ops.push({ kind: 'accept', device, path: pick(ACCEPT_AT), pick: n });
+      else if (s < 0.72) ops.push({ kind: 'role', device, role: role(), pick: n });
+      else if (s < 0.82) ops.push({ kind: 'unmember', device, pick: n });
+      else if (s < 0.91) ops.push({ kind: 'leave', device, pick: n });
+      else ops.push({ kind: 'unshare', device, pick: n });
+      continue;
+    }
     const r = rnd();
     if (r < 0.3) ops.push({ kind: 'write', device, path: file(), size: size(), fill: Math.floor(rnd() * 2 ** 31) });
     else if (r < 0.38) ops.push({ kind: 'append', device, path: file(), size: 1 + Math.floor(rnd() * 512), fill: Math.floor(rnd() * 2 ** 31) });
@@ -80,10 +131,10 @@ export function generateWorkload(seed: number, devices: number, count: number): 
       const to = caseOnly ? path.posix.join(path.posix.dirname(from), swapCase(path.posix.basename(from))) : file();
       ops.push({ kind: 'rename', device, from: from.replace(/^\.\//u, ''), to: to.replace(/^\.\//u, '') });
     } else if (r < 0.72) {
-      const from = pick(DIRS.filter(Boolean));
+      const from = pick(dirs.filter(Boolean));
       ops.push({ kind: 'rename', device, from, to: pick(['d3', 'd1/moved', 'Photos2', from.toUpperCase()]) });
-    } else if (r < 0.8) ops.push({ kind: 'mkdir', device, path: path.posix.join(pick(DIRS), pick(['new', 'Empty'])) });
-    else if (r < 0.87) ops.push({ kind: 'rmdir', device, path: pick(DIRS.filter(Boolean)) });
+    } else if (r < 0.8) ops.push({ kind: 'mkdir', device, path: path.posix.join(pick(dirs), pick(['new', 'Empty'])) });
+    else if (r < 0.87) ops.push({ kind: 'rmdir', device, path: pick(dirs.filter(Boolean)) });
     else if (r < 0.91) {
       ops.push({
         kind: 'grow',
@@ -107,6 +158,7 @@ function swapCase(s: string): string {
 function normaliseOp(op: Op): Op {
   const clean = (p: string) => p.replace(/^\/+/u, '');
   if (op.kind === 'rename') return { ...op, from: clean(op.from), to: clean(op.to) };
+  if (!('path' in op) || op.path === null) return op;
   return { ...op, path: clean(op.path) } as Op;
 }
 
