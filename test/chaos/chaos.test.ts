@@ -9,6 +9,9 @@ import { replayCommand, runChaos } from './harness.ts';
 
 const SEEDS = Number(process.env.CAIRN_CHAOS_SEEDS ?? 50);
 const FIRST = Number(process.env.CAIRN_CHAOS_SEED ?? 1000);
+/** Share mode (two or three accounts sharing folders): a short band after the single-account one. */
+const SHARE_SEEDS = Number(process.env.CAIRN_CHAOS_SHARE_SEEDS ?? 4);
+const SHARE_FIRST = Number(process.env.CAIRN_CHAOS_SHARE_SEED ?? 2000);
 
 describe('chaos: convergence and no data loss under faults', () => {
   const seen = { faults: [] as string[], ops: new Set<string>() };
@@ -30,5 +33,26 @@ describe('chaos: convergence and no data loss under faults', () => {
       expect(seen.faults.some((x) => x.includes(f)), f).toBe(true);
     }
     expect([...seen.ops].sort()).toEqual(['append', 'delete', 'exclude', 'grow', 'include', 'mkdir', 'patch', 'rename', 'rmdir', 'truncate', 'write']);
+  });
+});
+
+describe('chaos, share mode: every device converges on its account view (D28) under faults', () => {
+  const done: string[] = [];
+  for (let i = 0; i < SHARE_SEEDS; i++) {
+    const seed = SHARE_FIRST + i;
+    const clients = [3, 4, 2][i % 3]!;
+    const opts = { seed, clients, rounds: 3, opsPerRound: 6, share: true };
+    it(`share seed ${seed} with ${clients} devices`, async () => {
+      const r = await runChaos(opts);
+      done.push(...r.faults.filter((f) => f.startsWith('share: ')));
+      expect(r.problems, `${r.problems.join('\n')}\nfaults: ${r.faults.join('; ')}\nreplay: ${replayCommand(opts)}`).toEqual([]);
+    }, 180_000);
+  }
+
+  // The band must share for real: folders shared, accepted, and a membership ended.
+  it.runIf(SHARE_SEEDS >= 4 && SHARE_FIRST === 2000)('the default share band shared, accepted and ended memberships', () => {
+    for (const what of [' shared with ', ' accepted at ', /removed from|left |unshared /u]) {
+      expect(done.some((x) => (typeof what === 'string' ? x.includes(what) : what.test(x))), String(what)).toBe(true);
+    }
   });
 });

@@ -4,7 +4,7 @@
  * the problems, the fault schedule, a shrunk operation list (also written to a JSON file), and
  * the commands that replay the seed and the shrunk list; exits 1 (at the end with --keep-going).
  * `--ops-file F` replays an operation list (JSON, as written on a failure) under `--seed`'s faults.
- * `--share` runs share mode: two or three accounts sharing folders (harness `accountOf`).
+ * `--share` runs share mode: two or three accounts sharing folders (`accountOf` in workload.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -48,7 +48,8 @@ for (let i = 0; i < count; i++) {
   if (!r.problems.length) {
     clean++;
     const kills = r.faults.filter((f) => f.includes('engine kill -9')).length;
-    console.log(`seed ${seed}: clean (${r.ops.length} ops, ${r.faults.length} faults, ${kills} engine kill -9, ${Date.now() - t0} ms)`);
+    const shared = values.share ? `, ${r.faults.filter((f) => f.startsWith('share: ') && !/→ (refused|no |nothing)/u.test(f)).length} share ops done` : '';
+    console.log(`seed ${seed}: clean (${r.ops.length} ops, ${r.faults.filter((f) => !f.startsWith('share: ')).length} faults, ${kills} engine kill -9${shared}, ${Date.now() - t0} ms)`);
     if (values.verbose) console.log(`  faults: ${r.faults.join('; ')}`);
     continue;
   }

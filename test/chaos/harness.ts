@@ -38,7 +38,7 @@ import { Engine, link } from '../../src-main/engine/index.ts';
 import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 import { Sharing } from '../../src-main/engine/sharing.ts';
 import { startFaultProxy, type FaultProxy } from './proxy.ts';
-import { applyOp, generateWorkload, mulberry32, type FsOp, type Op, type ShareOp } from './workload.ts';
+import { accountOf, applyOp, generateWorkload, mulberry32, type FsOp, type Op, type ShareOp } from './workload.ts';
 
 /** Sharing op kinds, for dispatch. */
 const SHARE_OPS: Record<ShareOp['kind'], true> = { share: true, accept: true, role: true, unmember: true, leave: true, unshare: true };
@@ -216,16 +216,6 @@ async function deviceTree(root: string): Promise<Map<string, string>> {
   };
   await walk('');
   return out;
-}
-
-/**
- * The account of device `i` of `clients`: all 0 in single-account mode; in share mode 2
- * devices are accounts 0 and 1, 3 devices are 0, 0, 1 (the owner has two devices), 4 devices
- * are 0, 0, 1, 2 (a second member account).
- */
-export function accountOf(i: number, clients: number, share: boolean): number {
-  if (!share) return 0;
-  return ([[0], [0, 1], [0, 0, 1], [0, 0, 1, 2]][clients - 1] ?? [])[i] ?? i;
 }
 
 /** A mounted shared folder in an account's view: where, which namespace, the account's role. */
@@ -554,8 +544,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const folders = [...(await deviceTree(d.folder))].filter(([, v]) => v === 'dir').map(([p]) => p).sort();
         const p = pickOf(folders);
         if (p === undefined) return 'no folder';
-        const r = await s.shareAdd({ path: p, email, role: op.role });
-        return `${p} shared with ${email} as ${op.role} (${r.ns})`;
+        // Not on the server yet (its upload is under way): the user tries again a moment later.
+        for (let tries = 0; ; tries++) {
+          try {
+            const r = await s.shareAdd({ path: p, email, role: op.role });
+            return `${p} shared with ${email} as ${op.role} (${r.ns})${tries ? ` after ${tries} retries` : ''}`;
+          } catch (e) {
+            if ((e as { code?: string }).code !== 'not_found' || tries >= 10) throw e;
+            await sleep(300);
+          }
+        }
       }
       case 'accept': {
         const inv = pickOf((await s.shares()).invitations);

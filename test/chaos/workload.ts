@@ -74,10 +74,21 @@ export type FsOp = Exclude<Op, { kind: 'exclude' | 'include' } | ShareOp>;
 /** Sharing op kinds (see {@link ShareOp}). */
 export const SHARE_KINDS: ReadonlyArray<ShareOp['kind']> = ['share', 'accept', 'role', 'unmember', 'leave', 'unshare'];
 
+/**
+ * The account of device `i` of `clients`: all 0 in single-account mode; in share mode 2
+ * devices are accounts 0 and 1, 3 devices are 0, 0, 1 (the owner has two devices), 4 devices
+ * are 0, 0, 1, 2 (a second member account).
+ */
+export function accountOf(i: number, clients: number, share: boolean): number {
+  if (!share) return 0;
+  return ([[0], [0, 1], [0, 0, 1], [0, 0, 1, 2]][clients - 1] ?? [])[i] ?? i;
+}
+
 /** Options of {@link generateWorkload}. */
 export interface WorkloadOptions {
   /**
-   * Share mode: about a quarter of the ops are sharing ops, and the name space gains the
+   * Share mode: most seeds open with a folder written, shared and accepted (so the rest runs
+   * against a live share), then about 30% of the ops are sharing ops; the name space gains the
    * `Shared` folder members accept into. Off, the list is exactly what it always was for a seed.
    */
   share?: boolean;
@@ -105,11 +116,19 @@ export function generateWorkload(seed: number, devices: number, count: number, o
   const file = () => path.posix.join(pick(dirs), pick(NAMES));
   const size = () => (rnd() < 0.85 ? Math.floor(rnd() * 4096) : Math.floor(rnd() * 3 * 1024 * 1024));
   const ops: Op[] = [];
-  for (let i = 0; i < count; i++) {
+  const role = () => (rnd() < 0.6 ? 'editor' : 'viewer');
+  if (opts.share && devices > 1 && count >= 3 && rnd() < 0.8) {
+    // Prologue: the owner's first device writes into a folder and shares it; the first device
+    // of account 1 accepts. The share may still race the upload (refused: the op is skipped).
+    const member = Array.from({ length: devices }, (_, i) => i).find((i) => accountOf(i, devices, true) === 1)!;
+    ops.push({ kind: 'write', device: 0, path: `${pick(['d1', 'd2', 'Photos'])}/${pick(NAMES)}`, size: Math.floor(rnd() * 4096), fill: Math.floor(rnd() * 2 ** 31) });
+    ops.push({ kind: 'share', device: 0, pick: Math.floor(rnd() * 1000), role: role(), member: 0 });
+    ops.push({ kind: 'accept', device: member, path: pick(ACCEPT_AT), pick: 0 });
+  }
+  while (ops.length < count) {
     const device = Math.floor(rnd() * devices);
-    if (opts.share && rnd() < 0.25) {
+    if (opts.share && rnd() < 0.3) {
       const s = rnd();
-      const role = () => (rnd() < 0.6 ? 'editor' : 'viewer');
       const n = Math.floor(rnd() * 1000);
       if (s < 0.3) ops.push({ kind: 'share', device, pick: n, role: role(), member: Math.floor(rnd() * 1000) });
       else if (s < 0.6) ops.push({ kind: 'accept', device, path: pick(ACCEPT_AT), pick: n });
