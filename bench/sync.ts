@@ -29,7 +29,11 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tuneEngineHost } from '../src-main/engine/host.ts';
 import { Engine, link } from '../src-main/engine/index.ts';
+
+// The engines here stand for the CLI daemon and the desktop app, which tune their process so.
+tuneEngineHost();
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -163,6 +167,42 @@ function cpuMs(pid: number | 'self', children = false): number {
   return (Number(u) + Number(s)) * 10; // clock ticks of 1/100 s
 }
 
+/** `--cpu-detail`: also print CPU per thread kind (main, libuv pool, V8 workers) and user/sys. */
+const CPU_DETAIL = process.argv.includes('--cpu-detail');
+
+/** CPU ms per thread name of a process (user and system), from /proc/PID/task/TID/stat. */
+function threadCpu(pid: number | 'self'): Map<string, { user: number; sys: number }> {
+  const out = new Map<string, { user: number; sys: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let f: string;
+    try {
+      f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    const name = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')')).replace(/[0-9]+$/u, '').trim();
+    const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    const e = out.get(name) ?? { user: 0, sys: 0 };
+    e.user += Number(parts[11]) * 10;
+    e.sys += Number(parts[12]) * 10;
+    out.set(name, e);
+  }
+  return out;
+}
+
+/** Difference of two {@link threadCpu} snapshots as text: "name user+sys ms, …", largest first. */
+function threadCpuText(a: Map<string, { user: number; sys: number }>, b: Map<string, { user: number; sys: number }>): string {
+  const rows: Array<[string, number, number]> = [];
+  for (const [k, v] of b) {
+    const o = a.get(k) ?? { user: 0, sys: 0 };
+    if (v.user - o.user + v.sys - o.sys > 0) rows.push([k, v.user - o.user, v.sys - o.sys]);
+  }
+  return rows
+    .sort((x, y) => y[1] + y[2] - x[1] - x[2])
+    .map(([k, u, s]) => `${k} ${u}u+${s}s`)
+    .join(', ');
+}
+
 /**
  * `openssl dgst -sha256` of `file`: MB/s of one core hashing (the fair hashing baseline,
  * PERF-NOTES) and the CPU ms of that one SHA-256 pass.
@@ -195,6 +235,13 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
   const sha = ossl.mbps;
   /** CPU ms of the engines (this process) and the server since `from`, as text and in SHA-256 passes. */
   const cpu0 = (): [number, number] => [cpuMs('self'), cpuMs(serverPid)];
+  let detail0 = CPU_DETAIL ? [threadCpu('self'), threadCpu(serverPid)] : [];
+  const detailLines = (): void => {
+    if (!CPU_DETAIL) return;
+    line('    cpu engines', threadCpuText(detail0[0] as Map<string, { user: number; sys: number }>, threadCpu('self')));
+    line('    cpu server', threadCpuText(detail0[1] as Map<string, { user: number; sys: number }>, threadCpu(serverPid)));
+    detail0 = [threadCpu('self'), threadCpu(serverPid)];
+  };
   const cpuLine = (from: [number, number]): string => {
     const [e, s] = [cpuMs('self') - from[0], cpuMs(serverPid) - from[1]];
     return `CPU: engines ${sec(e)}, server ${sec(s)} = ${((e + s) / ossl.cpuMs).toFixed(1)}× one openssl sha256 pass (${sec(ossl.cpuMs)})`;
@@ -203,6 +250,7 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
   const upA = activityFor(A, 'big.bin', 'uploaded');
   let got = activityFor(B, 'big.bin');
   let c0 = cpu0();
+  if (CPU_DETAIL) detail0 = [threadCpu('self'), threadCpu(serverPid)];
   t0 = process.hrtime.bigint();
   execFileSync('cp', [big, path.join(fA, '.big.tmp')]);
   renameSync(path.join(fA, '.big.tmp'), path.join(fA, 'big.bin'));
@@ -222,6 +270,7 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
     `cp into A ${sec(cpDone)}, A uploaded +${sec(upMs - cpDone)}, B downloaded +${sec(bigMs - upMs)}`,
   );
   line('    cpu', cpuLine(c0));
+  detailLines();
   const up0 = A.stats().bytes_up;
   const down0 = B.stats().bytes_down;
   const ins = path.join(fA, '.big2.tmp');
@@ -234,6 +283,7 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
   const upA2 = activityFor(A, 'big.bin', 'uploaded');
   got = activityFor(B, 'big.bin');
   c0 = cpu0();
+  if (CPU_DETAIL) detail0 = [threadCpu('self'), threadCpu(serverPid)];
   t0 = process.hrtime.bigint();
   renameSync(ins, path.join(fA, 'big.bin'));
   await upA2;
@@ -247,6 +297,7 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
   );
   line('    phases', `A uploaded ${sec(up2)}, B downloaded +${sec(insMs - up2)}`);
   line('    cpu', cpuLine(c0));
+  detailLines();
 }
 
 async function main(): Promise<void> {

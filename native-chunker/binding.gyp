@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "native_chunker",
-      "sources": ["cc/addon.cc"],
+      "sources": ["cc/addon.cc", "cc/copy_range.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-O3", "-falign-loops=64", "-falign-jumps=64"],

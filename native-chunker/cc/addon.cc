@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "copy_range.h"
 #include "cutter.h"
 
 namespace {
@@ -98,6 +99,7 @@ Napi::Value GearJs(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("scan", Napi::Function::New(env, ScanJs, "scan"));
   exports.Set("gear", Napi::Function::New(env, GearJs, "gear"));
+  exports.Set("copyRange", Napi::Function::New(env, cairn::CopyRangeJs, "copyRange"));
   return exports;
 }
 

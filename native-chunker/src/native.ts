@@ -23,6 +23,8 @@ export interface NativeAddon {
   ): Float64Array;
   /** The gear table compiled into the addon (for the table-equality test). */
   gear(): Uint32Array;
+  /** copy_file_range(2) on the thread pool (cc/copy_range.h); absent in builds older than it. */
+  copyRange?: (fdIn: number, offIn: number, fdOut: number, offOut: number, length: number) => Promise<number>;
 }
 
 function load(): NativeAddon | null {

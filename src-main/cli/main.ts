@@ -89,7 +89,10 @@ async function runForeground(home: string, folder: string | undefined, uiDir: st
   const cur = readControlInfo(home);
   if (cur && cur.pid !== process.pid && alive(cur.pid)) throw new CairnError('bad_request', `an engine already runs for ${home} (pid ${cur.pid})`);
   const { Engine } = await import('../engine/index.ts');
+  const { tuneEngineHost } = await import('../engine/host.ts');
   const { serveEngine } = await import('../control/index.ts');
+  // This process now exists to run the engine (the `start` daemon, or in the foreground).
+  tuneEngineHost();
   const engine = new Engine({ home, folder: folder ? path.resolve(folder) : undefined });
   // Not linked yet: serve the control API in `setup` state so the UI's first-run screen can
   // sign up or log in (`link`). Linked but no folder known: that is a usage error.

@@ -11,6 +11,7 @@ import envPaths from 'env-paths';
 import { alive, createControlApi, onControlEvents, readControlInfo, serveEngine } from '../control/index.ts';
 import { vaultCredentialStore } from '../engine/account.ts';
 import { Engine } from '../engine/index.ts';
+import { tuneEngineHost } from '../engine/host.ts';
 import { attachControl } from './attach.ts';
 import { TokenStore } from './token-store.ts';
 import type { OpenControl } from './control-port.ts';
@@ -28,6 +29,8 @@ export const openEngineControl: OpenControl = async ({ home, uiDir, onEngineGone
   // With safeStorage the token lives in the OS keychain (device.json names it); a token the
   // CLI left in device.json is used where it is, so `cairn start` keeps working on that home.
   const credentials = safeStorage ? vaultCredentialStore(home, new TokenStore(home, safeStorage)) : undefined;
+  // The desktop app's main process now runs the engine: tune it like the CLI daemon.
+  tuneEngineHost();
   const engine = new Engine({ home, ...(credentials ? { credentials } : {}) });
   await engine.start();
   let server: Awaited<ReturnType<typeof serveEngine>>;

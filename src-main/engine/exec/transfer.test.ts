@@ -19,6 +19,13 @@ afterEach(async () => {
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
+/** Copies `b` into a buffer lent by `take`, as RemoteClient.getBlockInto does. */
+function lend(b: Buffer, take: (n: number) => Buffer): Buffer {
+  const out = take(b.length).subarray(0, b.length);
+  b.copy(out);
+  return out;
+}
+
 /** A fake server (unit test only) holding `blocks`, counting fetches. */
 function fakeClient(
   blocks: Buffer[],
@@ -28,12 +35,12 @@ function fakeClient(
   const gets: string[] = [];
   return {
     gets,
-    getBlock: async (h: string): Promise<Buffer> => {
+    getBlockInto: async (h: string, take: (n: number) => Buffer): Promise<Buffer> => {
       gets.push(h);
       await onGet?.(h);
       const b = byHash.get(h);
       if (!b) throw new CairnError('not_found');
-      return Buffer.from(b);
+      return lend(b, take);
     },
   } as unknown as RemoteClient & { gets: string[] };
 }
@@ -73,6 +80,7 @@ const build = (
   hashes: string[],
   index: Map<string, BlockLocation[]>,
   target = 'out.bin',
+  kernelCopy = true,
 ) =>
   buildFile({
     client,
@@ -81,6 +89,7 @@ const build = (
     blockHashes: hashes,
     expectHash: contentHash(hashes),
     findLocal: (h) => index.get(h) ?? [],
+    kernelCopy,
   });
 
 describe('buildFile', () => {
@@ -89,9 +98,9 @@ describe('buildFile', () => {
     const hashes = [sha('first block'), sha('second block'), sha('third block')];
     let calls = 0;
     const client = {
-      getBlock: async (h: string): Promise<Buffer> => {
+      getBlockInto: async (h: string, take: (n: number) => Buffer): Promise<Buffer> => {
         calls++;
-        if (h === hashes[0]) return good;
+        if (h === hashes[0]) return lend(good, take);
         throw new CairnError('offline', 'server unreachable');
       },
     } as unknown as RemoteClient;
@@ -112,7 +121,7 @@ describe('buildFile', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('copies blocks of a local file that still matches its record without fetching or hashing them; repeats and new blocks land in order', async () => {
+  for (const kernelCopy of [true, false]) it(`copies blocks of a local file that still matches its record without fetching or hashing them; repeats and new blocks land in order (${kernelCopy ? 'copy_file_range where available' : 'through a buffer'})`, async () => {
     const [a, b, c, n] = [randomBytes(3000), randomBytes(5000), randomBytes(700), randomBytes(1234)] as [
       Buffer,
       Buffer,
@@ -126,7 +135,7 @@ describe('buildFile', () => {
     lie.set(sha(n), [{ ...(index.get(sha(b)) as BlockLocation[])[0]! }]);
     const client = fakeClient([n]);
     const hashes = [sha(a), sha(n), sha(c), sha(a)];
-    const built = await build(client, hashes, lie);
+    const built = await build(client, hashes, lie, 'out.bin', kernelCopy);
     expect(client.gets).toEqual([]);
     expect(await readFile(built.tmp)).toEqual(Buffer.concat([a, b, c, a]));
     expect(built.reused).toBe(a.length * 2 + b.length + c.length);
@@ -137,7 +146,7 @@ describe('buildFile', () => {
       [a.length + b.length + c.length, a.length],
     ]);
     // The honest index: a, c, a copied; n fetched from the server and verified.
-    const honest = await build(client, hashes, index, 'out2.bin');
+    const honest = await build(client, hashes, index, 'out2.bin', kernelCopy);
     expect(client.gets).toEqual([sha(n)]);
     expect(await readFile(honest.tmp)).toEqual(Buffer.concat([a, n, c, a]));
     expect([honest.fetched, honest.reused]).toEqual([n.length, a.length * 2 + c.length]);
@@ -169,9 +178,39 @@ describe('buildFile', () => {
     expect((await readdir(dir)).filter((f) => f.startsWith('.cairn-tmp-'))).toEqual([]);
   });
 
+  it('many fetched blocks arriving out of order land in order (receive buffers are reused only after their write)', async () => {
+    // Sizes across the buffer classes (256 KiB … 4 MiB), repeats included.
+    const sizes = [300_000, 1_000, 4 * 1024 * 1024, 700_000, 2_000_000, 10, 262_144, 1_500_000, 3_000_000, 5];
+    const blocks = Array.from({ length: 40 }, (_, i) => randomBytes(sizes[i % sizes.length] as number));
+    // Answers come back in a shuffled order: each fetch waits for the one released before it.
+    const order = blocks.map((_, i) => i).sort(() => Math.random() - 0.5);
+    const gates = new Map(blocks.map((b) => [sha(b), Promise.withResolvers<void>()]));
+    const client = fakeClient(blocks, async (h) => {
+      const k = order.indexOf(blocks.findIndex((b) => sha(b) === h));
+      if (k > 0) await gates.get(sha(blocks[order[k - 1] as number] as Buffer))?.promise;
+      gates.get(h)?.resolve();
+    });
+    // A window of all blocks: every fetch is in flight at once, so order is decided by the gates;
+    // buffers freed by in-order writes are taken by answers still to come.
+    const hashes = blocks.map((b) => sha(b));
+    const built = await buildFile({
+      client,
+      root: dir,
+      abs: path.join(dir, 'many.bin'),
+      blockHashes: hashes,
+      expectHash: contentHash(hashes),
+      findLocal: () => [],
+      window: blocks.length,
+    });
+    expect((await readFile(built.tmp)).equals(Buffer.concat(blocks))).toBe(true);
+    expect(built.fetched).toBe(blocks.reduce((n, b) => n + b.length, 0));
+  });
+
   it('refuses bytes from the server that do not hash to the block', async () => {
     const h = sha('right');
-    const client = { getBlock: async () => Buffer.from('wrong') } as unknown as RemoteClient;
+    const client = {
+      getBlockInto: async (_h: string, take: (n: number) => Buffer) => lend(Buffer.from('wrong'), take),
+    } as unknown as RemoteClient;
     await expect(build(client, [h], new Map())).rejects.toMatchObject({ code: 'block_hash_mismatch' });
     expect(await readdir(dir)).toEqual([]);
   });

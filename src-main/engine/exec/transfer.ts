@@ -12,12 +12,17 @@
  *   mtime, ctime) still equals the local tree's record of the chunking that indexed it and is
  *   racily clean — the scanner's fast path (`stillHashed`) — and still equals it after the copy;
  *   otherwise the copied bytes are hashed like fetched ones. Runs of such blocks that follow
- *   each other in both files are copied with large reads and writes.
+ *   each other in both files are copied with large reads and writes — in the kernel
+ *   (`copy_file_range`, native-chunker/copy-range) where the platform has it, else through a
+ *   buffer.
+ * Blocks fetched from the server are received into buffers reused within the build (see
+ * `RemoteClient.getBlockInto`), not a fresh allocation per block.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { CopyRangeUnsupported, copyRange } from 'native-chunker/copy-range';
 import { CairnError } from '../../../src-shared/errors.ts';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
 import type { RemoteClient } from '../remote/client.ts';
@@ -170,6 +175,8 @@ export async function buildFile(opts: {
   onTmp?: (tmp: string) => void;
   /** Blocks fetched (or verified) ahead of the write position (default 12). */
   window?: number;
+  /** false: copy local runs through a buffer even where `copy_file_range` exists (default true; tests run both paths). */
+  kernelCopy?: boolean;
 }): Promise<BuiltFile> {
   const computed = opts.blockHashes.length === 0 ? EMPTY_CONTENT_HASH : contentHash(opts.blockHashes);
   if (computed !== opts.expectHash)
@@ -197,6 +204,29 @@ export async function buildFile(opts: {
       }
       return s;
     };
+    // Receive buffers, reused once their write is done: sized in powers of two from 256 KiB up
+    // to the largest block, so blocks of one file mostly fit buffers freed by earlier ones.
+    const freeBufs: Buffer[] = [];
+    const lent = new Map<ArrayBufferLike, Buffer>();
+    const takeBuf = (length: number): Buffer => {
+      let best = -1;
+      for (let i = 0; i < freeBufs.length; i++) {
+        const b = freeBufs[i] as Buffer;
+        if (b.length >= length && (best < 0 || b.length < (freeBufs[best] as Buffer).length)) best = i;
+      }
+      if (best >= 0) return freeBufs.splice(best, 1)[0] as Buffer;
+      let size = 256 * 1024;
+      while (size < length && size < MAX_BLOCK) size *= 2;
+      // Never from Buffer's shared pool (≥ 256 KiB): the buffer owns its ArrayBuffer.
+      const buf = Buffer.allocUnsafeSlow(Math.max(size, length));
+      lent.set(buf.buffer, buf);
+      return buf;
+    };
+    /** Gives back the lent buffer `data` is a view of (other buffers are left to the GC). */
+    const releaseBuf = (data: Buffer): void => {
+      const whole = lent.get(data.buffer);
+      if (whole && freeBufs.length < (opts.window ?? 12) + MAX_WRITES) freeBufs.push(whole);
+    };
     /** The block's bytes from an untrusted local copy (hashed) or the server (hashed). */
     const fetchOne = async (hash: string): Promise<{ data: Buffer; local: boolean }> => {
       for (const loc of opts.findLocal(hash)) {
@@ -208,9 +238,11 @@ export async function buildFile(opts: {
           // stale index entry: try the next place, then the server
         }
       }
-      const data = await opts.client.getBlock(hash);
-      if (sha256hex(data) !== hash)
+      const data = await opts.client.getBlockInto(hash, takeBuf);
+      if (sha256hex(data) !== hash) {
+        releaseBuf(data);
         throw new CairnError('block_hash_mismatch', `server sent wrong bytes for block ${hash}`);
+      }
       return { data, local: false };
     };
     /** A trusted local place of `hash`, if any (opening candidate files as needed). */
@@ -310,13 +342,53 @@ export async function buildFile(opts: {
         });
       writes.add(p);
     };
+    /**
+     * Copies `length` bytes at `from` of `src` to `to` of the temp file: in the kernel while the
+     * platform allows it (a refusal switches this build to the buffer path), queued like a write.
+     */
+    let inKernel = copyRange !== null && opts.kernelCopy !== false;
+    const copyRun = async (src: FileHandle, from: number, to: number, length: number): Promise<void> => {
+      if (inKernel) {
+        while (writes.size >= MAX_WRITES) await Promise.race(writes);
+        if (writeError) throw writeError;
+        const p: Promise<void> = (copyRange as NonNullable<typeof copyRange>)(src.fd, from, fh.fd, to, length)
+          .then(
+            () => undefined,
+            (e: unknown) => {
+              if (e instanceof CopyRangeUnsupported) {
+                inKernel = false;
+                return copyPlain(src, from, to, length);
+              }
+              // The source ended early: it changed since it was indexed.
+              if ((e as { code?: unknown }).code === 'SHORT')
+                throw new CairnError('changed_during_read', 'a local file blocks were copied from shrank');
+              throw e;
+            },
+          )
+          .catch((e: unknown) => {
+            writeError ??= e;
+          })
+          .finally(() => writes.delete(p));
+        writes.add(p);
+        return;
+      }
+      await copyThroughBuffer(src, from, to, length);
+    };
+    /** The one-off fallback of a refused kernel copy (outside the write queue it already holds a place in). */
+    const copyPlain = async (src: FileHandle, from: number, to: number, length: number): Promise<void> => {
+      const data = await readAt(src, from, length);
+      for (let done = 0; done < length;) done += (await fh.write(data, done, length - done, to + done)).bytesWritten;
+    };
+    const copyThroughBuffer = async (src: FileHandle, from: number, to: number, length: number): Promise<void> => {
+      const buf = await copyBuf();
+      const data = await readInto(src, buf, from, length);
+      await write(data, to, () => copyBufs.push(buf));
+    };
     const at = new Map<string, { offset: number; length: number }>();
     let offset = 0;
     for (const step of steps) {
       if (step.kind === 'copy') {
-        const buf = await copyBuf();
-        const data = await readInto(step.src.fh, buf, step.srcOffset, step.length);
-        await write(data, offset, () => copyBufs.push(buf));
+        await copyRun(step.src.fh, step.srcOffset, offset, step.length);
         let o = offset;
         for (const b of step.blocks) {
           at.set(b.hash, { offset: o, length: b.length });
@@ -329,7 +401,7 @@ export async function buildFile(opts: {
         const got = await step.data;
         inFlight--;
         launch();
-        await write(got.data, offset);
+        await write(got.data, offset, () => releaseBuf(got.data));
         if (got.local) out.reused += got.data.length;
         else out.fetched += got.data.length;
         at.set(step.hash, { offset, length: got.data.length });
@@ -340,9 +412,7 @@ export async function buildFile(opts: {
         // file), once that write is done.
         const first = at.get(step.hash) as { offset: number; length: number };
         await Promise.all(writes);
-        const buf = await copyBuf();
-        const data = await readInto(fh, buf, first.offset, first.length);
-        await write(data, offset, () => copyBufs.push(buf));
+        await copyRun(fh, first.offset, offset, first.length);
         out.reused += first.length;
         out.blocks.push({ hash: step.hash, offset, length: first.length });
         offset += first.length;
