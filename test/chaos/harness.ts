@@ -268,6 +268,36 @@ function serverState(dataDir: string): { view: (homeNs: string) => ServerView; l
   }
 }
 
+/** Journal position of every namespace. */
+function namespaceSeqs(dataDir: string): Map<string, number> {
+  const db = new Database(path.join(dataDir, 'meta.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return new Map((db.prepare('SELECT id, seq FROM namespaces').all() as Array<{ id: string; seq: number }>).map((r) => [r.id, r.seq]));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Paths in namespace `ns` that devices named `deviceNames` wrote (a revision, or an entry's
+ * last change: mkdir, move, delete) after journal position `since`.
+ */
+function writesSince(dataDir: string, ns: string, since: number, deviceNames: string[]): string[] {
+  const db = new Database(path.join(dataDir, 'meta.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const names = JSON.stringify(deviceNames);
+    const q = (table: string) =>
+      (
+        db
+          .prepare(`SELECT t.path AS p, d.name AS n FROM ${table} t JOIN devices d ON d.id = t.device_id WHERE t.ns = ? AND t.seq > ? AND d.name IN (SELECT value FROM json_each(?))`)
+          .all(ns, since, names) as Array<{ p: string; n: string }>
+      ).map((r) => `${r.p} by ${r.n}`);
+    return [...new Set([...q('revisions'), ...q('entries')])];
+  } finally {
+    db.close();
+  }
+}
+
 /** Sum of the server's journal positions (changes whenever anything commits). */
 function serverSeq(dataDir: string): number {
   const db = new Database(path.join(dataDir, 'meta.sqlite'), { readonly: true, fileMustExist: true });
@@ -308,6 +338,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   // Share mode: contents the workload itself overwrote or deleted on a device. A viewer's held
   // edit or a kept copy is on that device only, so a later user delete of it is no loss.
   const discarded = new Set<string>();
+  // D28 "viewer: nothing is written to the server": account → (namespace it views → journal
+  // position at the last check); namespaces whose roles an op touched since are left out.
+  let viewing = new Map<number, Map<string, number>>();
+  const roleTouched = new Set<string>();
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), `cairn-chaos-${o.seed}-`));
   const server = new ServerProcess(path.join(tmp, 'server'));
   const devices: Device[] = [];
@@ -428,6 +462,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
       for (const issue of engineOf(d).integrityCheck()) problems.push(`${when}: ${d.name} state DB: ${issue}`);
     }
+    // A namespace an account viewed at the last check and still views, with no role change
+    // between: no device of that account wrote anything there meanwhile.
+    const seqs = namespaceSeqs(server.dataDir);
+    const nowViewing = new Map<number, Map<string, number>>();
+    for (const d of devices) {
+      const m = nowViewing.get(d.account) ?? new Map<string, number>();
+      for (const v of state.view(d.homeNs).mounts) if (v.role === 'viewer') m.set(v.ns, seqs.get(v.ns) ?? 0);
+      nowViewing.set(d.account, m);
+    }
+    for (const [account, was] of viewing) {
+      const names = devices.filter((d) => d.account === account).map((d) => d.name);
+      for (const [ns, since] of was) {
+        if (!nowViewing.get(account)?.has(ns) || roleTouched.has(ns)) continue;
+        for (const w of writesSince(server.dataDir, ns, since, names)) problems.push(`${when}: viewer wrote to the server: ${ns}: ${w}`);
+      }
+    }
+    viewing = nowViewing;
+    roleTouched.clear();
     await tornCheck(when, trees);
     // Final files on every device count too: a viewer's held edit and a kept copy live there only.
     const surviving = new Set<string>([...state.history, ...state.live, ...discarded]);
@@ -574,6 +626,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const target = pickOf(owned.flatMap((x) => x.members.filter((m) => m.role !== 'owner').map((m) => ({ x, m }))));
         if (!target) return 'no member';
         if (op.kind === 'role') {
+          roleTouched.add(target.x.ns); // even if the answer is lost, the change may have committed
           await s.shareSetRole({ path: target.x.mount_path, email: target.m.email, role: op.role });
           return `${target.m.email} (${target.m.status}) is ${op.role} in ${target.x.mount_path}`;
         }
