@@ -80,6 +80,10 @@ function opPath(op: Op): string {
   return 'path' in op ? op.path : op.to;
 }
 
+function isMove(op: Op): op is Extract<Op, { type: 'moveLocal' | 'moveRemote' }> {
+  return op.type === 'moveLocal' || op.type === 'moveRemote';
+}
+
 /**
  * The sync engine of one device. Events: `status` (Status), `activity` (ActivityItem),
  * `cycle` ({ ops: number }) after each round.
@@ -375,18 +379,36 @@ export class Engine extends EventEmitter {
     // lost is kept on disk as it is, no longer synced, and reported until moved or deleted.
     const mounts = loadMounts(this.db, this.creds.home_ns);
     const detached = await this.settleDetached();
-    const heldHere: Array<{ path: string; reason: 'read_only' | 'nested_share' }> = [];
-    let ops = plan(trees, {
-      isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || detached.some((m) => isInside(p, m)),
-      isExcluded,
-      nsOf: (p) => mounts.nsOf(p),
-      isReadOnly: (p) => mounts.isReadOnly(p),
-      hasMount: (p) => mounts.mountsUnder(p).length > 0,
-      onHeld: (p, reason) => heldHere.push({ path: p, reason }),
-    });
-    this.reportHeld(heldHere);
+    let heldHere: Array<{ path: string; reason: 'read_only' | 'nested_share' }> = [];
     const now = Date.now();
-    const deferred = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now);
+    // Moves are planned alone (the rest is planned on the moved trees), so a move waiting out
+    // a back-off would hold every other change back: its paths are left out and the rest is
+    // planned again, until no planned move is waiting.
+    const waitingMoves: Op[] = [];
+    const movePaths: string[] = [];
+    const planRound = (): Op[] => {
+      heldHere = [];
+      return plan(trees, {
+        isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || detached.some((m) => isInside(p, m)),
+        isExcluded,
+        nsOf: (p) => mounts.nsOf(p),
+        isReadOnly: (p) => mounts.isReadOnly(p),
+        hasMount: (p) => mounts.mountsUnder(p).length > 0,
+        onHeld: (p, reason) => heldHere.push({ path: p, reason }),
+        deferred: (p) => movePaths.some((m) => isInside(p, m)),
+      });
+    };
+    let ops = planRound();
+    for (let k = 0; k < 50; k++) {
+      const waiting = ops.filter((o) => isMove(o) && (this.backoff.get(opPath(o)) ?? 0) > now);
+      if (waiting.length === 0) break;
+      for (const o of waiting) if (isMove(o)) movePaths.push(o.from, o.to);
+      waitingMoves.push(...waiting);
+      ops = planRound();
+    }
+    this.forgetRefusedMoves([...waitingMoves, ...ops]);
+    this.reportHeld(heldHere);
+    const deferred = [...waitingMoves, ...ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now)];
     ops = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) <= now);
     // 4. Mass-delete guard.
     // Deleting a shared folder's local copy leaves it (owner: unshares it): always asked first.
@@ -443,6 +465,9 @@ export class Engine extends EventEmitter {
         const tries = (this.backoff.get(`#${p}`) ?? 0) + 1;
         this.backoff.set(`#${p}`, tries);
         if (tries > 3) this.backoff.set(p, Date.now() + Math.min(60_000, 500 * 2 ** tries));
+        // A move the server keeps refusing after pulls: reported, and it no longer keeps the
+        // engine from being idle (it is retried after its back-off; the rest syncs meanwhile).
+        if (tries > 3 && isMove(f.op)) this.refuseMove(f.op, f.error);
       } else if (code === 'path_case_collision' && (f.op.type === 'upload' || f.op.type === 'mkdirRemote' || f.op.type === 'moveRemote')) {
         // The server holds another entry whose name differs only in case: set ours aside (the
         // folder, when it is a folder of ours whose case differs from the server's).
@@ -452,6 +477,9 @@ export class Engine extends EventEmitter {
         this.dirty.add(p);
         this.backoff.set(p, Date.now() + 1000);
         this.db.setIssue({ path: p, code, message: f.error.message, action: 'Cairn retries once the file stops changing.' });
+      } else if (isMove(f.op)) {
+        this.backoff.set(p, Date.now() + 30_000);
+        this.refuseMove(f.op, f.error);
       } else {
         this.stuck.add(p);
         this.backoff.set(p, Date.now() + 30_000);
@@ -475,6 +503,38 @@ export class Engine extends EventEmitter {
     this.progress = { done: 0, total: 0, startedAt: 0 };
     if (!res.offline) this.kick = true; // re-plan: the world moved under the plan
     return false;
+  }
+
+  /** Moves the server refused, by engine op path (the target): reported while planned. */
+  private refusedMoves = new Map<string, { from: string; to: string }>();
+
+  /**
+   * Reports a move the server refuses (an issue at its target, activity line) and lets it wait
+   * on its own: it no longer counts as pending work for `waitIdle`; other changes proceed.
+   */
+  private refuseMove(op: Extract<Op, { type: 'moveLocal' | 'moveRemote' }>, err: CairnError): void {
+    this.stuck.add(op.to);
+    this.refusedMoves.set(op.to, { from: op.from, to: op.to });
+    const where = op.type === 'moveRemote' ? 'The server refused to move' : 'Could not move';
+    this.db.setIssue({
+      path: op.to,
+      code: err.code,
+      message: `${where} ${op.from} to ${op.to}: ${err.message}`,
+      action: 'Cairn retries later; your other changes keep syncing. Moving it elsewhere settles it now.',
+    });
+    this.log(op.to, 'error', `move from ${op.from} refused: ${err.code}: ${err.message}`);
+  }
+
+  /** Refused moves no longer planned (the user or the server settled them): forgotten and unreported. */
+  private forgetRefusedMoves(planned: readonly Op[]): void {
+    for (const [to, m] of this.refusedMoves) {
+      if (planned.some((o) => isMove(o) && o.from === m.from && o.to === to)) continue;
+      this.refusedMoves.delete(to);
+      this.stuck.delete(to);
+      this.backoff.delete(to);
+      this.backoff.delete(`#${to}`);
+      for (const i of this.db.issues()) if (i.path === to && !(SCAN_ISSUE_CODES as readonly string[]).includes(i.code)) this.db.clearIssue(to, i.code);
+    }
   }
 
   /**

@@ -223,6 +223,19 @@ describe('plan', () => {
     expect(contents(w.remote).get('e/f7')).toBe('c7');
   });
 
+  it('a deferred move (refused, backing off) is left alone; the rest is planned and its source folder kept', () => {
+    const w = synced({ d: '/', 'd/x': 'X', y: 'Y' });
+    moveIn(w.local, 'd/x', 'e/x');
+    w.local.set('e', { kind: 'folder', content: '', inode: 77 });
+    w.local.delete('d');
+    w.local.set('new', { kind: 'file', content: 'N', inode: 78 });
+    const t = trees(w);
+    expect(plan(t)).toEqual([{ type: 'moveRemote', from: 'd/x', to: 'e/x', kind: 'file' }]);
+    const deferred = (p: string): boolean => isInside(p, 'd/x') || isInside(p, 'e/x');
+    const ops = plan(t, { deferred });
+    expect(ops.map((o) => `${o.type} ${'path' in o ? o.path : o.from}`).sort()).toEqual(['mkdirRemote e', 'upload new']);
+  });
+
   it('a remote move is applied locally; a case-only rename too', () => {
     const w = synced({ d: '/', 'd/x': 'X', 'Readme.md': 'R' });
     moveIn(w.remote, 'd', 'z/d2');

@@ -67,6 +67,12 @@ export interface PlanOptions {
    * folders do not nest; the move is neither uploaded nor carried out on the server).
    */
   onHeld?: (path: string, reason: 'read_only' | 'nested_share') => void;
+  /**
+   * Paths of moves waiting out a back-off (the server keeps refusing them): left alone on both
+   * sides this round like ignored paths, and the folders holding them are not deleted, so the
+   * rest of the diff is planned and runs instead of waiting behind the move.
+   */
+  deferred?: (path: string) => boolean;
 }
 
 /**
@@ -124,8 +130,9 @@ export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
   const synced = [...t.synced.values()].sort((a, b) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : 1));
   const taken: Array<[string, string]> = [];
   const covered = (p: string): boolean => taken.some(([from, to]) => isInside(p, from) || isInside(p, to));
+  const deferred = (p: string): boolean => opts.deferred?.(p) ?? false;
   for (const s of synced) {
-    if (covered(s.path) || ignored(s.path, s.kind === 'folder')) continue;
+    if (covered(s.path) || ignored(s.path, s.kind === 'folder') || deferred(s.path)) continue;
     if (opts.isExcluded?.(s.path)) continue;
     const writable = (from: string, to: string): boolean =>
       !opts.isReadOnly?.(from) && !opts.isReadOnly?.(to) && (opts.nsOf?.(from) ?? '') === (opts.nsOf?.(to) ?? '');
@@ -133,7 +140,7 @@ export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
     const r = s.id ? remoteById.get(s.id) : undefined;
     const l = t.local.get(s.path);
     if (r && r.path !== s.path && r.kind === s.kind && l && l.kind === s.kind && (s.inode === null || l.inode === s.inode)) {
-      if (!t.local.has(r.path) && !covered(r.path) && !ignored(r.path, r.kind === 'folder') && !opts.isExcluded?.(r.path)) {
+      if (!t.local.has(r.path) && !covered(r.path) && !ignored(r.path, r.kind === 'folder') && !opts.isExcluded?.(r.path) && !deferred(r.path)) {
         found.push({ type: 'moveLocal', from: s.path, to: r.path, local: l });
         taken.push([s.path, r.path]);
         continue;
@@ -153,7 +160,7 @@ export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
     if (l && l.inode === s.inode) continue;
     if (!here || here.id !== s.id || here.kind !== s.kind) continue;
     if (t.synced.has(moved.path) || t.remote.has(moved.path) || covered(moved.path)) continue;
-    if (ignored(moved.path, moved.kind === 'folder') || opts.isExcluded?.(moved.path)) continue;
+    if (ignored(moved.path, moved.kind === 'folder') || opts.isExcluded?.(moved.path) || deferred(moved.path)) continue;
     // Across namespaces, or in a read-only folder, the server cannot move it: per-path planning
     // uploads it at the new path and deletes (or, read-only, restores) the old one.
     if (!writable(s.path, moved.path)) continue;
@@ -188,6 +195,10 @@ export function plan(t: Trees, opts: PlanOptions = {}): Op[] {
     const S = t.synced.get(p);
     const kindHint = (L ?? R ?? S)?.kind === 'folder';
     if (ignored(p, kindHint)) continue;
+    if (opts.deferred?.(p)) {
+      keep(p);
+      continue;
+    }
     const lc = !sameLocal(L, S);
     const rc = !sameRemote(R, S);
 
