@@ -18,6 +18,7 @@ import { CairnError } from '../../../src-shared/errors.ts';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
 import { MAX_BATCH_COMMITS, MAX_CHECK_HASHES } from '../../../src-shared/protocol/limits.ts';
 import type { Entry } from '../../../src-shared/protocol/model.ts';
+import type { RouteOutput } from '../../../src-shared/protocol/routes.ts';
 import { conflictedCopyPath, parentPath } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
 import type { Op } from '../plan/planner.ts';
@@ -204,8 +205,12 @@ export class Executor {
               try {
                 const r = await this.uploadBatch(group);
                 res.done += r.done;
-                for (const f of r.failed) await attempt(f, () => this.one(f));
+                if (r.offline) res.offline = true;
+                // Only what was not committed is retried alone: a committed op run again would
+                // meet its own new revision and could set a later local edit aside as a conflict.
+                else for (const f of r.failed) await attempt(f, () => this.one(f));
               } catch (e) {
+                // Failed before any commit (block check or upload): each op is retried alone.
                 const err = errOf(e);
                 if (err.code === 'offline') res.offline = true;
                 else for (const f of group) await attempt(f, () => this.one(f));
@@ -365,8 +370,16 @@ export class Executor {
     await this.aside(rel, current?.device_name ?? null);
   }
 
-  /** Uploads many small files: one check, missing blocks, one batch commit. */
-  private async uploadBatch(ops: Array<Extract<Op, { type: 'upload' }>>): Promise<{ done: number; failed: Op[] }> {
+  /**
+   * Uploads many small files: one check, missing blocks, then one batch commit per namespace
+   * (and per {@link MAX_BATCH_COMMITS}). Each committed file is recorded at once. Returns the
+   * number done and the ops to retry alone: files that could not be read or sent, items the
+   * server refused, and every op of a group whose whole request failed — never an op of a group
+   * already committed. `offline`: the server became unreachable; groups not sent yet are left
+   * for the next round (not in `failed`).
+   * @throws CairnError when the block check or upload fails before anything was committed
+   */
+  private async uploadBatch(ops: Array<Extract<Op, { type: 'upload' }>>): Promise<{ done: number; failed: Op[]; offline: boolean }> {
     const ready: Array<{ op: Extract<Op, { type: 'upload' }>; st: Stats; blocks: BlockRef[] }> = [];
     const failed: Op[] = [];
     for (const op of ops) {
@@ -376,7 +389,7 @@ export class Executor {
         failed.push(op);
       }
     }
-    if (ready.length === 0) return { done: 0, failed };
+    if (ready.length === 0) return { done: 0, failed, offline: false };
     const missing = await this.missing(ready.flatMap((r) => r.blocks.map((b) => b.hash)));
     const sendable: typeof ready = [];
     // Several small files' blocks in flight at once: per-request latency dominates here.
@@ -410,19 +423,29 @@ export class Executor {
     for (const { ns, group } of groups) {
       const id = this.ctx.db.opBegin('commitBatch', group[0]?.op.path ?? '', { n: group.length });
       try {
-        const { results } = await this.ctx.client.call('commitBatch', {
-          params: { ns },
-          body: {
-            commits: group.map((r) => ({
-              path: this.loc(r.op.path).path,
-              parent_rev: r.op.parentRev,
-              blocks: r.blocks.map((b) => b.hash),
-              size: r.st.size,
-              mtime: Math.floor(r.st.mtimeMs),
-              executable: (r.st.mode & 0o100) !== 0,
-            })),
-          },
-        });
+        let results: RouteOutput<'commitBatch'>['results'];
+        try {
+          ({ results } = await this.ctx.client.call('commitBatch', {
+            params: { ns },
+            body: {
+              commits: group.map((r) => ({
+                path: this.loc(r.op.path).path,
+                parent_rev: r.op.parentRev,
+                blocks: r.blocks.map((b) => b.hash),
+                size: r.st.size,
+                mtime: Math.floor(r.st.mtimeMs),
+                executable: (r.st.mode & 0o100) !== 0,
+              })),
+            },
+          }));
+        } catch (e) {
+          // This group's request failed as a whole (e.g. `forbidden`: access to a shared folder
+          // lost after the plan). Groups already committed stay committed; the ones after it
+          // are still sent — unless the server is gone.
+          if (errOf(e).code === 'offline') return { done, failed, offline: true };
+          failed.push(...group.map((g) => g.op));
+          continue;
+        }
         for (let j = 0; j < group.length; j++) {
           const g = group[j] as (typeof group)[number];
           const r = results[j];
@@ -447,7 +470,7 @@ export class Executor {
         this.ctx.db.opEnd(id);
       }
     }
-    return { done, failed };
+    return { done, failed, offline: false };
   }
 
   // ---- conflicted copies ----------------------------------------------------------------
