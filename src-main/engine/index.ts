@@ -18,7 +18,7 @@ import { conflictedCopyPath, isInside, normalizePath, parentPath, pathKey } from
 import type { ActivityItem, ConflictInfo, LocalEntry, Settings, Status, SyncIssue } from '../../src-shared/control.ts';
 import type { Account, Device, Entry, Revision } from '../../src-shared/protocol/model.ts';
 import { fileCredentialStore, link as linkAccount, type CredentialStore, type Credentials } from './account.ts';
-import { Executor } from './exec/executor.ts';
+import { Executor, KEPT_META, keptFolders } from './exec/executor.ts';
 import type { TreeNode } from './model.ts';
 import { plan, type MassDeleteLimits, type Op } from './plan/planner.ts';
 import { RemoteClient } from './remote/client.ts';
@@ -379,6 +379,7 @@ export class Engine extends EventEmitter {
     // lost is kept on disk as it is, no longer synced, and reported until moved or deleted.
     const mounts = loadMounts(this.db, this.creds.home_ns);
     const detached = await this.settleDetached();
+    const kept = new Set(this.settleKept(isExcluded));
     let heldHere: Array<{ path: string; reason: 'read_only' | 'nested_share' }> = [];
     const now = Date.now();
     // Moves are planned alone (the rest is planned on the moved trees), so a move waiting out
@@ -389,7 +390,7 @@ export class Engine extends EventEmitter {
     const planRound = (): Op[] => {
       heldHere = [];
       return plan(trees, {
-        isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || detached.some((m) => isInside(p, m)),
+        isIgnored: (p, f) => this.ignoreRules.isIgnored(p, f) || detached.some((m) => isInside(p, m)) || kept.has(p),
         isExcluded,
         nsOf: (p) => mounts.nsOf(p),
         isReadOnly: (p) => mounts.isReadOnly(p),
@@ -495,7 +496,10 @@ export class Engine extends EventEmitter {
       if (!failedOps.has(op)) {
         this.stuck.delete(opPath(op));
         this.backoff.delete(`#${opPath(op)}`);
-        if ((issueAt.get(opPath(op)) ?? []).some((c) => c === 'changed_during_read' || !(SCAN_ISSUE_CODES as readonly string[]).includes(c))) this.db.clearIssue(opPath(op));
+        // A folder kept for its ignored items stays reported while kept (settleKept clears it).
+        for (const c of issueAt.get(opPath(op)) ?? []) {
+          if (c !== 'kept_ignored' && (c === 'changed_during_read' || !(SCAN_ISSUE_CODES as readonly string[]).includes(c))) this.db.clearIssue(opPath(op), c);
+        }
       }
     }
     if (res.offline) this.goOffline();
@@ -735,6 +739,34 @@ export class Engine extends EventEmitter {
       });
     }
     return paths;
+  }
+
+  /**
+   * Folders kept on this device for their ignored items (D37; the executor adds them): left out
+   * of planning, so never re-created on the server. One is dropped from the list — and syncs
+   * like any folder again — once it is gone locally, once a non-ignored item appears in it
+   * (its kept parents with it: the server needs them), or once the server has that path again
+   * (outside selective sync's exclusions). Returns the folders still kept.
+   */
+  private settleKept(isExcluded: (p: string) => boolean): string[] {
+    const before = keptFolders(this.db);
+    if (before.length === 0) return before;
+    const live = before.filter((k) => this.db.get('local', k)?.kind === 'folder');
+    const liveSet = new Set(live);
+    const drop = new Set<string>();
+    for (const k of live) {
+      if (!isExcluded(k) && this.db.get('remote', k)) drop.add(k);
+      else if (this.db.subtree('local', k).some((n) => n.path !== k && !liveSet.has(n.path))) drop.add(k);
+    }
+    for (const d of [...drop]) for (const k of live) if (d !== k && isInside(d, k)) drop.add(k);
+    const next = live.filter((k) => !drop.has(k));
+    if (next.length !== before.length) {
+      this.db.tx(() => {
+        this.db.setMeta(KEPT_META, next);
+        for (const k of before) if (!next.includes(k)) this.db.clearIssue(k, 'kept_ignored');
+      });
+    }
+    return next;
   }
 
   /** Reports local items the planner held on this device (viewer folders, nested shares). */

@@ -11,7 +11,7 @@
  * - Transient failures are retried with exponential back-off; `offline` aborts the round.
  */
 import { lstat, mkdir, readdir, rename, rm, rmdir, unlink, utimes, chmod } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { CairnError } from '../../../src-shared/errors.ts';
@@ -26,9 +26,22 @@ import type { RemoteClient } from '../remote/client.ts';
 import type { Location, MountTable } from '../mounts.ts';
 import { loadMounts, nodeFromEntry, notePendingOwn, putRemoteEntry, saveMounts } from '../remote/pull.ts';
 import type { BlockRef, Chunker } from '../scan/chunker.ts';
+import { isLitter } from '../scan/ignore.ts';
 import { fileNode, stillHashed } from '../scan/scanner.ts';
 import type { StateDb } from '../state/db.ts';
 import { buildFile, putMissingBlocks } from './transfer.ts';
+
+/** Meta key of the folders kept on this device for their ignored items (D37). */
+export const KEPT_META = 'kept_local';
+
+/**
+ * Folders deleted elsewhere (or excluded) that were kept on this device because they hold
+ * ignored items: not synced, never re-created on the server, until a non-ignored item appears
+ * in one (the engine then drops it from the list; D37). View paths.
+ */
+export function keptFolders(db: StateDb): string[] {
+  return db.getMeta<string[]>(KEPT_META, []);
+}
 
 /** What the executor needs from the engine. */
 export interface ExecContext {
@@ -655,27 +668,35 @@ export class Executor {
       if (!st.isDirectory()) throw new CairnError('changed_during_read', `${rel} is no longer a folder`);
       const entries = await readdir(abs, { withFileTypes: true });
       const ig = this.ctx.ignore();
+      const keptDirs = new Set(keptFolders(db));
       // isFolder matters: a folder-only rule (`build/`) matches only with the trailing slash.
-      const ignored = (e: { name: string; isDirectory(): boolean }): boolean => ig.isIgnored(`${rel}/${e.name}`, e.isDirectory());
-      const rest = entries.filter((e) => !ignored(e));
+      const ignored = (e: Dirent): boolean => ig.isIgnored(`${rel}/${e.name}`, e.isDirectory());
+      const litter = (e: Dirent): boolean => e.isFile() && isLitter(e.name);
+      // A sub-folder kept (just now, innermost first) for its own ignored items counts as one.
+      const keeps = (e: Dirent): boolean => (ignored(e) && !litter(e)) || (e.isDirectory() && keptDirs.has(`${rel}/${e.name}`));
+      const rest = entries.filter((e) => !ignored(e) && !keeps(e));
       // Something unsynced survives in it: the folder stays (retried after a back-off).
       if (rest.length > 0) throw new CairnError('changed_during_read', `${rel} still holds unsynced items`);
-      if (entries.length > 0) {
-        // Only ignored items remain. They exist on this device alone (never uploaded, in no
-        // history), so deleting them would lose data: the folder stays. Its merge-base row is
-        // dropped (it is no longer "the synced folder"), so it is a plain local folder from now on.
+      if (entries.some(keeps)) {
+        // Ignored items remain. They exist on this device alone (never uploaded, in no
+        // history), so deleting them would lose data: the folder stays, holding them. Its
+        // merge-base row is dropped and it is remembered as kept (D37): not synced — so not
+        // re-created on the server — until a non-ignored item appears in it.
         db.tx(() => {
           db.removeSubtree('synced', rel);
+          if (!keptDirs.has(rel)) db.setMeta(KEPT_META, [...keptDirs, rel].sort());
           db.setIssue({
             path: rel,
             code: 'kept_ignored',
             message: `${reason === 'excluded' ? 'Excluded' : 'Deleted elsewhere'}, but it holds ignored items that exist only on this device`,
-            action: 'The folder and its ignored items were kept; delete them yourself if they are not needed.',
+            action: 'The folder and its ignored items were kept on this device only; delete them yourself if they are not needed.',
           });
         });
         this.ctx.log(rel, 'kept', 'holds ignored items that exist only on this device', null);
         return;
       }
+      // Only OS litter (.DS_Store, Thumbs.db …) is left: it goes with the folder.
+      for (const e of entries) await rm(path.join(abs, e.name), { force: true });
       await rmdir(abs);
     }
     db.tx(() => {

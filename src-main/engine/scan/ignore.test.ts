@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IgnoreRules } from './ignore.ts';
+import { IgnoreRules, isLitter } from './ignore.ts';
 
 describe('IgnoreRules', () => {
   it('ignores OS litter, editor temp files and the engine temp files by default', () => {
@@ -16,5 +16,9 @@ describe('IgnoreRules', () => {
     expect(r.isIgnored('a/x.log')).toBe(true);
     expect(r.isIgnored('keep.log')).toBe(false);
     expect(r.isIgnored('build')).toBe(false); // a file named build is not the folder rule
+  });
+  it('tells built-in OS litter (deleted with a folder deleted elsewhere) from other ignored names', () => {
+    for (const n of ['.DS_Store', '._photo.jpg', 'Thumbs.db', 'ehthumbs.db', 'desktop.ini']) expect(isLitter(n), n).toBe(true);
+    for (const n of ['secret.env', 'x.tmp', '~$report.docx', '.cairn-tmp-1', 'a/.DS_Store', '']) expect(isLitter(n), n).toBe(false);
   });
 });

@@ -31,6 +31,21 @@ export const DEFAULT_IGNORES: readonly string[] = [
   '.~lock.*#',
 ];
 
+/**
+ * Built-in OS litter (file names, gitignore syntax): Finder's `.DS_Store` and AppleDouble `._*`
+ * files, Explorer's `Thumbs.db`, `ehthumbs.db` and `desktop.ini`. The OS re-creates them at will
+ * and they hold nothing of the user's, so they never keep a folder deleted elsewhere alive: they
+ * are deleted with it (Syncthing's `(?d)` deletable-ignore prefix, on by default here; D37).
+ */
+export const LITTER: readonly string[] = ['.DS_Store', '._*', 'Thumbs.db', 'ehthumbs.db', 'desktop.ini'];
+
+const litter = ignore().add([...LITTER]);
+
+/** True when a FILE named `name` (a base name) is built-in OS litter ({@link LITTER}). */
+export function isLitter(name: string): boolean {
+  return name !== '' && !name.includes('/') && litter.ignores(name);
+}
+
 /** Compiled ignore rules. `isIgnored(path, isFolder)` for sync-root-relative paths. */
 export class IgnoreRules {
   private readonly ig: Ignore;
