@@ -5,7 +5,7 @@
  * in several bursts, so each burst is judged together with the ones just before it).
  * May import: the engine's plan/.
  */
-import { DEFAULT_MASS_DELETE, massDeleteCheck, type HeldDeletes, type MassDeleteLimits, type Op } from './plan/planner.ts';
+import { DEFAULT_MASS_DELETE, guardedFiles, massDeleteCheck, type HeldDeletes, type MassDeleteLimits, type Op } from './plan/planner.ts';
 
 /** How long carried-out deletes keep counting towards the guard (ms). */
 const RECENT_MS = 60_000;
@@ -66,8 +66,9 @@ export class DeleteGuard {
   executed(done: readonly Op[], now = Date.now()): void {
     if (this.confirmed && done.some((o) => this.isConfirmed(o))) this.confirmed = null;
     for (const o of done) {
-      if (isGuardedDelete(o, 'remote')) this.recent.push({ t: now, side: 'remote', files: o.files });
-      if (isGuardedDelete(o, 'local')) this.recent.push({ t: now, side: 'local', files: o.files });
+      // The second half of a move into another namespace does not count (guardedFiles).
+      if (isGuardedDelete(o, 'remote')) this.recent.push({ t: now, side: 'remote', files: guardedFiles(o) });
+      if (isGuardedDelete(o, 'local')) this.recent.push({ t: now, side: 'local', files: guardedFiles(o) });
     }
   }
 

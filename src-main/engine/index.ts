@@ -20,7 +20,7 @@ import type { Account, Device, Entry, Revision } from '../../src-shared/protocol
 import { fileCredentialStore, link as linkAccount, type CredentialStore, type Credentials } from './account.ts';
 import { Executor, KEPT_META, keptFolders } from './exec/executor.ts';
 import type { TreeNode } from './model.ts';
-import { plan, type MassDeleteLimits, type Op } from './plan/planner.ts';
+import { DEFAULT_MASS_DELETE, plan, type MassDeleteLimits, type Op } from './plan/planner.ts';
 import { RemoteClient } from './remote/client.ts';
 import { Notifier } from './remote/notify.ts';
 import { detachedFolders, loadMounts, pull, putRemoteEntry, setDetached } from './remote/pull.ts';
@@ -412,6 +412,7 @@ export class Engine extends EventEmitter {
     const deferred = [...waitingMoves, ...ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) > now)];
     ops = ops.filter((o) => (this.backoff.get(opPath(o)) ?? 0) <= now);
     // 4. Mass-delete guard.
+    ops = this.markMoved(ops);
     // Deleting a shared folder's local copy leaves it (owner: unshares it): always asked first.
     const guarded = this.guard.apply(ops, this.db.count('synced', true), this.db.count('local'), now, (o) => o.type === 'deleteRemote' && mounts.mountsUnder(o.path).length > 0);
     ops = guarded.ops;
@@ -507,6 +508,36 @@ export class Engine extends EventEmitter {
     this.progress = { done: 0, total: 0, startedAt: 0 };
     if (!res.offline) this.kick = true; // re-plan: the world moved under the plan
     return false;
+  }
+
+  /**
+   * Marks the files of deletes whose content is safe elsewhere on the server (`moved`), which
+   * the mass-delete guard does not count: a move into or out of a shared folder is an upload at
+   * the target plus a delete at the source (D28), so moving a big folder there must not read as
+   * a mass delete — neither on this device (source files whose inode the merge base also holds
+   * at the target, i.e. committed there) nor on the others (deleted files whose content arrived
+   * at another path of the remote tree).
+   */
+  private markMoved(ops: Op[]): Op[] {
+    const dels = ops.filter((o) => o.type === 'deleteRemote' || (o.type === 'deleteLocal' && o.reason === 'remote'));
+    if (dels.reduce((n, o) => n + (o.type === 'deleteRemote' || o.type === 'deleteLocal' ? o.files : 0), 0) < this.guardMin()) return ops;
+    const localHashes = new Set<string>();
+    for (const o of dels) if (o.type === 'deleteLocal' && o.expect.kind === 'file' && o.expect.hash) localHashes.add(o.expect.hash);
+    const onServer = this.db.remoteHasContent(localHashes);
+    return ops.map((o) => {
+      if (o.type === 'deleteRemote') {
+        const moved = this.db.movedOut(o.path);
+        return moved > 0 ? { ...o, moved: Math.min(moved, o.files) } : o;
+      }
+      if (o.type === 'deleteLocal' && o.reason === 'remote' && o.expect.kind === 'file' && o.expect.hash && onServer.has(o.expect.hash)) return { ...o, moved: o.files };
+      return o;
+    });
+  }
+
+  /** Fewest files a round's deletes need before the guard could hold them (below: not worth marking). */
+  private guardMin(): number {
+    const l = this.opts.massDelete ?? DEFAULT_MASS_DELETE;
+    return Math.min(l.min, l.max + 1);
   }
 
   /** Moves the server refused, by engine op path (the target): reported while planned. */

@@ -30,10 +30,18 @@ export type Op =
   | { type: 'moveLocal'; from: string; to: string; local: TreeNode }
   /** Move on the server (the user moved it locally). */
   | { type: 'moveRemote'; from: string; to: string; kind: 'file' | 'folder' }
-  /** Remove locally, only if the disk still matches `expect`. `reason` 'excluded' = selective sync. */
-  | { type: 'deleteLocal'; path: string; expect: TreeNode; reason: 'remote' | 'excluded'; files: number }
-  /** Delete on the server; files carry `parentRev` so an edit there makes it fail. */
-  | { type: 'deleteRemote'; path: string; kind: 'file' | 'folder'; parentRev: string | null; files: number }
+  /**
+   * Remove locally, only if the disk still matches `expect`. `reason` 'excluded' = selective
+   * sync. `moved` (set by the engine): of its `files`, those whose content the server still
+   * holds at another path (moved into another namespace elsewhere); the guard skips them.
+   */
+  | { type: 'deleteLocal'; path: string; expect: TreeNode; reason: 'remote' | 'excluded'; files: number; moved?: number }
+  /**
+   * Delete on the server; files carry `parentRev` so an edit there makes it fail. `moved` (set
+   * by the engine, not the planner): of its `files`, those already committed elsewhere — the
+   * delete is the second half of a move into another namespace (D28); the guard skips them.
+   */
+  | { type: 'deleteRemote'; path: string; kind: 'file' | 'folder'; parentRev: string | null; files: number; moved?: number }
   /** Both sides changed the path differently: rename the local version to a conflicted copy. */
   | { type: 'conflict'; path: string; local: TreeNode; remote: TreeNode }
   /** Both sides agree: record the merge base. */
@@ -425,6 +433,14 @@ export function order(ops: Op[]): Op[] {
   });
 }
 
+/**
+ * Files a delete counts for the mass-delete guard: all it deletes, less those whose content is
+ * safe elsewhere on the server (`moved`: the delete finishes a move into another namespace).
+ */
+export function guardedFiles(o: Extract<Op, { type: 'deleteRemote' | 'deleteLocal' }>): number {
+  return Math.max(0, o.files - (o.moved ?? 0));
+}
+
 /** Thresholds of the mass-delete guard. */
 export interface MassDeleteLimits {
   /** Hold when more than this many files would be deleted on one side (default 1000). */
@@ -465,7 +481,7 @@ export function massDeleteCheck(
     const dels = ops.filter((o): o is Extract<Op, { type: 'deleteRemote' | 'deleteLocal' }> =>
       side === 'remote' ? o.type === 'deleteRemote' : o.type === 'deleteLocal' && o.reason === 'remote',
     );
-    const count = dels.reduce((s, o) => s + o.files, 0);
+    const count = dels.reduce((s, o) => s + guardedFiles(o), 0);
     if (count === 0) continue;
     // Deletes carried out moments ago count too: a big `rm -r` reaches us in several bursts.
     const total = count + recent[side];

@@ -164,6 +164,30 @@ export class StateDb {
     return (this.st(`SELECT path FROM ${tree} WHERE path = ? OR (path >= ? AND path < ?)`).all(path, lo, hi) as Array<{ path: string }>).map((r) => r.path);
   }
 
+  /**
+   * Files of the merge base at or under `path` whose inode the merge base also holds at a path
+   * outside it: their content is committed there too (a move into another namespace is an
+   * upload at the new path plus a delete at the old one, D28). Uses the `synced (inode)` index.
+   */
+  movedOut(path: string): number {
+    const [lo, hi] = prefixRange(path);
+    const row = this.st(
+      `SELECT count(*) AS n FROM synced a WHERE a.kind = 'file' AND a.inode IS NOT NULL AND (a.path = @p OR (a.path >= @lo AND a.path < @hi))
+         AND EXISTS (SELECT 1 FROM synced b WHERE b.inode = a.inode AND b.kind = 'file' AND NOT (b.path = @p OR (b.path >= @lo AND b.path < @hi)))`,
+    ).get({ p: path, lo, hi }) as { n: number };
+    return row.n;
+  }
+
+  /** Which of `hashes` (content hashes) some file of the remote tree has. One scan of the tree. */
+  remoteHasContent(hashes: ReadonlySet<string>): Set<string> {
+    const out = new Set<string>();
+    if (hashes.size === 0) return out;
+    for (const r of this.st(`SELECT hash FROM remote WHERE kind = 'file' AND hash IS NOT NULL`).iterate() as Iterable<{ hash: string }>) {
+      if (hashes.has(r.hash)) out.add(r.hash);
+    }
+    return out;
+  }
+
   /** The whole of `tree` as a Map by path. */
   all(tree: TreeName): Map<string, TreeNode> {
     const out = new Map<string, TreeNode>();
