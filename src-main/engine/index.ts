@@ -373,6 +373,8 @@ export class Engine extends EventEmitter {
       this.emitStatus();
     }
     // 3. Plan.
+    // Exclusions follow their folders (moved or renamed here, elsewhere, or with a mount point).
+    this.selective.follow();
     const trees = this.db.changedTrees(this.excludeList());
     const isExcluded = this.excludedMatcher();
     // Shared folders are synced through the mount table; a folder whose share this account
