@@ -80,7 +80,10 @@ export const ConflictInfo = Type.Object({
   mtime: TimeMs,
   original_size: Type.Union([Bytes, Type.Null()]),
   original_mtime: Type.Union([TimeMs, Type.Null()]),
+  /** The device whose edit became the conflicted copy (from the copy's name). */
   device_name: Type.Union([Type.String(), Type.Null()]),
+  /** The device that wrote the original's current version on the server; null when unknown (never uploaded). */
+  original_device_name: Type.Union([Type.String(), Type.Null()]),
 });
 export type ConflictInfo = Static<typeof ConflictInfo>;
 

@@ -313,7 +313,7 @@ export function program(): Command {
     .action(async (o: { json?: boolean }) => {
       const r = await callControl(home(), 'conflicts', {});
       if (o.json) return out(JSON.stringify(r.conflicts, null, 2));
-      for (const c of r.conflicts) out(`${c.path}\t(conflicts with ${c.original}, from ${c.device_name ?? '?'})`);
+      for (const c of r.conflicts) out(`${c.path}\t(conflicts with ${c.original}: copy from ${c.device_name ?? '?'}, original from ${c.original_device_name ?? '?'})`);
     });
 
   prog.command('confirm-deletes').description('carry out a held mass delete').action(async () => out(`state: ${(await callControl(home(), 'confirmDeletes', {})).state}`));

@@ -139,6 +139,7 @@ export class Versions {
         original_size: o?.size ?? null,
         original_mtime: o ? Math.floor(o.mtime) : null,
         device_name: m[2] ?? null,
+        original_device_name: db.get('remote', original)?.device ?? null,
       });
     }
     return out;

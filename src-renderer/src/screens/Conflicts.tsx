@@ -47,13 +47,11 @@ function Side({
 const copyName = (device: string | null) => (device ? `the copy from ${device}` : 'the conflicted copy');
 
 function ConflictCard({ c }: { c: ConflictInfo }) {
-  const { resolve, settling, opened, toggleOpen, originalDevices } = useScreenStore('conflicts');
+  const { resolve, settling, opened, toggleOpen } = useScreenStore('conflicts');
   const folder = useApp((s) => s.status?.folder ?? null);
   const busy = settling === c.path;
   const id = `conflict-${encodeURIComponent(c.path)}`;
   const copy = copyName(c.device_name);
-  // `undefined` while its history loads; then the device, or null when unknown.
-  const originalDevice = c.original in originalDevices ? originalDevices[c.original]! : undefined;
   return (
     <li className="card conflict" aria-labelledby={id} data-testid="conflict">
       <h2 id={id} className="conflict-title">
@@ -65,7 +63,7 @@ function ConflictCard({ c }: { c: ConflictInfo }) {
           path={c.original}
           size={c.original_size}
           mtime={c.original_mtime}
-          device={originalDevice === undefined ? '…' : originalDevice}
+          device={c.original_device_name}
         />
         <Side title="Conflicted copy" path={c.path} size={c.size} mtime={c.mtime} device={c.device_name} />
       </div>

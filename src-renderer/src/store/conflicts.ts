@@ -19,11 +19,6 @@ export interface ConflictsState {
   settling: string | null;
   /** Path whose "open both" paths are shown. */
   opened: string | null;
-  /**
-   * Device that wrote each original's current version (by original path), from its version
-   * history: `undefined` while unknown, `null` when the server does not say.
-   */
-  originalDevices: Record<string, string | null>;
   load(): Promise<void>;
   resolve(path: string, keep: Keep): Promise<boolean>;
   toggleOpen(path: string): void;
@@ -37,32 +32,14 @@ export function createConflictsStore(api: ControlApi): StoreApi<ConflictsState> 
     error: null,
     settling: null,
     opened: null,
-    originalDevices: {},
     async load() {
       set({ loading: true, error: null });
-      let conflicts: ConflictInfo[];
       try {
-        ({ conflicts } = await api.conflicts({}));
+        const { conflicts } = await api.conflicts({});
         set({ items: conflicts, loading: false });
       } catch (err) {
         set({ loading: false, error: describeError(err) });
-        return;
       }
-      // ConflictInfo names the copy's device only; the original's comes from its current
-      // revision. Best effort: an original without history (never uploaded) shows no device.
-      // Asked at each load: the original may have changed on another device since.
-      const originals = [...new Set(conflicts.map((c) => c.original))];
-      const found = await Promise.all(
-        originals.map(async (o) => {
-          try {
-            const { revisions } = await api.history({ path: o });
-            return [o, (revisions.find((r) => r.current) ?? revisions[0])?.device_name ?? null] as const;
-          } catch {
-            return [o, null] as const;
-          }
-        }),
-      );
-      set({ originalDevices: Object.fromEntries(found) });
     },
     async resolve(path, keep) {
       set({ settling: path, error: null });

@@ -102,6 +102,7 @@ describe('conflicts store', () => {
     original_size: 4,
     original_mtime: 2,
     device_name: 'desk',
+    original_device_name: 'laptop',
   };
   it('loads and settles a conflict', async () => {
     const api = fakeApi({ conflicts: () => ({ conflicts: [c] }), resolveConflict: () => ({}) });
@@ -112,23 +113,12 @@ describe('conflicts store', () => {
     expect(api.resolveConflict).toHaveBeenCalledWith({ path: c.path, keep: 'both' });
     expect(s.getState().items).toEqual([]);
   });
-  it("finds the original's device from its current revision (null when it has no history)", async () => {
-    const other = { ...c, path: 'b (conflicted copy from desk 2026-11-21).txt', original: 'b.txt' };
-    const api = fakeApi({
-      conflicts: () => ({ conflicts: [c, other] }),
-      history: ({ path }) => {
-        if (path !== 'a.txt') throw new ControlError('not_found', 'never uploaded');
-        return {
-          revisions: [
-            { rev: 'r2', device_name: 'laptop', current: true },
-            { rev: 'r1', device_name: 'desk', current: false },
-          ],
-        };
-      },
-    });
+  it("takes the original's device from the conflict itself (no history call per original)", async () => {
+    const api = fakeApi({ conflicts: () => ({ conflicts: [c] }) });
     const s = createConflictsStore(api);
     await s.getState().load();
-    expect(s.getState().originalDevices).toEqual({ 'a.txt': 'laptop', 'b.txt': null });
+    expect(s.getState().items[0]?.original_device_name).toBe('laptop');
+    expect(api.history).not.toHaveBeenCalled();
   });
   it('keeps the conflict listed when settling fails', async () => {
     const api = fakeApi({

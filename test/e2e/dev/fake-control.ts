@@ -95,6 +95,7 @@ export async function startFakeControl(opts: { state?: Status['state']; secret?:
       original_size: 23_100,
       original_mtime: now - 35 * min,
       device_name: 'Desktop',
+      original_device_name: 'Laptop',
     },
   ];
   const rev = (r: string, ago: number, size: number, dev: string, current = false) => ({
