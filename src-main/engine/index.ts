@@ -463,7 +463,17 @@ export class Engine extends EventEmitter {
     for (const f of res.failed) {
       const p = opPath(f.op);
       const code = f.error.code;
-      if (['conflict', 'path_exists', 'not_found', 'block_missing', 'move_into_self', 'mount_point', 'forbidden'].includes(code)) {
+      // A local folder whose name differs only in case from a shared folder's mount point this
+      // device does not see (excluded): the server refuses writes there for good, so it is a
+      // name collision like any other (chaos, seed 910040) — ours is set aside.
+      const mountClash =
+        code === 'mount_point' && (f.op.type === 'upload' || f.op.type === 'mkdirRemote' || f.op.type === 'moveRemote')
+          ? mountCaseCollision(f.op.type === 'moveRemote' ? f.op.to : f.op.path, f.error.details?.mount_path_key, loadMounts(this.db, this.creds.home_ns))
+          : null;
+      if (mountClash !== null) {
+        await this.renameCaseCollision(mountClash);
+        this.remoteDirty = true;
+      } else if (['conflict', 'path_exists', 'not_found', 'block_missing', 'move_into_self', 'mount_point', 'forbidden'].includes(code)) {
         this.remoteDirty = true; // the server moved on: pull, then re-plan
         this.dirty.add(p);
         const tries = (this.backoff.get(`#${p}`) ?? 0) + 1;
@@ -1225,6 +1235,23 @@ export function collidingPart(rel: string, existing: unknown): string {
   if (off < 0 || pathKey(mine.slice(off).join('/')) !== pathKey(existing)) return rel;
   for (let i = 0; i < theirs.length; i++) if (mine[off + i] !== theirs[i]) return mine.slice(0, off + i + 1).join('/');
   return rel;
+}
+
+/**
+ * The part of view path `rel` that collides ignoring case with the mount point whose home
+ * path key is `mountKey` (a `mount_point` refusal's `details.mount_path_key`), or null when
+ * there is none: no part of `rel` has that key, or that part is exactly a mount point this
+ * device knows (then the refusal means the mount table is behind, and a pull settles it).
+ */
+export function mountCaseCollision(rel: string, mountKey: unknown, mounts: Pick<MountTable, 'mountAt'>): string | null {
+  if (typeof mountKey !== 'string' || mountKey === '') return null;
+  const parts = rel.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    if (pathKey(prefix) !== mountKey) continue;
+    return mounts.mountAt(prefix) ? null : prefix;
+  }
+  return null;
 }
 
 /** Waits `ms` without keeping the process alive. */

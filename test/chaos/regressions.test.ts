@@ -10,6 +10,7 @@ import type { ActivityItem } from '../../src-shared/control.ts';
 import { Engine, collidingPart, link } from '../../src-main/engine/index.ts';
 import { World, treeOf } from '../engine/helpers.ts';
 import { RemoteClient } from '../../src-main/engine/remote/client.ts';
+import { readCredentials } from '../../src-main/engine/account.ts';
 import { applyChange, pull, putRemoteEntry } from '../../src-main/engine/remote/pull.ts';
 import { StateDb } from '../../src-main/engine/state/db.ts';
 import { Executor } from '../../src-main/engine/exec/executor.ts';
@@ -209,6 +210,36 @@ describe('chaos findings, replayed', () => {
       expect([...db.all('remote').keys()].sort()).toEqual(['d3', 'd3/new']);
     } finally {
       db.close();
+      await client.close();
+    }
+  });
+
+  it('#13 (share seed 910040): a local folder whose name differs only in case from an excluded shared folder is set aside, not refused forever', async () => {
+    w = await World.create();
+    const a = await w.device('A');
+    await w.deviceOf(`b${Date.now()}@example.com`, 'B');
+    await mkdir(path.join(a.folder, 'd1'), { recursive: true });
+    await writeFile(path.join(a.folder, 'd1/img.bin'), 'x');
+    await w.settle();
+    // d1 becomes a shared folder (an invitation is enough: it is a mount point in A's home),
+    // then A excludes it, so A no longer sees it, and A's user creates `D1/x`.
+    const creds = readCredentials(a.home)!;
+    const client = new RemoteClient({ server: creds.server, token: creds.token });
+    try {
+      await client.call('share', { params: { ns: creds.home_ns }, body: { path: 'd1', email: 'someone@example.com', role: 'editor' } });
+      a.engine.excludeAdd('d1');
+      await w.settle();
+      await mkdir(path.join(a.folder, 'D1/x'), { recursive: true });
+      // Before: every upload into D1 was refused (`mount_point`) and retried, never quiet.
+      expect(await a.engine.waitIdle(15_000)).toBe(true);
+      const tree = await treeOf(a.folder);
+      const aside = Object.keys(tree).filter((p) => /^D1 \(conflicted copy from A \d{4}-\d\d-\d\d\)$/u.test(p));
+      expect(aside).toHaveLength(1);
+      expect(tree[`${aside[0]}/x`]).toBe('/');
+      expect(tree.D1).toBeUndefined();
+      const home = (await client.call('list', { params: { ns: creds.home_ns }, query: { path: '' } })).entries.map((e) => e.path).sort();
+      expect(home).toEqual([aside[0], 'd1']);
+    } finally {
       await client.close();
     }
   });
