@@ -381,7 +381,7 @@ export class Engine extends EventEmitter {
     // lost is kept on disk as it is, no longer synced, and reported until moved or deleted.
     const mounts = loadMounts(this.db, this.creds.home_ns);
     const detached = await this.settleDetached();
-    const kept = new Set(this.settleKept(isExcluded));
+    const kept = new Set(this.settleKept(isExcluded, detached));
     let heldHere: Array<{ path: string; reason: 'read_only' | 'nested_share' }> = [];
     const now = Date.now();
     // Moves are planned alone (the rest is planned on the moved trees), so a move waiting out
@@ -789,9 +789,12 @@ export class Engine extends EventEmitter {
    * of planning, so never re-created on the server. One is dropped from the list — and syncs
    * like any folder again — once it is gone locally, once a non-ignored item appears in it
    * (its kept parents with it: the server needs them), or once the server has that path again
-   * (outside selective sync's exclusions). Returns the folders still kept.
+   * (outside selective sync's exclusions). A kept copy of a lost shared folder (`detached`,
+   * D28) is no such item: it is never synced either (chaos #14, share seed 900187: counted, it
+   * made an excluded folder holding one adopted and kept again every round, never quiet).
+   * Returns the folders still kept.
    */
-  private settleKept(isExcluded: (p: string) => boolean): string[] {
+  private settleKept(isExcluded: (p: string) => boolean, detached: readonly string[]): string[] {
     const before = keptFolders(this.db);
     if (before.length === 0) return before;
     const live = before.filter((k) => this.db.get('local', k)?.kind === 'folder');
@@ -799,7 +802,7 @@ export class Engine extends EventEmitter {
     const drop = new Set<string>();
     for (const k of live) {
       if (!isExcluded(k) && this.db.get('remote', k)) drop.add(k);
-      else if (this.db.subtree('local', k).some((n) => n.path !== k && !liveSet.has(n.path))) drop.add(k);
+      else if (this.db.subtree('local', k).some((n) => n.path !== k && !liveSet.has(n.path) && !detached.some((d) => isInside(n.path, d)))) drop.add(k);
     }
     for (const d of [...drop]) for (const k of live) if (d !== k && isInside(d, k)) drop.add(k);
     const next = live.filter((k) => !drop.has(k));

@@ -243,4 +243,43 @@ describe('chaos findings, replayed', () => {
       await client.close();
     }
   });
+
+  it('#14 (share seed 900187): excluding a folder that holds the kept copy of a lost shared folder keeps both, and the device gets quiet', async () => {
+    w = await World.create();
+    const a = await w.device('A');
+    const emailB = `b${Date.now()}@example.com`;
+    const b = await w.deviceOf(emailB, 'B');
+    await mkdir(path.join(a.folder, 'd2'), { recursive: true });
+    await writeFile(path.join(a.folder, 'd2/notes.txt'), 'shared by A');
+    await mkdir(path.join(b.folder, 'd1'), { recursive: true });
+    await writeFile(path.join(b.folder, 'd1/mine.txt'), 'B');
+    await w.settle();
+    const ca = readCredentials(a.home)!;
+    const cb = readCredentials(b.home)!;
+    const A = new RemoteClient({ server: ca.server, token: ca.token });
+    const B = new RemoteClient({ server: cb.server, token: cb.token });
+    try {
+      // B accepts A's d2 inside its own d1, then A removes B: d1/sub is a kept copy (D28).
+      const { ns } = await A.call('share', { params: { ns: ca.home_ns }, body: { path: 'd2', email: emailB, role: 'editor' } });
+      const inv = (await B.call('listShares')).invitations[0]!;
+      await B.call('acceptInvitation', { params: { id: inv.id }, body: { path: 'd1/sub' } });
+      await w.settle();
+      await A.call('removeMember', { params: { ns }, body: { email: emailB } });
+      await w.settle();
+      expect(b.engine.status().issues.map((i) => [i.path, i.code])).toEqual([['d1/sub', 'shared_folder_removed']]);
+      // B excludes d1. Before: d1 was kept for the copy (D37), then dropped from the kept list
+      // because the copy's items counted as syncable, adopted again, kept again… never quiet.
+      b.engine.excludeAdd('d1');
+      expect(await b.engine.waitIdle(15_000)).toBe(true);
+      expect(await treeOf(b.folder)).toEqual({ d1: '/', 'd1/sub': '/', 'd1/sub/notes.txt': expect.any(String) });
+      expect(await readFile(path.join(b.folder, 'd1/sub/notes.txt'), 'utf8')).toBe('shared by A');
+      expect(b.engine.status().issues.map((i) => `${i.path} ${i.code}`).sort()).toEqual(['d1 kept_ignored', 'd1/sub shared_folder_removed']);
+      // B's d1 stays on the server (only excluded here), without the kept copy.
+      const home = (await B.call('list', { params: { ns: cb.home_ns }, query: { path: 'd1' } })).entries.map((e) => e.path);
+      expect(home).toEqual(['d1/mine.txt']);
+    } finally {
+      await A.close();
+      await B.close();
+    }
+  });
 });
