@@ -452,7 +452,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       // A shared folder moved into another namespace stays where the user put it; its old place
       // (its mount point, or a folder holding one) is what the device lacks.
       const movedAway = nested.length ? mounts.map((m) => m.path).filter((m) => !t.has(m)) : [];
-      const extra = (p: string) => [...held, ...kept, ...nested].some((x) => isInside(p, x));
+      // A held item's folders stay with it, even when deleted on the server (share seed 910087:
+      // the owner moved `d1/sub` out while the viewer had created `d1/sub/Empty`).
+      const extra = (p: string) => [...held, ...kept, ...nested].some((x) => isInside(p, x) || (t.get(p) === 'dir' && isInside(x, p)));
       const missing = (p: string) => movedAway.some((m) => isInside(p, m) || isInside(m, p));
       for (const line of diff(visible, t, 'server', tag)) {
         const [p, what] = [line.slice(0, line.lastIndexOf(': ')), line.slice(line.lastIndexOf(': ') + 2)];
