@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActivityItem } from '../../src-shared/control.ts';
-import { Engine, collidingPart, link } from '../../src-main/engine/index.ts';
+import { Engine, collidingPart, link, mountCaseCollision } from '../../src-main/engine/index.ts';
 import { World, treeOf } from '../engine/helpers.ts';
 import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 import { readCredentials } from '../../src-main/engine/account.ts';
@@ -69,6 +69,17 @@ describe('chaos findings, replayed', () => {
     expect(collidingPart('d2/a', 'other')).toBe('d2/a');
     expect(collidingPart('d2/a', undefined)).toBe('d2/a');
     expect(collidingPart('a', 'x/a')).toBe('a');
+  });
+
+  it('mountCaseCollision names the part of a path that collides in case with a mount point the device does not know', () => {
+    const none = { mountAt: () => null };
+    const knowsD1 = { mountAt: (p: string) => (p === 'd1' ? { ns: 'n', path: 'd1', role: 'owner' as const } : null) };
+    expect(mountCaseCollision('D1', 'd1', none)).toBe('D1');
+    expect(mountCaseCollision('D1/x/y', 'd1', none)).toBe('D1');
+    expect(mountCaseCollision('a/Team/x', 'a/team', none)).toBe('a/Team');
+    expect(mountCaseCollision('d1/x', 'd1', knowsD1)).toBeNull(); // the mount table is behind: a pull settles it
+    expect(mountCaseCollision('d2/x', 'd1', none)).toBeNull();
+    expect(mountCaseCollision('d1', undefined, none)).toBeNull();
   });
 
   it('#9 (seed 100097): an own folder created where the pull still holds an older folder with children does not keep those children (they moved with it)', async () => {
