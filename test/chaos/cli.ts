@@ -48,8 +48,13 @@ for (let i = 0; i < count; i++) {
   if (!r.problems.length) {
     clean++;
     const kills = r.faults.filter((f) => f.includes('engine kill -9')).length;
-    const shared = values.share ? `, ${r.faults.filter((f) => f.startsWith('share: ') && !/→ (refused|no |nothing)/u.test(f)).length} share ops done` : '';
-    console.log(`seed ${seed}: clean (${r.ops.length} ops, ${r.faults.filter((f) => !f.startsWith('share: ')).length} faults, ${kills} engine kill -9${shared}, ${Date.now() - t0} ms)`);
+    // Share mode: sharing ops that did something, and D28's device-only states seen at checks.
+    const states = ['read_only', 'shared_folder_removed', 'nested_share'].filter((c) => r.faults.some((f) => f.startsWith('state: ') && f.includes(` ${c} `)));
+    const shared = values.share
+      ? `, ${r.faults.filter((f) => f.startsWith('share: ') && !/→ (refused|no |nothing)/u.test(f)).length} share ops done${states.length ? `, seen: ${states.join(' ')}` : ''}`
+      : '';
+    const faultCount = r.faults.filter((f) => !f.startsWith('share: ') && !f.startsWith('state: ')).length;
+    console.log(`seed ${seed}: clean (${r.ops.length} ops, ${faultCount} faults, ${kills} engine kill -9${shared}, ${Date.now() - t0} ms)`);
     if (values.verbose) console.log(`  faults: ${r.faults.join('; ')}`);
     continue;
   }

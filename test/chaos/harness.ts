@@ -445,6 +445,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const held = issues.filter((i) => i.code === 'read_only').map((i) => i.path);
       const kept = issues.filter((i) => i.code === 'shared_folder_removed').map((i) => i.path);
       const nested = issues.filter((i) => i.code === 'nested_share').map((i) => i.path);
+      for (const [code, xs] of [['read_only', held], ['shared_folder_removed', kept], ['nested_share', nested]] as const) {
+        if (xs.length) faults.push(`state: ${when}: ${d.name} ${code} ${xs.join(', ')}`);
+      }
       for (const h of held) {
         if (!mounts.some((m) => m.role === 'viewer' && isInside(h, m.path) && h !== m.path)) problems.push(`${when}: ${d.name} holds ${h} as read_only outside any folder it views`);
       }
