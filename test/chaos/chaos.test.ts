@@ -6,12 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { replayCommand, runChaos } from './harness.ts';
+import { SHARE_KINDS } from './workload.ts';
 
 const SEEDS = Number(process.env.CAIRN_CHAOS_SEEDS ?? 50);
 const FIRST = Number(process.env.CAIRN_CHAOS_SEED ?? 1000);
 /** Share mode (two or three accounts sharing folders): a short band after the single-account one. */
 const SHARE_SEEDS = Number(process.env.CAIRN_CHAOS_SHARE_SEEDS ?? 4);
-const SHARE_FIRST = Number(process.env.CAIRN_CHAOS_SHARE_SEED ?? 2000);
+const SHARE_FIRST = Number(process.env.CAIRN_CHAOS_SHARE_SEED ?? 2010);
 
 describe('chaos: convergence and no data loss under faults', () => {
   const seen = { faults: [] as string[], ops: new Set<string>() };
@@ -38,6 +39,7 @@ describe('chaos: convergence and no data loss under faults', () => {
 
 describe('chaos, share mode: every device converges on its account view (D28) under faults', () => {
   const done: string[] = [];
+  const kinds = new Set<string>();
   for (let i = 0; i < SHARE_SEEDS; i++) {
     const seed = SHARE_FIRST + i;
     const clients = [3, 4, 2][i % 3]!;
@@ -45,14 +47,17 @@ describe('chaos, share mode: every device converges on its account view (D28) un
     it(`share seed ${seed} with ${clients} devices`, async () => {
       const r = await runChaos(opts);
       done.push(...r.faults.filter((f) => f.startsWith('share: ')));
+      for (const op of r.ops) kinds.add(op.kind);
       expect(r.problems, `${r.problems.join('\n')}\nfaults: ${r.faults.join('; ')}\nreplay: ${replayCommand(opts)}`).toEqual([]);
     }, 180_000);
   }
 
-  // The band must share for real: folders shared, accepted, and a membership ended.
-  it.runIf(SHARE_SEEDS >= 4 && SHARE_FIRST === 2000)('the default share band shared, accepted and ended memberships', () => {
-    for (const what of [' shared with ', ' accepted at ', /removed from|left |unshared /u]) {
-      expect(done.some((x) => (typeof what === 'string' ? x.includes(what) : what.test(x))), String(what)).toBe(true);
-    }
+  // The band must share for real. Which sharing ops it makes is fixed by the seeds; what each
+  // achieves depends on timing and faults, so only the opening share and accept (every seed of
+  // this band opens with them) must have worked at least once.
+  it.runIf(SHARE_SEEDS >= 4 && SHARE_FIRST === 2010)('the default share band made every sharing op, shared and accepted', () => {
+    expect([...kinds].filter((k) => (SHARE_KINDS as readonly string[]).includes(k)).sort()).toEqual([...SHARE_KINDS].sort());
+    expect(done.some((x) => x.includes(' shared with ')), 'a folder shared').toBe(true);
+    expect(done.some((x) => x.includes(' accepted at ')), 'an invitation accepted').toBe(true);
   });
 });
