@@ -25,6 +25,46 @@ afterEach(async () => {
   w = null;
 });
 
+/**
+ * A World (assigned to `w`, cleaned by afterEach) with one device linked but no engine running:
+ * its protocol client and a state DB the test drives pull()/Executor with directly, so a race
+ * found by the campaign replays in a fixed order.
+ */
+async function withRawDevice(
+  body: (d: { ns: string; client: RemoteClient; db: StateDb; executor: () => Executor }) => Promise<void>,
+): Promise<void> {
+  const world = await World.create();
+  w = world;
+  const creds = await link(path.join(world.tmp, 'home-raw'), {
+    mode: 'signup',
+    server: world.server.url,
+    email: world.email,
+    password: world.password,
+    device_name: 'raw',
+  });
+  const ns = creds.home_ns;
+  const client = new RemoteClient({ server: creds.server, token: creds.token });
+  const db = new StateDb(path.join(world.tmp, 'state.db'));
+  const executor = (): Executor =>
+    new Executor({
+      db,
+      client,
+      chunker: {} as Chunker,
+      root: path.join(world.tmp, 'folder'),
+      homeNs: ns,
+      deviceName: 'raw',
+      ignore: () => new IgnoreRules(),
+      log: () => undefined,
+      progress: () => undefined,
+    });
+  try {
+    await body({ ns, client, db, executor });
+  } finally {
+    db.close();
+    await client.close();
+  }
+}
+
 describe('chaos findings, replayed', () => {
   it('#8 (seed 200042): a new file in a local folder whose case differs from the server folder is set aside with its folder, not re-uploaded and deleted forever', async () => {
     w = await World.create();
@@ -83,13 +123,7 @@ describe('chaos findings, replayed', () => {
   });
 
   it('#9 (seed 100097): an own folder created where the pull still holds an older folder with children does not keep those children (they moved with it)', async () => {
-    w = await World.create();
-    const home = path.join(w.tmp, 'home-raw');
-    const creds = await link(home, { mode: 'signup', server: w.server.url, email: w.email, password: w.password, device_name: 'raw' });
-    const ns = creds.home_ns;
-    const client = new RemoteClient({ server: creds.server, token: creds.token });
-    const db = new StateDb(path.join(w.tmp, 'state.db'));
-    try {
+    await withRawDevice(async ({ ns, client, db }) => {
       // Another device: D1/sub with a child, then D1/sub moved aside (a conflicted copy, say).
       const mkdirRemote = async (p: string) => (await client.call('mkdir', { params: { ns }, body: { path: p } })).entry;
       await mkdirRemote('D1');
@@ -111,20 +145,11 @@ describe('chaos findings, replayed', () => {
       const snap = (await client.call('snapshot', { params: { ns }, query: { limit: 2000 } })).entries.filter((e) => !e.deleted && e.path !== '').map((e) => e.path).sort();
       expect(snap).toEqual(['D1', 'D1/sub', 'cc', 'cc/sub', 'cc/sub/Empty']);
       expect(remote).toEqual(snap);
-    } finally {
-      db.close();
-      await client.close();
-    }
+    });
   });
 
   it('#10 (seed 300368): deleting a folder that another device has just moved away keeps the moved folder whole (the delete is re-planned after a pull)', async () => {
-    w = await World.create();
-    const home = path.join(w.tmp, 'home-raw');
-    const creds = await link(home, { mode: 'signup', server: w.server.url, email: w.email, password: w.password, device_name: 'raw' });
-    const ns = creds.home_ns;
-    const client = new RemoteClient({ server: creds.server, token: creds.token });
-    const db = new StateDb(path.join(w.tmp, 'state.db'));
-    try {
+    await withRawDevice(async ({ ns, client, db, executor }) => {
       await client.call('mkdir', { params: { ns }, body: { path: 'd2' } });
       await client.call('mkdir', { params: { ns }, body: { path: 'd2/new' } });
       await pull(client, db, ns);
@@ -132,35 +157,16 @@ describe('chaos findings, replayed', () => {
       // Another device moves d2 to d3 just after this device planned to delete d2 (its user
       // removed the folder): the delete reaches the server after the move.
       await client.call('move', { params: { ns }, body: { from: 'd2', to: 'd3' } });
-      const ex = new Executor({
-        db,
-        client,
-        chunker: {} as Chunker,
-        root: path.join(w.tmp, 'folder'),
-        homeNs: ns,
-        deviceName: 'raw',
-        ignore: () => new IgnoreRules(),
-        log: () => undefined,
-        progress: () => undefined,
-      });
+      const ex = executor();
       const res = await ex.run([{ type: 'deleteRemote', path: 'd2', kind: 'folder', parentRev: null, files: 0 }], () => false);
       expect(res.failed.map((f) => f.error.code)).toEqual(['not_found']); // re-planned, not taken as done
       await pull(client, db, ns);
       expect([...db.all('remote').keys()].sort()).toEqual(['d3', 'd3/new']);
-    } finally {
-      db.close();
-      await client.close();
-    }
+    });
   });
 
   it('#11 (seed 100605): a server answer that carries another device\'s folder move ahead of the pull does not leave that folder\'s newer children at the old path', async () => {
-    w = await World.create();
-    const home = path.join(w.tmp, 'home-raw');
-    const creds = await link(home, { mode: 'signup', server: w.server.url, email: w.email, password: w.password, device_name: 'raw' });
-    const ns = creds.home_ns;
-    const client = new RemoteClient({ server: creds.server, token: creds.token });
-    const db = new StateDb(path.join(w.tmp, 'state.db'));
-    try {
+    await withRawDevice(async ({ ns, client, db, executor }) => {
       await client.call('mkdir', { params: { ns }, body: { path: 'd1' } });
       await client.call('mkdir', { params: { ns }, body: { path: 'd2' } });
       await pull(client, db, ns);
@@ -169,60 +175,28 @@ describe('chaos findings, replayed', () => {
       await client.call('move', { params: { ns }, body: { from: 'd2', to: 'd1/moved' } });
       // This device, not having pulled those yet, creates d1/moved (its own local folder): the
       // server answers with the existing folder, moved there a moment ago.
-      const ex = new Executor({
-        db,
-        client,
-        chunker: {} as Chunker,
-        root: path.join(w.tmp, 'folder'),
-        homeNs: ns,
-        deviceName: 'raw',
-        ignore: () => new IgnoreRules(),
-        log: () => undefined,
-        progress: () => undefined,
-      });
+      const ex = executor();
       const res = await ex.run([{ type: 'mkdirRemote', path: 'd1/moved', local: node({ path: 'd1/moved', kind: 'folder' }) }], () => false);
       expect(res.failed).toEqual([]);
       await pull(client, db, ns);
       expect([...db.all('remote').keys()].sort()).toEqual(['d1', 'd1/moved', 'd1/moved/new']);
-    } finally {
-      db.close();
-      await client.close();
-    }
+    });
   });
 
   it('#12 (seed 100733): deleting a folder from which another device has just moved a subfolder out keeps that subfolder whole', async () => {
-    w = await World.create();
-    const home = path.join(w.tmp, 'home-raw');
-    const creds = await link(home, { mode: 'signup', server: w.server.url, email: w.email, password: w.password, device_name: 'raw' });
-    const ns = creds.home_ns;
-    const client = new RemoteClient({ server: creds.server, token: creds.token });
-    const db = new StateDb(path.join(w.tmp, 'state.db'));
-    try {
+    await withRawDevice(async ({ ns, client, db, executor }) => {
       for (const p of ['d1', 'd1/sub', 'd1/sub/new']) await client.call('mkdir', { params: { ns }, body: { path: p } });
       await pull(client, db, ns);
       for (const n of db.all('remote').values()) db.putSynced(n);
       // Another device moves d1/sub out; then this device, not having pulled that, deletes d1
       // (its user removed the folder). The server deletes what is left in d1.
       await client.call('move', { params: { ns }, body: { from: 'd1/sub', to: 'd3' } });
-      const ex = new Executor({
-        db,
-        client,
-        chunker: {} as Chunker,
-        root: path.join(w.tmp, 'folder'),
-        homeNs: ns,
-        deviceName: 'raw',
-        ignore: () => new IgnoreRules(),
-        log: () => undefined,
-        progress: () => undefined,
-      });
+      const ex = executor();
       const res = await ex.run([{ type: 'deleteRemote', path: 'd1', kind: 'folder', parentRev: null, files: 0 }], () => false);
       expect(res.failed).toEqual([]);
       await pull(client, db, ns);
       expect([...db.all('remote').keys()].sort()).toEqual(['d3', 'd3/new']);
-    } finally {
-      db.close();
-      await client.close();
-    }
+    });
   });
 
   it('#13 (share seed 910040): a local folder whose name differs only in case from an excluded shared folder is set aside, not refused forever', async () => {
