@@ -4,7 +4,7 @@
  * `call(name, { params, query, body })` returns the route's static output type; error bodies
  * are decoded into {@link CairnError} with their stable code (errorFromBody). A server that
  * cannot be reached (refused, reset, DNS, timeout) becomes `offline`. Blocks move as raw
- * bytes (`putBlock`, `getBlock`) through optional bandwidth limits; counters of bytes on the
+ * bytes (`putBlock`, `getBlockInto`) through optional bandwidth limits; counters of bytes on the
  * wire are kept for the status screen and the benchmark.
  */
 import { Agent, request } from 'undici';
@@ -137,21 +137,14 @@ export class RemoteClient {
   }
 
   /**
-   * Downloads one block's bytes (not verified here: the caller checks the SHA-256).
-   * @throws CairnError `not_found` | `offline` | …
-   */
-  async getBlock(hash: string): Promise<Buffer> {
-    return this.getBlockInto(hash, (n) => Buffer.allocUnsafe(n));
-  }
-
-  /**
    * Downloads one block's bytes into a buffer the caller lends: `take(length)` is called once
    * the response announces its length (bytes) and must return a buffer of at least that many
    * bytes; the body is copied into it as it arrives, so a download of many blocks allocates
    * nothing per block (a 1 GiB download otherwise allocates 1 GiB of short-lived buffers, and
    * V8's collections of them cost more CPU than the copy). Without a length (not sent by our
-   * server) the body is gathered and copied once.
-   * @returns the filled part of the lent buffer (not verified: the caller checks the SHA-256)
+   * server) nothing is borrowed: the body is gathered into a buffer of its own.
+   * @returns the filled part of the lent buffer, or that buffer of its own (not verified: the
+   *   caller checks the SHA-256)
    * @throws CairnError `not_found` | `offline` | `internal` (more bytes than announced) | …
    */
   async getBlockInto(hash: string, take: (length: number) => Buffer): Promise<Buffer> {
@@ -179,9 +172,7 @@ export class RemoteClient {
         }
         out = buf.subarray(0, at);
       } else {
-        const all = Buffer.from(await res.body.arrayBuffer());
-        out = take(all.length).subarray(0, all.length);
-        all.copy(out);
+        out = Buffer.from(await res.body.arrayBuffer());
       }
       this.bytesDown += out.length;
       await this.download.take(out.length);
