@@ -52,7 +52,7 @@ export class SelectiveSync {
     let moved = false;
     for (const e of list) {
       const id = ids[e];
-      const at = id ? (db.db.prepare('SELECT path FROM remote WHERE id = ?').get(id) as { path: string } | undefined)?.path : undefined;
+      const at = id ? db.remotePathOf(id) : undefined;
       // Not across a case-only rename (yet): the chaos regression #8 (test/chaos) replays a
       // device that excluded `d2` while the server renamed it `D2`, and expects the device to
       // sync `D2` afterwards. Following it is the better rule; left for its owner to decide.

@@ -156,9 +156,9 @@ export class Executor {
   private putAhead(e: Entry): void {
     const { db } = this.ctx;
     db.tx(() => {
-      const old = e.deleted ? undefined : (db.db.prepare('SELECT path FROM remote WHERE id = ? AND path != ?').get(e.id, e.path) as { path: string } | undefined);
-      if (old && e.seq > (db.getMeta<Record<string, number>>('ns_seq', {})[e.ns] ?? 0)) {
-        const from = this.loc(old.path);
+      const old = e.deleted ? undefined : db.remotePathOf(e.id, e.path);
+      if (old !== undefined && e.seq > (db.getMeta<Record<string, number>>('ns_seq', {})[e.ns] ?? 0)) {
+        const from = this.loc(old);
         const to = this.loc(e.path);
         if (from.ns === e.ns && to.ns === e.ns) notePendingOwn(db, { kind: 'move', ns: e.ns, from: from.path, to: to.path, seq: e.seq });
       }

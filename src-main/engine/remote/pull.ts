@@ -53,8 +53,8 @@ export function putRemoteEntry(db: StateDb, e: Entry): void {
     if (here && here.id !== e.id && db.subtree('remote', e.path).length > 1) {
       db.setMeta('ns_snapshot', [...new Set([...pendingSnapshots(db), e.ns])]);
     }
-    const old = db.db.prepare('SELECT path FROM remote WHERE id = ? AND path != ?').get(e.id, e.path) as { path: string } | undefined;
-    if (old) db.moveSubtree('remote', old.path, e.path);
+    const old = db.remotePathOf(e.id, e.path);
+    if (old !== undefined) db.moveSubtree('remote', old, e.path);
     if (e.deleted) db.removeSubtree('remote', e.path);
     else db.put('remote', nodeFromEntry(e));
   });
@@ -70,8 +70,8 @@ export function putRemoteEntry(db: StateDb, e: Entry): void {
 export function applyChange(db: StateDb, c: Change): void {
   const e = c.entry;
   if (c.op === 'delete') {
-    const at = db.db.prepare('SELECT path FROM remote WHERE id = ?').get(e.id) as { path: string } | undefined;
-    if (at) db.removeSubtree('remote', at.path);
+    const at = db.remotePathOf(e.id);
+    if (at !== undefined) db.removeSubtree('remote', at);
     return;
   }
   // put, mkdir, move (and mount records): by id — an entry found elsewhere moves with its subtree.

@@ -116,6 +116,19 @@ export class StateDb {
 
   // ---- trees --------------------------------------------------------------------------
 
+  /**
+   * Where the remote tree holds server entry `id` (indexed), or undefined; with `notAt`, only a
+   * place other than that path (an entry found elsewhere has moved).
+   */
+  remotePathOf(id: string, notAt?: string): string | undefined {
+    const row = (
+      notAt === undefined
+        ? this.st('SELECT path FROM remote WHERE id = ?').get(id)
+        : this.st('SELECT path FROM remote WHERE id = ? AND path != ?').get(id, notAt)
+    ) as { path: string } | undefined;
+    return row?.path;
+  }
+
   /** One node of `tree` at exactly `path`, or undefined. */
   get(tree: TreeName, path: string): TreeNode | undefined {
     const r = this.st(`SELECT * FROM ${tree} WHERE path = ?`).get(path) as RawNode | undefined;
