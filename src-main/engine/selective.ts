@@ -6,10 +6,10 @@
  * the folder's server entry id too (meta `excluded_ids`), so when the folder, one of its
  * parents or the shared folder's mount point holding it is moved or renamed (here or on
  * another device), {@link SelectiveSync.follow} rewrites it to the new path before the next
- * plan. May import: src-shared, the engine's state/.
+ * plan — across a case-only rename too. May import: src-shared, the engine's state/.
  */
 import { CairnError } from '../../src-shared/errors.ts';
-import { isInside, normalizePath, pathKey } from '../../src-shared/paths.ts';
+import { isInside, normalizePath } from '../../src-shared/paths.ts';
 import type { StateDb } from './state/db.ts';
 
 /** What {@link SelectiveSync} needs from the engine. */
@@ -53,10 +53,10 @@ export class SelectiveSync {
     for (const e of list) {
       const id = ids[e];
       const at = id ? db.remotePathOf(id) : undefined;
-      // Not across a case-only rename (yet): the chaos regression #8 (test/chaos) replays a
-      // device that excluded `d2` while the server renamed it `D2`, and expects the device to
-      // sync `D2` afterwards. Following it is the better rule; left for its owner to decide.
-      const to = at !== undefined && pathKey(at) !== pathKey(e) ? at : e;
+      // Case-only renames too (`d2` → `D2` is the same folder): the user excluded the folder,
+      // not its spelling. A local copy still on disk under the old spelling follows it as a
+      // move (the planner), so unsynced work in it is uploaded into the folder (D39).
+      const to = at ?? e;
       if (to !== e) {
         moved = true;
         this.ctx.log(to, 'excluded', `selective sync: the excluded folder moved from ${e}`);

@@ -4,7 +4,7 @@
  * device under test runs without a watcher, so it scans only when the engine decides to.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActivityItem } from '../../src-shared/control.ts';
 import { Engine, collidingPart, link, mountCaseCollision } from '../../src-main/engine/index.ts';
@@ -66,7 +66,7 @@ async function withRawDevice(
 }
 
 describe('chaos findings, replayed', () => {
-  it('#8 (seed 200042): a new file in a local folder whose case differs from the server folder is set aside with its folder, not re-uploaded and deleted forever', async () => {
+  it('#8 (seed 200042): a device that excluded `d2` while another renamed it `D2` keeps it excluded; its new file in `d2` goes into `D2`, and the device gets quiet', async () => {
     w = await World.create();
     const a = await w.device('A');
     const b = await w.device('B', { watch: false });
@@ -81,6 +81,46 @@ describe('chaos findings, replayed', () => {
     b.engine.excludeAdd('d2');
     await writeFile(path.join(b.folder, 'd2/a'), 'new on B');
     const activity: ActivityItem[] = [];
+    b.engine.on('activity', (x: ActivityItem) => activity.push(x));
+    await b.engine.start();
+    // Before D39 the device synced `D2` again (its exclusion stayed at `d2`), and before
+    // 5bc747c it re-uploaded and deleted `D2/a` forever: settle() times out on a device that
+    // never gets quiet.
+    await w.settle(20_000);
+    expect(b.engine.excludeList()).toEqual(['D2']);
+    // The exclusion followed its folder; the unsynced file went with B's local copy into `D2`
+    // on the server, then the local copy was removed as excluded. Nothing set aside or deleted.
+    expect(activity.filter((x) => ['conflict', 'deleted_remote', 'error'].includes(x.action))).toEqual([]);
+    expect(await readFile(path.join(a.folder, 'D2/a'), 'utf8')).toBe('new on B');
+    expect(await readFile(path.join(a.folder, 'D2/c'), 'utf8')).toBe('c');
+    const tb = await treeOf(b.folder);
+    const ta = await treeOf(a.folder);
+    expect(tb).toEqual(Object.fromEntries(Object.entries(ta).filter(([p]) => !p.startsWith('D2'))));
+    expect(Object.keys(tb).filter((p) => p.toLowerCase().startsWith('d2'))).toEqual([]);
+    // Quiet means quiet: another round does nothing.
+    const before = activity.length;
+    expect(await b.engine.waitIdle(10_000)).toBe(true);
+    expect(activity.slice(before)).toEqual([]);
+    expect(b.engine.integrityCheck()).toEqual([]);
+  }, 60_000);
+
+  it('#8, its original failure: a new file in a re-created local folder whose case differs from the server folder is set aside with its folder, not re-uploaded and deleted forever', async () => {
+    w = await World.create();
+    const a = await w.device('A');
+    const b = await w.device('B', { watch: false });
+    await mkdir(path.join(a.folder, 'd2'), { recursive: true });
+    await writeFile(path.join(a.folder, 'd2/c'), 'c');
+    await w.settle();
+    // While B is stopped: A renames d2 → D2 (case only); B deletes d2 and makes a new d2 (a new
+    // inode: not the synced folder, so no local move follows the rename) holding a new file.
+    await b.engine.stop();
+    await rename(path.join(a.folder, 'd2'), path.join(a.folder, 'D2'));
+    expect(await a.engine.waitIdle(10_000)).toBe(true);
+    await rm(path.join(b.folder, 'd2'), { recursive: true });
+    await mkdir(path.join(b.folder, 'd2'));
+    await writeFile(path.join(b.folder, 'd2/a'), 'new on B');
+    b.engine = new Engine({ home: b.home, folder: b.folder, pollMs: 60_000, watch: false });
+    const activity: ActivityItem[] = [];
     const firstConflict = new Promise<ActivityItem>((resolve) =>
       b.engine.on('activity', (x: ActivityItem) => {
         activity.push(x);
@@ -89,7 +129,7 @@ describe('chaos findings, replayed', () => {
     );
     await b.engine.start();
     // The server put B's upload under its `D2`: B's folder `d2` is what collides, so the folder
-    // is set aside (before: the file was, again and again, and its upload deleted from the server).
+    // is set aside (before 5bc747c: the file was, again and again, and its upload deleted from the server).
     expect((await firstConflict).path).toMatch(/^d2 \(conflicted copy from B \d{4}-\d\d-\d\d\)$/u);
     await w.settle(20_000);
     expect(activity.filter((x) => x.action === 'deleted_remote')).toEqual([]);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Engine } from '../../src-main/engine/index.ts';
 import { World, exists } from './helpers.ts';
 
 // Selective sync: an exclusion follows its folder when the folder, a parent, or the mount
@@ -45,6 +46,43 @@ describe('exclusions follow their folders', () => {
     b.engine.excludeRemove('old/big');
     await w.settle();
     expect(await readFile(path.join(b.folder, 'old/big/deep/f.bin'), 'utf8')).toBe('big data');
+  });
+
+  it('a case-only rename elsewhere keeps the folder excluded; a file taken out of an excluded folder still on disk is moved on the server (D39)', async () => {
+    w = await World.create();
+    const a = await w.device('A');
+    const b = await w.device('B');
+    await mkdir(path.join(a.folder, 'proj/sub'), { recursive: true });
+    await writeFile(path.join(a.folder, 'proj/sub/f.bin'), 'big data');
+    await mkdir(path.join(a.folder, 'media'));
+    await writeFile(path.join(a.folder, 'media/keep.txt'), 'keep');
+    await writeFile(path.join(a.folder, 'media/clip.bin'), 'clip');
+    await w.settle();
+    b.engine.excludeAdd('proj');
+    await w.settle();
+    expect(await exists(path.join(b.folder, 'proj'))).toBe(false);
+    // Another device renames the excluded folder in case only: still the same folder.
+    await rename(path.join(a.folder, 'proj'), path.join(a.folder, 'Proj'));
+    await w.settle();
+    expect(b.engine.excludeList()).toEqual(['Proj']);
+    expect(await exists(path.join(b.folder, 'Proj'))).toBe(false);
+    expect(await exists(path.join(b.folder, 'proj'))).toBe(false);
+    // While B is stopped, its user excludes media but first takes keep.txt out of it.
+    await b.engine.stop();
+    b.engine = new Engine({ home: b.home, folder: b.folder, pollMs: 60_000 });
+    b.engine.excludeAdd('media');
+    await rename(path.join(b.folder, 'media/keep.txt'), path.join(b.folder, 'keep.txt'));
+    await b.engine.start();
+    await w.settle();
+    // A move on the server (not a copy: media/keep.txt is gone there), then media goes locally.
+    expect(await readFile(path.join(a.folder, 'keep.txt'), 'utf8')).toBe('keep');
+    expect(await exists(path.join(a.folder, 'media/keep.txt'))).toBe(false);
+    expect(await readFile(path.join(a.folder, 'media/clip.bin'), 'utf8')).toBe('clip');
+    expect(await exists(path.join(b.folder, 'media'))).toBe(false);
+    // Included again: the renamed folder comes down under its new name.
+    b.engine.excludeRemove('Proj');
+    await w.settle();
+    expect(await readFile(path.join(b.folder, 'Proj/sub/f.bin'), 'utf8')).toBe('big data');
   });
 
   it('a shared folder mount point moved by another device of the member', async () => {

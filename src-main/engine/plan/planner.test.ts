@@ -329,7 +329,8 @@ const mutArb = fc.record({
   j: fc.nat(NAMES.length - 1),
 });
 
-function mutate(w: World, m: Mut, tag: string): void {
+/** Applies one mutation; `anywhere`: moves may change the parent folder too. */
+function mutate(w: World, m: Mut, tag: string, anywhere = false): void {
   const p = NAMES[m.i] as string;
   const q = NAMES[m.j] as string;
   const content = `${tag}`;
@@ -341,7 +342,10 @@ function mutate(w: World, m: Mut, tag: string): void {
       ensureParents(w.local, p, () => ({ kind: 'folder', content: '', inode: ++w.seq }));
       if (w.local.get(parentPath(p))?.kind !== 'file') w.local.set(p, { kind: 'file', content, inode: ++w.seq });
     }
-    if (m.kind === 'move' && cur?.kind === 'file' && !w.local.has(q) && parentPath(q) === parentPath(p)) moveIn(w.local, p, q);
+    if (m.kind === 'move' && cur?.kind === 'file' && !w.local.has(q) && (anywhere || parentPath(q) === parentPath(p)) && w.local.get(parentPath(q))?.kind !== 'file') {
+      ensureParents(w.local, q, () => ({ kind: 'folder', content: '', inode: ++w.seq }));
+      moveIn(w.local, p, q);
+    }
   } else {
     const cur = w.remote.get(p);
     if (m.kind === 'edit' && cur?.kind === 'file') w.remote.set(p, { ...cur, content, rev: `r${++w.seq}` });
@@ -350,7 +354,10 @@ function mutate(w: World, m: Mut, tag: string): void {
       ensureParents(w.remote, p, () => ({ kind: 'folder', content: '', id: `n${++w.seq}`, rev: '' }));
       if (w.remote.get(parentPath(p))?.kind !== 'file') w.remote.set(p, { kind: 'file', content, id: `n${++w.seq}`, rev: `r${++w.seq}` });
     }
-    if (m.kind === 'move' && cur?.kind === 'file' && !w.remote.has(q) && parentPath(q) === parentPath(p)) moveIn(w.remote, p, q);
+    if (m.kind === 'move' && cur?.kind === 'file' && !w.remote.has(q) && (anywhere || parentPath(q) === parentPath(p)) && w.remote.get(parentPath(q))?.kind !== 'file') {
+      ensureParents(w.remote, q, () => ({ kind: 'folder', content: '', id: `n${++w.seq}`, rev: '' }));
+      moveIn(w.remote, p, q);
+    }
   }
 }
 
@@ -379,6 +386,79 @@ describe('plan (properties)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('plan (properties): selective sync', () => {
+  it('a folder excluded while both sides changed (moves into and out of it included): converges, nothing local left in it, no edit lost, equal outside it', () => {
+    const excludedRoots = ['d'];
+    const isExcluded = (p: string): boolean => isInside(p, 'd');
+    const outside = (m: Map<string, string>): Map<string, string> => new Map([...m].filter(([p]) => !isExcluded(p)));
+    fc.assert(
+      fc.property(fc.subarray(NAMES), fc.array(mutArb, { maxLength: 8 }), (base, muts) => {
+        const files: Record<string, string> = {};
+        for (const p of base) {
+          if (p.includes('/')) files[parentPath(p)] = '/';
+          files[p] = `base-${p}`;
+        }
+        const w = synced(files);
+        muts.forEach((m, k) => mutate(w, m, `v${k}-${m.side}`, true));
+        const fresh = new Set<string>();
+        for (const f of [...w.local.values(), ...w.remote.values()]) if (f.kind === 'file' && !f.content.startsWith('base-')) fresh.add(f.content);
+        settle(w, { isExcluded, excludedRoots });
+        expect(plan(trees(w), { isExcluded })).toEqual([]);
+        expect([...w.local.keys()].filter(isExcluded)).toEqual([]);
+        expect(contents(w.local)).toEqual(outside(contents(w.remote)));
+        // Everything written on either side is on the server (the local copy went only after).
+        const onServer = new Set(contents(w.remote).values());
+        for (const c of fresh) expect(onServer.has(c), `lost ${c}`).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('plan: moves and selective sync (D39)', () => {
+  const excludedAt = (root: string) => ({ isExcluded: (p: string): boolean => isInside(p, root), excludedRoots: [root] });
+
+  it('an excluded folder renamed elsewhere in case only: its local copy follows, unsynced work is uploaded into it, then the copy goes', () => {
+    const w = synced({ d2: '/', 'd2/c': 'C' });
+    moveIn(w.remote, 'd2', 'D2');
+    w.local.set('d2/a', { kind: 'file', content: 'A', inode: 500 });
+    const opts = excludedAt('D2');
+    expect(plan(trees(w), opts)).toEqual([{ type: 'moveLocal', from: 'd2', to: 'D2', local: expect.objectContaining({ path: 'd2' }) }]);
+    settle(w, opts);
+    expect(contents(w.remote)).toEqual(new Map([['D2', '/'], ['D2/c', 'C'], ['D2/a', 'A']]));
+    expect(w.local.size).toBe(0);
+  });
+
+  it('a folder moved elsewhere into an excluded folder: the local copy follows (an edit in it lands there, the old path is not re-created)', () => {
+    const w = synced({ x: '/', 'x/f': 'F', E: '/', 'E/g': 'G' });
+    w.local.delete('E');
+    w.local.delete('E/g');
+    w.synced.delete('E');
+    w.synced.delete('E/g');
+    moveIn(w.remote, 'x', 'E/x');
+    w.local.set('x/f', { ...(w.local.get('x/f') as LFile), content: 'F2' });
+    const opts = excludedAt('E');
+    expect(plan(trees(w), opts).map((o) => o.type)).toEqual(['moveLocal']);
+    settle(w, opts);
+    expect(contents(w.remote)).toEqual(new Map([['E', '/'], ['E/g', 'G'], ['E/x', '/'], ['E/x/f', 'F2']]));
+    expect(w.local.size).toBe(0);
+  });
+
+  it('a file moved locally out of an excluded folder still on disk is a server move; one moved into it too', () => {
+    const w = synced({ d: '/', 'd/a': 'A', 'd/b': 'B', y: '/', 'y/m': 'M' });
+    moveIn(w.local, 'd/a', 'y/a');
+    moveIn(w.local, 'y/m', 'd/m');
+    const opts = excludedAt('d');
+    expect(plan(trees(w), opts)).toEqual([
+      { type: 'moveRemote', from: 'd/a', to: 'y/a', kind: 'file' },
+      { type: 'moveRemote', from: 'y/m', to: 'd/m', kind: 'file' },
+    ]);
+    settle(w, opts);
+    expect(contents(w.remote)).toEqual(new Map([['d', '/'], ['d/b', 'B'], ['d/m', 'M'], ['y', '/'], ['y/a', 'A']]));
+    expect(contents(w.local)).toEqual(new Map([['y', '/'], ['y/a', 'A']]));
   });
 });
 

@@ -141,14 +141,18 @@ export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
   const deferred = (p: string): boolean => opts.deferred?.(p) ?? false;
   for (const s of synced) {
     if (covered(s.path) || ignored(s.path, s.kind === 'folder') || deferred(s.path)) continue;
-    if (opts.isExcluded?.(s.path)) continue;
+    // Excluded paths (selective sync) move like any others: a local copy still on disk (it
+    // holds unsynced work, or is not removed yet) follows its server entry into, out of or
+    // within an excluded folder — a case-only rename of the excluded folder itself included —
+    // and a local move there is a server move; per-path planning then uploads what is
+    // unsynced at the right place and removes what is excluded (D39).
     const writable = (from: string, to: string): boolean =>
       !opts.isReadOnly?.(from) && !opts.isReadOnly?.(to) && (opts.nsOf?.(from) ?? '') === (opts.nsOf?.(to) ?? '');
     // Remote move: the server entry with this id now lives elsewhere; the local one is in place.
     const r = s.id ? remoteById.get(s.id) : undefined;
     const l = t.local.get(s.path);
     if (r && r.path !== s.path && r.kind === s.kind && l && l.kind === s.kind && (s.inode === null || l.inode === s.inode)) {
-      if (!t.local.has(r.path) && !covered(r.path) && !ignored(r.path, r.kind === 'folder') && !opts.isExcluded?.(r.path) && !deferred(r.path)) {
+      if (!t.local.has(r.path) && !covered(r.path) && !ignored(r.path, r.kind === 'folder') && !deferred(r.path)) {
         found.push({ type: 'moveLocal', from: s.path, to: r.path, local: l });
         taken.push([s.path, r.path]);
         continue;
@@ -168,7 +172,7 @@ export function planMoves(t: Trees, opts: PlanOptions = {}): Op[] {
     if (l && l.inode === s.inode) continue;
     if (!here || here.id !== s.id || here.kind !== s.kind) continue;
     if (t.synced.has(moved.path) || t.remote.has(moved.path) || covered(moved.path)) continue;
-    if (ignored(moved.path, moved.kind === 'folder') || opts.isExcluded?.(moved.path) || deferred(moved.path)) continue;
+    if (ignored(moved.path, moved.kind === 'folder') || deferred(moved.path)) continue;
     // Across namespaces, or in a read-only folder, the server cannot move it: per-path planning
     // uploads it at the new path and deletes (or, read-only, restores) the old one.
     if (!writable(s.path, moved.path)) continue;
