@@ -7,7 +7,8 @@
  *    files/s and MB/s from "A starts" to "B in sync", against `cp -r` of the same tree;
  * 2. propagation latency of a small edit A → B, p50 / p99 over 100 edits;
  * 3. a 1 GiB random file (--quick: 256 MiB): creation on A until B has it (MB/s, against
- *    `cp`), then a one-byte insert at its start: time until B has it and bytes on the wire;
+ *    `cp`, and against the same work done by a plain relay: bench/plain-relay.ts), then a
+ *    one-byte insert at its start: time until B has it and bytes on the wire;
  * 4. rescan time of an unchanged 100,000-file tree (--quick: 10,000) after a restart;
  * 5. client resident memory and idle CPU while watching that tree.
  */
@@ -30,6 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tuneEngineHost } from '../src-main/engine/host.ts';
+import { plainRelay } from './plain-relay.ts';
 import { Engine, link } from '../src-main/engine/index.ts';
 
 // The engines here stand for the CLI daemon and the desktop app, which tune their process so.
@@ -257,6 +259,8 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
   const cpDone = ms(t0);
   await upA;
   const upMs = ms(t0);
+  // Per phase: A's scan and upload, then B's download (the engines share this process).
+  const detailUp = CPU_DETAIL ? [threadCpu('self'), threadCpu(serverPid)] : [];
   await got;
   const bigMs = ms(t0);
   const rate = mbps(size, bigMs);
@@ -269,7 +273,14 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
     '    phases',
     `cp into A ${sec(cpDone)}, A uploaded +${sec(upMs - cpDone)}, B downloaded +${sec(bigMs - upMs)}`,
   );
+  const bigCpuMs = cpuMs('self') - c0[0] + cpuMs(serverPid) - c0[1];
   line('    cpu', cpuLine(c0));
+  if (CPU_DETAIL) {
+    const [e0, s0] = detail0 as Array<Map<string, { user: number; sys: number }>>;
+    const [e1, s1] = detailUp as Array<Map<string, { user: number; sys: number }>>;
+    line('    cpu engines, A phase', threadCpuText(e0 as Map<string, { user: number; sys: number }>, e1 as Map<string, { user: number; sys: number }>));
+    line('    cpu server, A phase', threadCpuText(s0 as Map<string, { user: number; sys: number }>, s1 as Map<string, { user: number; sys: number }>));
+  }
   detailLines();
   const up0 = A.stats().bytes_up;
   const down0 = B.stats().bytes_down;
@@ -298,6 +309,15 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
   line('    phases', `A uploaded ${sec(up2)}, B downloaded +${sec(insMs - up2)}`);
   line('    cpu', cpuLine(c0));
   detailLines();
+  // After 3b, so that neither transfer reuses memory the other just freed (see plain-relay.ts).
+  const relayDir = path.join(TMP, 'relay');
+  mkdirSync(relayDir, { recursive: true });
+  const relay = await plainRelay(big, relayDir);
+  line(
+    '3a. same work, plain relay (baseline)',
+    `${mbps(size, relay.totalMs).toFixed(0)} MB/s (${sec(relay.totalMs)}), CPU ${sec(relay.cpuMs)}`,
+    `Cairn 3a: ${(relay.totalMs / bigMs).toFixed(2)}× its speed, ${(bigCpuMs / relay.cpuMs).toFixed(2)}× its CPU; relay steps: hash+send ${sec(relay.upMs)}, fetch+hash+write ${sec(relay.downMs)}`,
+  );
 }
 
 async function main(): Promise<void> {

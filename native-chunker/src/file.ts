@@ -133,6 +133,21 @@ export async function chunkFile(
 }
 
 /**
+ * Like {@link chunkFile} but yields each block (offset, length, hash; no bytes) as soon as it is
+ * hashed, in file order, so a caller can act on early blocks (upload them) while later ones
+ * are still being read. The whole file is verified unchanged only when iteration ends: the
+ * caller must not commit a revision before the iterator completes.
+ * @throws as {@link chunkFile}, from the iterator.
+ */
+export async function* chunkFileBlocks(
+  path: string,
+  opts: ChunkFileOptions = {},
+  tuning: PipelineTuning = {},
+): AsyncGenerator<HashedChunk> {
+  for await (const c of pipeline(path, opts, false, tuning)) yield { offset: c.offset, length: c.length, hash: c.hash };
+}
+
+/**
  * Like {@link chunkFile} but yields each block as soon as it is hashed, in file order, with a
  * private copy of its bytes in `data` (for uploads). Reading runs at most a few segments ahead
  * of the consumer. The whole file is verified unchanged only when iteration ends, so the

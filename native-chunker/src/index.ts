@@ -12,7 +12,7 @@ export {
   type Chunker,
   type HashedChunk,
 } from './chunker.ts';
-export { chunkFile, chunkFileStream, type ChunkFileOptions } from './file.ts';
+export { chunkFile, chunkFileBlocks, chunkFileStream, type ChunkFileOptions } from './file.ts';
 export { hashBlock, contentHash } from './hash.ts';
 export {
   poolMode,

@@ -29,6 +29,7 @@ import { chunkBuffer, type HashedChunk } from '../src/chunker.ts';
 import { ChunkerError } from '../src/errors.ts';
 import {
   chunkFile,
+  chunkFileBlocks,
   chunkFileStream,
   COARSE_RACY_MARGIN_MS,
   MAX_RACY_WAIT_MS,
@@ -94,6 +95,19 @@ describe('chunkFile', () => {
       pos += c.length;
     }
     expect(pos).toBe(data.length);
+    expect(got).toEqual(chunkBuffer(data));
+  });
+
+  it('yields the blocks without bytes, in order, as chunkFile finds them', async () => {
+    const f = join(dir, 'blocks.bin');
+    const data = Buffer.from(prngBytes(8, 20 * MiB + 777));
+    writeFileSync(f, data);
+    const got: HashedChunk[] = [];
+    for await (const c of chunkFileBlocks(f, {}, { segBytes: 1 })) {
+      expect(Object.keys(c).sort()).toEqual(['hash', 'length', 'offset']);
+      got.push(c);
+    }
+    expect(got.length).toBeGreaterThan(5);
     expect(got).toEqual(chunkBuffer(data));
   });
 

@@ -18,6 +18,7 @@ import { conflictedCopyPath, isInside, normalizePath, parentPath, pathKey } from
 import type { ActivityItem, ConflictInfo, LocalEntry, Settings, Status, SyncIssue } from '../../src-shared/control.ts';
 import type { Account, Device, Entry, Revision } from '../../src-shared/protocol/model.ts';
 import { fileCredentialStore, link as linkAccount, type CredentialStore, type Credentials } from './account.ts';
+import { EarlyUpload } from './exec/block-upload.ts';
 import { Executor, KEPT_META, keptFolders } from './exec/executor.ts';
 import type { TreeNode } from './model.ts';
 import { DEFAULT_MASS_DELETE, plan, type MassDeleteLimits, type Op } from './plan/planner.ts';
@@ -30,7 +31,7 @@ import { DeleteGuard } from './guard.ts';
 import { Versions } from './versions.ts';
 import { loadChunker, onChunkerNotice, type Chunker, type ChunkerNotice } from './scan/chunker.ts';
 import { IGNORE_FILE, IgnoreRules } from './scan/ignore.ts';
-import { SCAN_ISSUE_CODES, scan } from './scan/scanner.ts';
+import { SCAN_ISSUE_CODES, scan, type ScanOptions } from './scan/scanner.ts';
 import { StateDb } from './state/db.ts';
 import { LocalWatcher } from './watch/watcher.ts';
 
@@ -682,6 +683,17 @@ export class Engine extends EventEmitter {
     });
   }
 
+  /**
+   * The scanner's early upload (D39) while it can help: online, not paused, and outside
+   * folders this account may only view (nothing there is uploaded).
+   */
+  private earlyUploads(): ScanOptions['earlyUpload'] {
+    const client = this.client;
+    if (!client || this.paused || this.offline) return undefined;
+    const mounts = this.mounts();
+    return (rel, abs) => (mounts.isReadOnly(rel) ? null : new EarlyUpload(client, abs));
+  }
+
   /** Scans `scopes` and writes the result to the local tree. False when the root is gone. */
   private async scanInto(scopes: string[]): Promise<boolean> {
     const root = this.folder as string;
@@ -691,6 +703,7 @@ export class Engine extends EventEmitter {
       prev: (p) => this.db.getLite('local', p),
       ignore: this.ignoreRules,
       chunker: this.chunker as Chunker,
+      earlyUpload: this.earlyUploads(),
     });
     if (res.rootMissing) {
       this.rootError = { code: 'sync_root_missing', message: `The Cairn folder ${root} is missing. Reconnect the drive or restore the folder; nothing is deleted meanwhile.` };

@@ -29,7 +29,8 @@ import type { BlockRef, Chunker } from '../scan/chunker.ts';
 import { isLitter } from '../scan/ignore.ts';
 import { fileNode, stillHashed } from '../scan/scanner.ts';
 import type { StateDb } from '../state/db.ts';
-import { buildFile, putMissingBlocks } from './transfer.ts';
+import { putMissingBlocks } from './block-upload.ts';
+import { buildFile } from './transfer.ts';
 
 /** Meta key of the folders kept on this device for their ignored items (D37). */
 export const KEPT_META = 'kept_local';

@@ -7,7 +7,7 @@ import { CairnError } from '../../../src-shared/errors.ts';
 import { contentHash } from '../../../src-shared/hash.ts';
 import type { RemoteClient } from '../remote/client.ts';
 import type { BlockLocation } from '../state/db.ts';
-import { buildFile, putMissingBlocks } from './transfer.ts';
+import { buildFile } from './transfer.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -214,40 +214,5 @@ describe('buildFile', () => {
     } as unknown as RemoteClient;
     await expect(build(client, [h], new Map())).rejects.toMatchObject({ code: 'block_hash_mismatch' });
     expect(await readdir(dir)).toEqual([]);
-  });
-});
-
-describe('putMissingBlocks', () => {
-  it('sends each missing block once; a hash mismatch at the server means the file changed', async () => {
-    const [a, b] = [randomBytes(3000), randomBytes(2000)];
-    await writeFile(path.join(dir, 'f'), Buffer.concat([a, b, a]));
-    const blocks = [
-      { offset: 0, length: a.length, hash: sha(a) },
-      { offset: a.length, length: b.length, hash: sha(b) },
-      { offset: a.length + b.length, length: a.length, hash: sha(a) },
-    ];
-    const got: Array<[string, string]> = [];
-    const client = {
-      putBlock: async (h: string, data: Uint8Array): Promise<void> => {
-        got.push([h, sha(Buffer.from(data))]);
-      },
-    } as unknown as RemoteClient;
-    expect(await putMissingBlocks(client, path.join(dir, 'f'), blocks, new Set([sha(a), sha(b)]))).toBe(
-      a.length + b.length,
-    );
-    expect(got.sort()).toEqual(
-      [
-        [sha(a), sha(a)],
-        [sha(b), sha(b)],
-      ].sort(),
-    );
-    const refusing = {
-      putBlock: async (): Promise<void> => {
-        throw new CairnError('block_hash_mismatch');
-      },
-    } as unknown as RemoteClient;
-    await expect(
-      putMissingBlocks(refusing, path.join(dir, 'f'), blocks, new Set([sha(b)])),
-    ).rejects.toMatchObject({ code: 'changed_during_read' });
   });
 });

@@ -17,12 +17,30 @@ export interface Chunker {
    * @throws ChunkerError with `code` 'changed_during_read' | 'unreadable' | 'not_found'.
    */
   chunkFile(path: string): Promise<BlockRef[]>;
+  /**
+   * Optional: the same blocks, yielded one by one as they are hashed (the file is verified
+   * unchanged only when the iteration ends). Lets the scanner hand early blocks to a
+   * {@link BlockSink} while later ones are read.
+   * @throws as {@link chunkFile}, from the iterator.
+   */
+  chunkFileBlocks?(path: string): AsyncIterable<BlockRef>;
+}
+
+/**
+ * Where the scanner hands the blocks of a large file as they are hashed (the executor's early
+ * upload, exec/block-upload.ts). Neither method rejects: a sink that fails just stops taking.
+ */
+export interface BlockSink {
+  /** Takes the next block in file order; resolves when the sink can take another (back-pressure). */
+  push(block: BlockRef): Promise<void>;
+  /** No more blocks (the file was read whole, or reading failed): resolves once the sink is done. */
+  end(): Promise<void>;
 }
 
 /** Loads the real chunker from the `native-chunker` package (addon or its TS fallback). */
 export async function loadChunker(): Promise<Chunker> {
   const m = await import('native-chunker');
-  return { chunkFile: (p: string) => m.chunkFile(p) };
+  return { chunkFile: (p: string) => m.chunkFile(p), chunkFileBlocks: (p: string) => m.chunkFileBlocks(p) };
 }
 
 /** A notice of native-chunker's worker pool (mirrors its `PoolNotice`). */

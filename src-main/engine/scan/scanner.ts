@@ -15,7 +15,7 @@ import path from 'node:path';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
 import { MAX_PATH_BYTES, isPortableName, joinPath, pathKey, tryNormalizePath as tryNormalize } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
-import type { BlockRef, Chunker } from './chunker.ts';
+import type { BlockRef, BlockSink, Chunker } from './chunker.ts';
 import { TEMP_PREFIX, type IgnoreRules } from './ignore.ts';
 
 /** A condition the scanner reports for one path (stored as a sync issue). */
@@ -45,7 +45,17 @@ export interface ScanOptions {
   skip?: (p: string) => boolean;
   /** Files hashed at once (default 4). */
   concurrency?: number;
+  /**
+   * Early upload (optional): a sink for the blocks of a file of at least
+   * {@link EARLY_UPLOAD_MIN_BYTES} being hashed, or null for none. The scanner hands it each
+   * block as it is hashed (when the chunker can stream) and reports the file once the sink is
+   * done.
+   */
+  earlyUpload?: (rel: string, abs: string) => BlockSink | null;
 }
+
+/** Files this large (bytes) have their blocks handed to {@link ScanOptions.earlyUpload}. */
+export const EARLY_UPLOAD_MIN_BYTES = 16 * 1024 * 1024;
 
 /** Output of {@link scan}. */
 export interface ScanResult {
@@ -313,10 +323,25 @@ export function fileNode(rel: string, st: Stats, blocks: BlockRef[], hashedAt = 
   });
 }
 
+/** Chunks the file at `abs`, handing each block to `sink` as it is hashed; ends the sink either way. */
+async function chunkInto(chunker: Chunker, abs: string, sink: BlockSink): Promise<BlockRef[]> {
+  const out: BlockRef[] = [];
+  try {
+    for await (const b of (chunker.chunkFileBlocks as NonNullable<Chunker['chunkFileBlocks']>)(abs)) {
+      out.push(b);
+      await sink.push(b);
+    }
+  } finally {
+    await sink.end();
+  }
+  return out;
+}
+
 async function hashOne(rel: string, st: Stats, prev: TreeNode | undefined, opts: ScanOptions, out: ScanResult): Promise<void> {
   const abs = path.join(opts.root, rel);
   try {
-    const blocks = await opts.chunker.chunkFile(abs);
+    const sink = st.size >= EARLY_UPLOAD_MIN_BYTES && opts.chunker.chunkFileBlocks ? (opts.earlyUpload?.(rel, abs) ?? null) : null;
+    const blocks = sink ? await chunkInto(opts.chunker, abs, sink) : await opts.chunker.chunkFile(abs);
     const after = await lstat(abs);
     const total = blocks.reduce((s, b) => s + b.length, 0);
     if (after.size !== st.size || after.mtimeMs !== st.mtimeMs || after.ctimeMs !== st.ctimeMs || after.ino !== st.ino || total !== after.size) {
