@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CairnError, type ErrorCode } from '../../../src-shared/errors.ts';
 import { node } from '../model.ts';
 import type { RemoteClient } from '../remote/client.ts';
 import type { Chunker } from '../scan/chunker.ts';
@@ -39,5 +40,61 @@ describe('Executor.aside', () => {
     await expect(ex.aside('d', null)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(db.get('synced', 'd')?.inode).toBeNull();
     expect(db.get('synced', 'd/f')?.inode).toBeNull();
+  });
+});
+
+describe('Executor.run: a move the server refuses', () => {
+  it.each(['conflict', 'forbidden', 'path_exists'] as const)('%s: the move fails once (no retry here: the engine re-plans), changes nothing, and the next op runs', async (code: ErrorCode) => {
+    const calls: string[] = [];
+    // A fake client: every move is refused with `code`; nothing else may be called.
+    const client = {
+      call: (name: string) => {
+        calls.push(name);
+        return Promise.reject(name === 'move' ? new CairnError(code, `refused (${code})`) : new Error(`unexpected call ${name}`));
+      },
+    } as unknown as RemoteClient;
+    const ex = new Executor({
+      db,
+      client,
+      chunker: {} as Chunker,
+      root,
+      homeNs: 'ns',
+      deviceName: 'dev',
+      ignore: () => new IgnoreRules(),
+      log: () => undefined,
+      progress: () => undefined,
+    });
+    // doc.txt moved here into p/ (to carry to the server); x moved to y on the server (to carry here).
+    await mkdir(path.join(root, 'p'));
+    await writeFile(path.join(root, 'p/doc.txt'), 'doc');
+    await writeFile(path.join(root, 'x'), 'x');
+    const docIno = (await stat(path.join(root, 'p/doc.txt'))).ino;
+    const xIno = (await stat(path.join(root, 'x'))).ino;
+    db.put('synced', node({ path: 'doc.txt', kind: 'file', id: 'D', rev: 'r1', hash: 'hd', inode: docIno }));
+    db.put('remote', node({ path: 'doc.txt', kind: 'file', id: 'D', rev: 'r1', hash: 'hd' }));
+    db.put('local', node({ path: 'p', kind: 'folder', inode: 7 }));
+    db.put('local', node({ path: 'p/doc.txt', kind: 'file', hash: 'hd', inode: docIno }));
+    db.put('synced', node({ path: 'x', kind: 'file', id: 'X', rev: 'r2', hash: 'hx', inode: xIno }));
+    db.put('remote', node({ path: 'y', kind: 'file', id: 'X', rev: 'r2', hash: 'hx' }));
+    db.put('local', node({ path: 'x', kind: 'file', hash: 'hx', inode: xIno }));
+    const local = db.get('local', 'x')!;
+    const res = await ex.run(
+      [
+        { type: 'moveRemote', from: 'doc.txt', to: 'p/doc.txt', kind: 'file' },
+        { type: 'moveLocal', from: 'x', to: 'y', local },
+      ],
+      () => false,
+    );
+    expect(calls).toEqual(['move']);
+    expect(res.failed.map((f) => [f.op.type, f.error.code])).toEqual([['moveRemote', code]]);
+    expect(res.done).toBe(1);
+    // The refused move changed nothing: merge base and remote tree at the old path, the file on disk.
+    expect(db.get('synced', 'doc.txt')).toMatchObject({ id: 'D', rev: 'r1', inode: docIno });
+    expect(db.get('synced', 'p/doc.txt')).toBeUndefined();
+    expect(db.get('remote', 'doc.txt')).toMatchObject({ id: 'D' });
+    expect(await readFile(path.join(root, 'p/doc.txt'), 'utf8')).toBe('doc');
+    // The other move ran.
+    expect(await readFile(path.join(root, 'y'), 'utf8')).toBe('x');
+    expect(db.get('synced', 'y')).toMatchObject({ id: 'X' });
   });
 });
