@@ -202,6 +202,8 @@ describe('buildFile', () => {
       expectHash: contentHash(hashes),
       findLocal: () => [],
       window: blocks.length,
+      // Early write-back after every block: fdatasyncs overlap the writes (and the close waits).
+      syncEvery: 1,
     });
     expect((await readFile(built.tmp)).equals(Buffer.concat(blocks))).toBe(true);
     expect(built.fetched).toBe(blocks.reduce((n, b) => n + b.length, 0));

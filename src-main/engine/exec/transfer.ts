@@ -39,6 +39,8 @@ export async function sha256hex(buf: Uint8Array): Promise<string> {
 
 /** Largest block of protocol v1 (bytes): read buffers are this big. */
 const MAX_BLOCK = 4 * 1024 * 1024;
+/** Bytes written to a temp file between the fdatasyncs that start its write-back early. */
+const EARLY_SYNC_BYTES = 64 * 1024 * 1024;
 /** Longest run of trusted local blocks copied with one read and one write (bytes). */
 const COPY_RUN = 16 * 1024 * 1024;
 /**
@@ -136,6 +138,8 @@ export async function buildFile(opts: {
   window?: number;
   /** false: copy local runs through a buffer even where `copy_file_range` exists (default true; tests run both paths). */
   kernelCopy?: boolean;
+  /** Bytes written between the fdatasyncs that start write-back early (default 64 MiB). */
+  syncEvery?: number;
 }): Promise<BuiltFile> {
   const computed = opts.blockHashes.length === 0 ? EMPTY_CONTENT_HASH : contentHash(opts.blockHashes);
   if (computed !== opts.expectHash)
@@ -147,6 +151,7 @@ export async function buildFile(opts: {
   const fh = await open(tmp, 'wx+', 0o644);
   const sources = new Map<string, Promise<Source>>();
   const pendingWrites = new Set<Promise<void>>();
+  let earlySyncing: Promise<void> | null = null;
   let ok = false;
   try {
     const source = (rel: string, file: BlockLocation['file']): Promise<Source> => {
@@ -345,7 +350,23 @@ export async function buildFile(opts: {
     };
     const at = new Map<string, { offset: number; length: number }>();
     let offset = 0;
+    // Write-back starts while the build goes on (an fdatasync every EARLY_SYNC_BYTES, one at a
+    // time), so the final fsync of a large file waits for its last part only, not all of it.
+    let syncedTo = 0;
+    const earlySync = (): void => {
+      if (offset - syncedTo < (opts.syncEvery ?? EARLY_SYNC_BYTES) || earlySyncing) return;
+      syncedTo = offset;
+      earlySyncing = fh.datasync().then(
+        () => {
+          earlySyncing = null;
+        },
+        () => {
+          earlySyncing = null; // the final fsync reports what matters
+        },
+      );
+    };
     for (const step of steps) {
+      earlySync();
       if (step.kind === 'copy') {
         await copyRun(step.src.fh, step.srcOffset, offset, step.length);
         let o = offset;
@@ -386,10 +407,13 @@ export async function buildFile(opts: {
         throw new CairnError('changed_during_read', 'a local file blocks were copied from changed meanwhile');
       }
     }
+    await earlySyncing;
     await fh.sync();
     ok = true;
   } finally {
     await Promise.allSettled(pendingWrites);
+    // Never close a descriptor an fdatasync still uses (its number could be reused meanwhile).
+    await earlySyncing;
     await fh.close();
     for (const h of sources.values()) await h.then((x) => x.fh.close()).catch(() => undefined);
     // A failed build removes its temp file (it can be up to a GiB); the caller never sees it.
