@@ -61,8 +61,8 @@ export class LocalBlockStore implements BlockStore {
   readonly root: string;
   readonly #tmp: string;
   readonly #staged = new Map<string, Staged>();
-  /** Shard folders known to exist (durably): no mkdir/access per block. */
-  readonly #dirs = new Set<string>();
+  /** Shard folders made durable (or being made so) by this process: no mkdir per block. */
+  readonly #dirs = new Map<string, Promise<void>>();
   readonly #syncDelayMs = Number(process.env.CAIRN_FAULT_BLOCK_SYNC_DELAY_MS ?? 0) || 0;
   #syncing = 0;
   readonly #syncQueue: Array<() => void> = [];
@@ -187,11 +187,38 @@ export class LocalBlockStore implements BlockStore {
     }
   }
 
-  /** mkdir -p that fsyncs the parent of every folder it creates, so the new names are durable. */
-  async #ensureDir(dir: string): Promise<void> {
-    if (this.#dirs.has(dir)) return;
-    await ensureDir(dir);
-    this.#dirs.add(dir);
+  /**
+   * mkdir -p whose folders' names are durable once it resolves: the parent of each is fsynced,
+   * also when it existed already (made before a restart, its entry possibly never synced).
+   * Once per folder per process: concurrent callers share one promise, so none returns before
+   * the name is durable.
+   */
+  #ensureDir(dir: string): Promise<void> {
+    let p = this.#dirs.get(dir);
+    if (!p) {
+      p = this.#makeDir(dir);
+      this.#dirs.set(dir, p);
+      p.catch(() => this.#dirs.delete(dir));
+    }
+    return p;
+  }
+
+  async #makeDir(dir: string): Promise<void> {
+    const parent = path.dirname(dir);
+    // mkdir first: a new block usually lands in a shard folder not made yet (an access() before
+    // it cost a failed call, with its error object, per block).
+    try {
+      await fs.mkdir(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && parent !== dir) {
+        await this.#ensureDir(parent);
+        await fs.mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+          if (again.code !== 'EEXIST') throw again;
+        });
+      } else if (code !== 'EEXIST') throw err;
+    }
+    await fsyncDir(parent);
   }
 
   read(hash: string, start = 0, end?: number): Readable {
@@ -313,24 +340,6 @@ async function readdirSafe(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-/** mkdir -p that fsyncs the parent of every folder it creates, so the new names are durable. */
-async function ensureDir(dir: string): Promise<void> {
-  try {
-    await fs.access(dir);
-    return;
-  } catch {
-    // fall through: create it
-  }
-  const parent = path.dirname(dir);
-  if (parent !== dir) await ensureDir(parent);
-  try {
-    await fs.mkdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  await fsyncDir(parent);
 }
 
 async function fsyncDir(dir: string): Promise<void> {
