@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActivityItem } from '../../src-shared/control.ts';
 import { Engine, collidingPart, link, mountCaseCollision } from '../../src-main/engine/index.ts';
-import { World, treeOf } from '../engine/helpers.ts';
+import { World, treeOf, type Dev } from '../engine/helpers.ts';
 import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 import { readCredentials } from '../../src-main/engine/account.ts';
 import { applyChange, pull, putRemoteEntry } from '../../src-main/engine/remote/pull.ts';
@@ -65,18 +65,28 @@ async function withRawDevice(
   }
 }
 
+/**
+ * #8's shared start: A and B in sync on `d2/c`; then, while B's engine is stopped, A renames
+ * `d2` → `D2` (case only) and is idle. B's engine is left stopped for the test to change B.
+ */
+async function caseRenameWhileBStopped(): Promise<{ world: World; a: Dev; b: Dev }> {
+  const world = await World.create();
+  w = world;
+  const a = await world.device('A');
+  const b = await world.device('B', { watch: false });
+  await mkdir(path.join(a.folder, 'd2'), { recursive: true });
+  await writeFile(path.join(a.folder, 'd2/c'), 'c');
+  await world.settle();
+  await b.engine.stop();
+  await rename(path.join(a.folder, 'd2'), path.join(a.folder, 'D2'));
+  expect(await a.engine.waitIdle(10_000)).toBe(true);
+  return { world, a, b };
+}
+
 describe('chaos findings, replayed', () => {
   it('#8 (seed 200042): a device that excluded `d2` while another renamed it `D2` keeps it excluded; its new file in `d2` goes into `D2`, and the device gets quiet', async () => {
-    w = await World.create();
-    const a = await w.device('A');
-    const b = await w.device('B', { watch: false });
-    await mkdir(path.join(a.folder, 'd2'), { recursive: true });
-    await writeFile(path.join(a.folder, 'd2/c'), 'c');
-    await w.settle();
     // While B is stopped: A renames d2 → D2 (case only); B excludes d2 and writes a new file in it.
-    await b.engine.stop();
-    await rename(path.join(a.folder, 'd2'), path.join(a.folder, 'D2'));
-    expect(await a.engine.waitIdle(10_000)).toBe(true);
+    const { world, a, b } = await caseRenameWhileBStopped();
     b.engine = new Engine({ home: b.home, folder: b.folder, pollMs: 60_000, watch: false });
     b.engine.excludeAdd('d2');
     await writeFile(path.join(b.folder, 'd2/a'), 'new on B');
@@ -86,7 +96,7 @@ describe('chaos findings, replayed', () => {
     // Before D39 the device synced `D2` again (its exclusion stayed at `d2`), and before
     // 5bc747c it re-uploaded and deleted `D2/a` forever: settle() times out on a device that
     // never gets quiet.
-    await w.settle(20_000);
+    await world.settle(20_000);
     expect(b.engine.excludeList()).toEqual(['D2']);
     // The exclusion followed its folder; the unsynced file went with B's local copy into `D2`
     // on the server, then the local copy was removed as excluded. Nothing set aside or deleted.
@@ -105,17 +115,9 @@ describe('chaos findings, replayed', () => {
   }, 60_000);
 
   it('#8, its original failure: a new file in a re-created local folder whose case differs from the server folder is set aside with its folder, not re-uploaded and deleted forever', async () => {
-    w = await World.create();
-    const a = await w.device('A');
-    const b = await w.device('B', { watch: false });
-    await mkdir(path.join(a.folder, 'd2'), { recursive: true });
-    await writeFile(path.join(a.folder, 'd2/c'), 'c');
-    await w.settle();
     // While B is stopped: A renames d2 → D2 (case only); B deletes d2 and makes a new d2 (a new
     // inode: not the synced folder, so no local move follows the rename) holding a new file.
-    await b.engine.stop();
-    await rename(path.join(a.folder, 'd2'), path.join(a.folder, 'D2'));
-    expect(await a.engine.waitIdle(10_000)).toBe(true);
+    const { world, a, b } = await caseRenameWhileBStopped();
     await rm(path.join(b.folder, 'd2'), { recursive: true });
     await mkdir(path.join(b.folder, 'd2'));
     await writeFile(path.join(b.folder, 'd2/a'), 'new on B');
@@ -131,7 +133,7 @@ describe('chaos findings, replayed', () => {
     // The server put B's upload under its `D2`: B's folder `d2` is what collides, so the folder
     // is set aside (before 5bc747c: the file was, again and again, and its upload deleted from the server).
     expect((await firstConflict).path).toMatch(/^d2 \(conflicted copy from B \d{4}-\d\d-\d\d\)$/u);
-    await w.settle(20_000);
+    await world.settle(20_000);
     expect(activity.filter((x) => x.action === 'deleted_remote')).toEqual([]);
     const tree = await treeOf(b.folder);
     expect(await treeOf(a.folder)).toEqual(tree);
