@@ -5,9 +5,10 @@
  *
  * 1. A → relay: this process reads the file and hashes it (SHA-256) while sending it as one
  *    HTTP PUT; the relay (a trivial node:http server in its own process) hashes the bytes as
- *    they arrive, writes them to a new file, fsyncs it and answers.
- * 2. relay → B: one HTTP GET of that file; this process hashes the bytes as they arrive,
- *    writes them to a new file and fsyncs it.
+ *    they arrive, writes them to a new file, fsyncs it, renames it into place, fsyncs the
+ *    folder and answers.
+ * 2. relay → B: one HTTP GET of that file; this process hashes the bytes as they arrive and
+ *    makes them a durable new file the same way.
  *
  * So the relay does what Cairn must: three SHA-256 passes (A, server, B), two loopback
  * transfers, two new files written and fsynced (the server's copy and B's), in two steps that
@@ -25,7 +26,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -46,10 +47,15 @@ function cpuOf(pid: number): number {
   return (Number(parts[11]) + Number(parts[12])) * 10;
 }
 
-/** Writes a stream's chunks to a new file `to` at increasing offsets, hashing them; fsyncs. Returns the hex SHA-256. */
+/**
+ * Writes a stream's chunks to a temp file next to `to`, hashing them; fsyncs it, renames it to
+ * `to` and fsyncs the folder (as Cairn's server and engine make a file durable). Returns the
+ * hex SHA-256.
+ */
 async function hashWriteSync(src: AsyncIterable<Buffer>, to: string): Promise<string> {
   const sha = createHash('sha256');
-  const fh = await open(to, 'wx');
+  const tmp = `${to}.tmp`;
+  const fh = await open(tmp, 'wx');
   try {
     for await (const chunk of src) {
       sha.update(chunk);
@@ -59,6 +65,9 @@ async function hashWriteSync(src: AsyncIterable<Buffer>, to: string): Promise<st
   } finally {
     await fh.close();
   }
+  await rename(tmp, to);
+  const dir = await open(path.dirname(to), 'r');
+  await dir.sync().finally(() => dir.close());
   return sha.digest('hex');
 }
 

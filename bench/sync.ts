@@ -316,7 +316,8 @@ async function bigFile(A: Engine, B: Engine, fA: string, serverPid: number): Pro
   line(
     '3a. same work, plain relay (baseline)',
     `${mbps(size, relay.totalMs).toFixed(0)} MB/s (${sec(relay.totalMs)}), CPU ${sec(relay.cpuMs)}`,
-    `Cairn 3a: ${(relay.totalMs / bigMs).toFixed(2)}× its speed, ${(bigCpuMs / relay.cpuMs).toFixed(2)}× its CPU; relay steps: hash+send ${sec(relay.upMs)}, fetch+hash+write ${sec(relay.downMs)}`,
+    // Cairn's time without the cp that creates the file on A (the relay starts from a file).
+    `Cairn 3a after the cp: ${(relay.totalMs / (bigMs - cpDone)).toFixed(2)}× its speed, ${(bigCpuMs / relay.cpuMs).toFixed(2)}× its CPU; relay steps: hash+send ${sec(relay.upMs)}, fetch+hash+write ${sec(relay.downMs)}`,
   );
 }
 

@@ -18,7 +18,7 @@ import { conflictedCopyPath, isInside, normalizePath, parentPath, pathKey } from
 import type { ActivityItem, ConflictInfo, LocalEntry, Settings, Status, SyncIssue } from '../../src-shared/control.ts';
 import type { Account, Device, Entry, Revision } from '../../src-shared/protocol/model.ts';
 import { fileCredentialStore, link as linkAccount, type CredentialStore, type Credentials } from './account.ts';
-import { EarlyUpload } from './exec/block-upload.ts';
+import { EarlyUpload, EARLY_UPLOADS_AT_ONCE } from './exec/block-upload.ts';
 import { Executor, KEPT_META, keptFolders } from './exec/executor.ts';
 import type { TreeNode } from './model.ts';
 import { DEFAULT_MASS_DELETE, plan, type MassDeleteLimits, type Op } from './plan/planner.ts';
@@ -112,6 +112,10 @@ export class Engine extends EventEmitter {
   /** Start time: the first full scan removes `.cairn-tmp-*` files older than this (crash leftovers). */
   private sweepTempsBefore: number | null = null;
   private stopping = false;
+  /** Early uploads by path (D40): running, or done and not yet waited for by the executor. */
+  private readonly early = new Map<string, { sink: EarlyUpload; done: boolean }>();
+  /** Bytes sent by early uploads (also counted in the client's bytes up). */
+  private earlyBytes = 0;
   private paused = false;
   private offline = false;
   private rootError: { code: string; message: string } | null = null;
@@ -458,6 +462,11 @@ export class Engine extends EventEmitter {
         this.progress.done += bytes;
         this.emitStatusSoon();
       },
+      earlyUpload: (rel) => {
+        const e = this.early.get(rel);
+        this.early.delete(rel);
+        return e?.sink;
+      },
       concurrency: this.opts.concurrency ?? 8,
     });
     const res = await exec.run(ops, () => this.stopping || this.paused);
@@ -684,14 +693,30 @@ export class Engine extends EventEmitter {
   }
 
   /**
-   * The scanner's early upload (D39) while it can help: online, not paused, and outside
-   * folders this account may only view (nothing there is uploaded).
+   * The scanner's early upload (D40) while it can help: online and not paused, at most
+   * {@link EARLY_UPLOADS_AT_ONCE} files at a time, and never for what is not uploaded anyway —
+   * folders this account may only view, kept copies of shares it lost. Each sink is kept by
+   * path until the executor's upload of that path has waited for it, or the next scan.
    */
   private earlyUploads(): ScanOptions['earlyUpload'] {
+    for (const [rel, e] of this.early) if (e.done) this.early.delete(rel);
     const client = this.client;
     if (!client || this.paused || this.offline) return undefined;
     const mounts = this.mounts();
-    return (rel, abs) => (mounts.isReadOnly(rel) ? null : new EarlyUpload(client, abs));
+    const detached = detachedFolders(this.db).map((d) => d.path);
+    const stopped = (): boolean => this.paused || this.stopping || this.offline;
+    return (rel, abs) => {
+      if (mounts.isReadOnly(rel) || detached.some((d) => isInside(rel, d))) return null;
+      if ([...this.early.values()].filter((e) => !e.done).length >= EARLY_UPLOADS_AT_ONCE) return null;
+      const sink = new EarlyUpload(client, abs, { stopped });
+      const entry = { sink, done: false };
+      this.early.set(rel, entry);
+      void sink.settled.then(() => {
+        entry.done = true;
+        this.earlyBytes += sink.sent;
+      });
+      return sink;
+    };
   }
 
   /** Scans `scopes` and writes the result to the local tree. False when the root is gone. */
@@ -1223,8 +1248,8 @@ export class Engine extends EventEmitter {
   }
 
   /** Bytes of block payloads sent and received since this engine started. */
-  stats(): { bytes_up: number; bytes_down: number } {
-    return { bytes_up: this.client?.bytesUp ?? 0, bytes_down: this.client?.bytesDown ?? 0 };
+  stats(): { bytes_up: number; bytes_down: number; bytes_up_early: number } {
+    return { bytes_up: this.client?.bytesUp ?? 0, bytes_down: this.client?.bytesDown ?? 0, bytes_up_early: this.earlyBytes };
   }
 
   /** Problems found in the state DB (empty = consistent); for tests and chaos runs. */

@@ -35,6 +35,21 @@ async function store(syncDelayMs = 0): Promise<LocalBlockStore> {
 }
 
 describe('LocalBlockStore', () => {
+  it('a shard folder that cannot be made fails that block only; once the obstacle is gone the next upload makes it', async () => {
+    const s = await store();
+    const data = randomBytes(300_000);
+    const h = sha(data);
+    // A file where the first-level shard folder must go: mkdir fails (EEXIST of a non-folder, then ENOTDIR).
+    await fs.writeFile(path.join(s.root, h.slice(0, 2)), 'in the way');
+    const first = await s.put(h, chunks(data), 4 * 1024 * 1024);
+    await expect(first.durable).rejects.toMatchObject({ code: 'internal' });
+    expect(await s.has(h)).toBe(false);
+    await fs.rm(path.join(s.root, h.slice(0, 2)));
+    const second = await s.put(h, chunks(data), 4 * 1024 * 1024);
+    await second.durable;
+    expect((await fs.readFile(s.pathOf(h))).equals(data)).toBe(true);
+  });
+
   it('answers a put before the block is durable; it is stored under its hash only once durable', async () => {
     const s = await store(300);
     const data = randomBytes(3 * 1024 * 1024 + 7);

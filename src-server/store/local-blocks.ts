@@ -37,12 +37,13 @@ import type { BlockHealth, BlockStore, PutResult } from './blocks.ts';
 
 const WRITE_BYTES = 1 << 20;
 /**
- * Blocks being made durable at once. Each holds a libuv thread-pool thread in fsync; the pool
- * (16 threads, threadpool.ts) must stay free for the reads and writes of requests, so half of
- * it. Concurrent fsyncs share the file system's journal commits: after a 1 GiB upload the
- * commit waited 0.47–0.52 s for the backlog with 4, 0.20–0.31 s with 8.
+ * Blocks being made durable at once: half of libuv's thread pool (each holds a pool thread in
+ * fsync; the rest must stay free for the reads and writes of requests) — 8 under the CLI's 16
+ * threads (threadpool.ts), 2 in a host with the default 4. Concurrent fsyncs share the file
+ * system's journal commits: after a 1 GiB upload the commit waited 0.47–0.52 s for the backlog
+ * with 4, 0.20–0.31 s with 8.
  */
-export const SYNC_CONCURRENCY = 8;
+export const SYNC_CONCURRENCY = Math.max(1, Math.floor((Number(process.env.UV_THREADPOOL_SIZE) || 4) / 2));
 /** Staged blocks whose descriptors stay open until their fsync; more are closed and reopened then. */
 const OPEN_STAGED_MAX = 128;
 /** Size of the buffers lent to downloads (the largest v1 block) and how many are kept. */
@@ -205,18 +206,17 @@ export class LocalBlockStore implements BlockStore {
 
   async #makeDir(dir: string): Promise<void> {
     const parent = path.dirname(dir);
-    // mkdir first: a new block usually lands in a shard folder not made yet (an access() before
-    // it cost a failed call, with its error object, per block).
+    // The parent's own name first (a shard folder made before a crash may never have had it
+    // synced); once per folder, so cheap.
+    if (parent !== this.root && parent !== path.dirname(parent)) await this.#ensureDir(parent);
+    // mkdir, not access() then mkdir: a new block usually lands in a shard folder not made yet,
+    // and the failed access() cost an error object per block.
     try {
       await fs.mkdir(dir);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && parent !== dir) {
-        await this.#ensureDir(parent);
-        await fs.mkdir(dir).catch((again: NodeJS.ErrnoException) => {
-          if (again.code !== 'EEXIST') throw again;
-        });
-      } else if (code !== 'EEXIST') throw err;
+      // Something already there must be a folder (a file in the way fails this block, and is
+      // not remembered as a made folder).
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !(await fs.stat(dir)).isDirectory()) throw err;
     }
     await fsyncDir(parent);
   }

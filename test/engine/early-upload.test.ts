@@ -1,4 +1,4 @@
-// Early upload (D39) against a real server: a large file's blocks reach the server while the
+// Early upload (D40) against a real server: a large file's blocks reach the server while the
 // scanner hashes it, the executor's upload then only commits, and no block is sent twice.
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 describe('early upload', () => {
-  it('the scan of a large file leaves every block of it stored on the server, and nothing of a small one', async () => {
+  it('the scan of a large file sends every block of it to the server, and nothing of a small one', async () => {
     bare = await bareServer('early');
     const { client } = await bare.account('A', 'early@example.com');
     const root = path.join(bare.tmp, 'root');
@@ -43,6 +43,7 @@ describe('early upload', () => {
       },
     });
     expect([...sinks.keys()]).toEqual(['big.bin']);
+    await sinks.get('big.bin')?.settled;
     const big = res.hashed.get('big.bin') ?? [];
     const small = res.hashed.get('small.bin') ?? [];
     expect(big.length).toBeGreaterThan(4);
@@ -58,10 +59,13 @@ describe('early upload', () => {
     const B = await world.device('B');
     const data = randomBytes(EARLY_UPLOAD_MIN_BYTES + 5 * MiB);
     const up0 = A.engine.stats().bytes_up;
+    const early0 = A.engine.stats().bytes_up_early;
     await writeFile(path.join(A.folder, 'big.bin'), data);
     await world.settle(60_000);
     expect((await readFile(path.join(B.folder, 'big.bin'))).equals(data)).toBe(true);
-    // Random bytes: every block is distinct, so the bytes sent are the file, once.
+    // Random bytes: every block is distinct, so the bytes sent are the file, once — all of them
+    // while A was still hashing it (the executor's upload only committed).
     expect(A.engine.stats().bytes_up - up0).toBe(data.length);
+    expect(A.engine.stats().bytes_up_early - early0).toBe(data.length);
   });
 });

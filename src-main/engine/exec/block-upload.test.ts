@@ -133,9 +133,10 @@ describe('EarlyUpload', () => {
     const { abs, blocks } = await fileOf([...parts, parts[0] as Buffer]);
     const has = new Set([sha(parts[3] as Buffer), sha(parts[17] as Buffer)]);
     const srv = fakeServer(has);
-    const early = new EarlyUpload(srv.client, abs, 2);
+    const early = new EarlyUpload(srv.client, abs, { concurrency: 2 });
     for (const b of blocks) await early.push(b);
-    await early.end();
+    early.end();
+    await early.settled;
     expect(early.failed).toBe(false);
     // Batches of 8 distinct hashes in file order; the repeated first block is not asked again.
     expect(srv.checks.map((c) => c.length)).toEqual([8, 8, 5]);
@@ -151,7 +152,8 @@ describe('EarlyUpload', () => {
     const srv = fakeServer(new Set(), { failCheck: new CairnError('offline', 'server unreachable') });
     const early = new EarlyUpload(srv.client, abs);
     for (const b of blocks) await early.push(b);
-    await expect(early.end()).resolves.toBeUndefined();
+    early.end();
+    await early.settled;
     expect(early.failed).toBe(true);
     expect(srv.puts).toEqual([]);
   });
@@ -163,9 +165,54 @@ describe('EarlyUpload', () => {
     const srv = fakeServer(new Set());
     const early = new EarlyUpload(srv.client, abs);
     for (const b of blocks) await early.push(b);
-    await early.end();
+    early.end();
+    await early.settled;
     expect(early.failed).toBe(true);
     expect(srv.puts).toEqual([]);
+  });
+
+  it('never holds up the hashing: every push and end return while the PUTs are still open', async () => {
+    const parts = Array.from({ length: 30 }, (_, i) => Buffer.from(`held ${i} `.repeat(50 + i)));
+    const { abs, blocks } = await fileOf(parts);
+    const srv = fakeServer(new Set(), { hold: true });
+    const early = new EarlyUpload(srv.client, abs, { concurrency: 2 });
+    for (const b of blocks) await early.push(b);
+    early.end();
+    await untilTrue(() => srv.open() === 2);
+    expect(srv.puts).toEqual([]);
+    let settled = false;
+    void early.settled.then(() => (settled = true));
+    while (srv.puts.length < parts.length) {
+      expect(settled).toBe(false);
+      srv.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    await early.settled;
+    expect(early.failed).toBe(false);
+    expect(srv.maxOpen()).toBe(2);
+    expect(srv.puts.sort()).toEqual(blocks.map((b) => b.hash).sort());
+  });
+
+  it('stops sending once stopped() says so (paused, stopping, offline)', async () => {
+    const parts = Array.from({ length: 24 }, (_, i) => Buffer.from(`stop ${i} `.repeat(40 + i)));
+    const { abs, blocks } = await fileOf(parts);
+    const srv = fakeServer(new Set(), { hold: true });
+    let stop = false;
+    const early = new EarlyUpload(srv.client, abs, { concurrency: 2, stopped: () => stop });
+    for (const b of blocks) await early.push(b);
+    early.end();
+    await untilTrue(() => srv.open() === 2);
+    stop = true;
+    while (srv.open() > 0) {
+      srv.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    await early.settled;
+    expect(early.failed).toBe(true);
+    // What was in flight or queued in the uploader when it stopped, nothing after.
+    expect(srv.puts.length).toBeGreaterThanOrEqual(2);
+    expect(srv.puts.length).toBeLessThanOrEqual(4);
+    expect(srv.checks.length).toBe(1);
   });
 });
 

@@ -8,7 +8,6 @@
  * commit names the hashes of one consistent chunking (docs/decisions.md D34).
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { MAX_CHECK_HASHES } from '../../../src-shared/protocol/limits.ts';
 import { CairnError } from '../../../src-shared/errors.ts';
 import type { RemoteClient } from '../remote/client.ts';
 import type { BlockSink } from '../scan/chunker.ts';
@@ -75,6 +74,7 @@ export class BlockUploader {
     while ((this.#queue.length > 0 && !this.#error) || this.#active > 0) await this.#changed();
     const fh = this.#fh;
     this.#fh = null;
+    this.#free.length = 0;
     if (fh) await (await fh.catch(() => null))?.close();
     if (this.#error) throw this.#error;
     return this.sent;
@@ -173,35 +173,59 @@ export async function putMissingBlocks(
   return up.finish();
 }
 
+/** Files an engine uploads early at once (each with its own PUTs in flight and buffers). */
+export const EARLY_UPLOADS_AT_ONCE = 2;
+
 /** Blocks asked about in one `check` by {@link EarlyUpload}. */
 const EARLY_CHECK_BATCH = 8;
-/** Batches of {@link EarlyUpload} queued before the hashing waits for them. */
-const EARLY_BATCHES = 4;
+
+/** Options of {@link EarlyUpload}. */
+export interface EarlyUploadOptions {
+  /** PUTs in flight at once (default 6). */
+  concurrency?: number;
+  /** Polled before each `check` and PUT: true stops the early upload (paused, stopping, offline). */
+  stopped?: () => boolean;
+}
 
 /**
- * Early upload (docs/decisions.md D39): the blocks of a large file the scanner is hashing go
- * to the server as they are hashed — `check` per batch of {@link EARLY_CHECK_BATCH} blocks,
- * then PUTs of the missing ones — so the upload overlaps the hashing instead of following the
- * plan. Nothing is committed here: blocks are content-addressed, so sending them before the
- * planner has decided is harmless (a block no commit names is collected by the server's GC),
- * and the executor's upload later finds them present (its `check` waits for their durability)
- * and only commits. Any failure (offline, a file changed meanwhile) just stops the early
- * upload: the executor's upload does the rest, and reports what must be reported.
+ * Early upload (docs/decisions.md D40): the blocks of a large file the scanner is hashing go to
+ * the server as they are hashed — `check` per batch of {@link EARLY_CHECK_BATCH} blocks, then
+ * PUTs of the missing ones — so the upload overlaps the hashing instead of following the plan.
+ *
+ * It never holds up the scan: `push` and `end` return at once and the work runs behind them
+ * (queued blocks are offsets and hashes only; bytes are read from the file when sent), so a slow
+ * uplink or an upload limit slows this upload, never the hashing or the round. The executor's
+ * upload of the path waits for {@link settled} before its own `check`, so no block is sent twice.
+ *
+ * Nothing is committed here: blocks are content-addressed, so sending them before the planner
+ * has decided is harmless (a block no commit names is collected by the server's GC), and the
+ * executor's `check` waits for their durability. Any failure (offline, a file changed
+ * meanwhile) or `stopped()` just ends the early upload: the executor's upload does the rest
+ * and reports what must be reported.
  */
 export class EarlyUpload implements BlockSink {
   readonly #client: RemoteClient;
   readonly #up: BlockUploader;
+  readonly #stopped: () => boolean;
   readonly #seen = new Set<string>();
   #pending: UploadBlock[] = [];
   /** The last batch queued (each batch runs after the one before it). */
   #chain: Promise<void> = Promise.resolve();
-  /** Batches queued and not yet through (oldest first). */
-  readonly #outstanding: Array<Promise<void>> = [];
   #failed = false;
+  #ended = false;
+  /** Resolves once the early upload is over: everything sent, or given up. Never rejects. */
+  readonly settled: Promise<void>;
+  #settle!: () => void;
 
-  constructor(client: RemoteClient, abs: string, concurrency = 6) {
+  /**
+   * @param client the device's protocol client (its upload limit applies)
+   * @param abs absolute path of the file being hashed
+   */
+  constructor(client: RemoteClient, abs: string, opts: EarlyUploadOptions = {}) {
     this.#client = client;
-    this.#up = new BlockUploader(client, abs, concurrency);
+    this.#up = new BlockUploader(client, abs, opts.concurrency ?? 6);
+    this.#stopped = opts.stopped ?? (() => false);
+    this.settled = new Promise((resolve) => (this.#settle = resolve));
   }
 
   /** Bytes sent so far. */
@@ -209,52 +233,56 @@ export class EarlyUpload implements BlockSink {
     return this.#up.sent;
   }
 
-  /** True once a failure stopped the early upload. */
+  /** True once a failure or `stopped()` ended the early upload before everything was sent. */
   get failed(): boolean {
     return this.#failed;
   }
 
-  /**
-   * Takes the next hashed block; resolves when the sink can take another. Never rejects.
-   * Checks run behind the hashing (a full batch is checked while the next one is hashed); the
-   * caller waits only while {@link EARLY_BATCHES} batches are outstanding, or the uploader is full.
-   */
+  /** Takes the next hashed block, in file order; returns at once. Never rejects. */
   async push(b: UploadBlock): Promise<void> {
-    if (this.#failed || this.#seen.has(b.hash)) return;
+    if (this.#ended || this.#failed || this.#seen.has(b.hash)) return;
     this.#seen.add(b.hash);
     this.#pending.push(b);
-    if (this.#pending.length < Math.min(EARLY_CHECK_BATCH, MAX_CHECK_HASHES)) return;
-    this.#queueBatch();
-    while (this.#outstanding.length >= EARLY_BATCHES) await this.#outstanding[0];
+    if (this.#pending.length >= EARLY_CHECK_BATCH) this.#queueBatch();
   }
 
-  /** Sends what is left and waits for the uploads in flight. Never rejects. */
-  async end(): Promise<void> {
+  /** No more blocks (the file was read whole, or reading failed); the rest runs behind. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
     this.#queueBatch();
-    await this.#chain;
-    await this.#up.finish().catch(() => {
-      this.#failed = true;
-    });
+    void this.#chain
+      .then(() => this.#up.finish())
+      .catch(() => {
+        this.#failed = true;
+      })
+      .finally(() => this.#settle());
   }
 
   /** Chains a check-and-upload of the pending blocks after the batches before it (order kept). */
   #queueBatch(): void {
     const batch = this.#pending;
     this.#pending = [];
-    if (batch.length === 0) return;
-    const p: Promise<void> = this.#chain.then(() => this.#send(batch));
-    this.#chain = p;
-    this.#outstanding.push(p);
-    void p.then(() => this.#outstanding.splice(this.#outstanding.indexOf(p), 1));
+    if (batch.length > 0) this.#chain = this.#chain.then(() => this.#send(batch));
   }
 
   /** `check` of one batch, then its missing blocks to the uploader. Never rejects. */
   async #send(batch: UploadBlock[]): Promise<void> {
-    if (this.#failed) return;
+    if (this.#failed || this.#stopped()) {
+      this.#failed = true;
+      return;
+    }
     try {
       const { missing } = await this.#client.call('checkBlocks', { body: { hashes: batch.map((b) => b.hash) } });
       const lacks = new Set(missing);
-      for (const b of batch) if (lacks.has(b.hash)) await this.#up.add(b);
+      for (const b of batch) {
+        if (!lacks.has(b.hash)) continue;
+        if (this.#stopped()) {
+          this.#failed = true;
+          return;
+        }
+        await this.#up.add(b);
+      }
     } catch {
       this.#failed = true;
     }

@@ -29,7 +29,7 @@ import type { BlockRef, Chunker } from '../scan/chunker.ts';
 import { isLitter } from '../scan/ignore.ts';
 import { fileNode, stillHashed } from '../scan/scanner.ts';
 import type { StateDb } from '../state/db.ts';
-import { putMissingBlocks } from './block-upload.ts';
+import { putMissingBlocks, type EarlyUpload } from './block-upload.ts';
 import { buildFile } from './transfer.ts';
 
 /** Meta key of the folders kept on this device for their ignored items (D37). */
@@ -61,6 +61,11 @@ export interface ExecContext {
   progress: (bytes: number) => void;
   /** Max transfers at once (default 4). */
   concurrency?: number;
+  /**
+   * The early upload of the file at `rel` (D40), if the scan started one: the upload waits for
+   * it before its own `check` (no block sent twice) and counts its bytes as progress.
+   */
+  earlyUpload?: (rel: string) => EarlyUpload | undefined;
 }
 
 /** Outcome of a round. */
@@ -342,11 +347,13 @@ export class Executor {
   }
 
   private async upload(rel: string, parentRev: string | null, _opId: number): Promise<void> {
+    const early = this.ctx.earlyUpload?.(rel);
+    if (early) await early.settled;
     const { st, blocks } = await this.readBlocks(rel);
     const hashes = blocks.map((b) => b.hash);
     const missing = await this.missing(hashes);
     const sent = await putMissingBlocks(this.ctx.client, this.abs(rel), blocks, missing);
-    this.ctx.progress(sent);
+    this.ctx.progress(sent + (early?.sent ?? 0));
     try {
       const at = this.loc(rel);
       const { entry } = await this.ctx.client.call('commit', {

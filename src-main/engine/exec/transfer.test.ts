@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFile, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -207,6 +207,37 @@ describe('buildFile', () => {
     });
     expect((await readFile(built.tmp)).equals(Buffer.concat(blocks))).toBe(true);
     expect(built.fetched).toBe(blocks.reduce((n, b) => n + b.length, 0));
+  });
+
+  it.runIf(process.platform === 'linux')('a write-back error of an early fdatasync fails the build (the final fsync would not see it) and leaves no temp file', async () => {
+    const blocks = Array.from({ length: 6 }, (_, i) => randomBytes(100_000 + i));
+    const hashes = blocks.map((b) => sha(b));
+    const probe = await open(path.join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const real = proto.datasync;
+    let calls = 0;
+    proto.datasync = async function (this: unknown) {
+      calls++;
+      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    };
+    try {
+      await expect(
+        buildFile({
+          client: fakeClient(blocks),
+          root: dir,
+          abs: path.join(dir, 'eio.bin'),
+          blockHashes: hashes,
+          expectHash: contentHash(hashes),
+          findLocal: () => [],
+          syncEvery: 1,
+        }),
+      ).rejects.toMatchObject({ code: 'EIO' });
+    } finally {
+      proto.datasync = real;
+    }
+    expect(calls).toBeGreaterThan(0);
+    expect((await readdir(dir)).filter((n) => n !== 'probe')).toEqual([]);
   });
 
   it('refuses bytes from the server that do not hash to the block', async () => {

@@ -27,14 +27,16 @@ export interface Chunker {
 }
 
 /**
- * Where the scanner hands the blocks of a large file as they are hashed (the executor's early
- * upload, exec/block-upload.ts). Neither method rejects: a sink that fails just stops taking.
+ * Where the scanner hands the blocks of a large file as they are hashed (the engine's early
+ * upload, exec/block-upload.ts). A sink must not hold up the hashing: `push` resolves at once
+ * (it may queue, never wait for the network), nothing rejects, and a sink that fails just
+ * stops taking.
  */
 export interface BlockSink {
-  /** Takes the next block in file order; resolves when the sink can take another (back-pressure). */
+  /** Takes the next block in file order. */
   push(block: BlockRef): Promise<void>;
-  /** No more blocks (the file was read whole, or reading failed): resolves once the sink is done. */
-  end(): Promise<void>;
+  /** No more blocks (the file was read whole, or reading failed); returns at once. */
+  end(): void;
 }
 
 /** Loads the real chunker from the `native-chunker` package (addon or its TS fallback). */

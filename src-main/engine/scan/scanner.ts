@@ -48,8 +48,7 @@ export interface ScanOptions {
   /**
    * Early upload (optional): a sink for the blocks of a file of at least
    * {@link EARLY_UPLOAD_MIN_BYTES} being hashed, or null for none. The scanner hands it each
-   * block as it is hashed (when the chunker can stream) and reports the file once the sink is
-   * done.
+   * block as it is hashed (when the chunker can stream); the sink never holds up the scan.
    */
   earlyUpload?: (rel: string, abs: string) => BlockSink | null;
 }
@@ -327,12 +326,12 @@ export function fileNode(rel: string, st: Stats, blocks: BlockRef[], hashedAt = 
 async function chunkInto(chunker: Chunker, abs: string, sink: BlockSink): Promise<BlockRef[]> {
   const out: BlockRef[] = [];
   try {
-    for await (const b of (chunker.chunkFileBlocks as NonNullable<Chunker['chunkFileBlocks']>)(abs)) {
+    for await (const b of chunker.chunkFileBlocks?.(abs) ?? []) {
       out.push(b);
       await sink.push(b);
     }
   } finally {
-    await sink.end();
+    sink.end();
   }
   return out;
 }
