@@ -12,6 +12,9 @@ import { setFlagsFromString } from 'node:v8';
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
 /**
+ * (The heap size that matters as much, `--initial-old-space-size`, only works from the command
+ * line: bin/cairn-server.js passes it, D41.)
+ *
  * Every request body arrives in freshly allocated socket buffers (external memory to V8). By
  * default V8 starts a full GC whenever external memory has grown by 64 MB, so receiving blocks
  * cost a mark-compact of the whole heap every 64 one-MiB uploads — more CPU than hashing them.
