@@ -30,11 +30,13 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tuneEngineHost } from '../src-main/engine/host.ts';
+import { restartWithEngineFlags, tuneEngineHost } from '../src-main/engine/host.ts';
 import { plainRelay } from './plain-relay.ts';
 import { Engine, link } from '../src-main/engine/index.ts';
 
-// The engines here stand for the CLI daemon and the desktop app, which tune their process so.
+// The engines here stand for the CLI daemon, which starts with the engine's V8 flags and tunes
+// its process so.
+restartWithEngineFlags();
 tuneEngineHost();
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

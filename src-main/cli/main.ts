@@ -88,8 +88,10 @@ function uiDirOption(dir: string | undefined): string | undefined {
 async function runForeground(home: string, folder: string | undefined, uiDir: string | undefined): Promise<void> {
   const cur = readControlInfo(home);
   if (cur && cur.pid !== process.pid && alive(cur.pid)) throw new CairnError('bad_request', `an engine already runs for ${home} (pid ${cur.pid})`);
+  const { restartWithEngineFlags, tuneEngineHost } = await import('../engine/host.ts');
+  // This process now exists to run the engine: start it again with the engine's V8 flags.
+  restartWithEngineFlags();
   const { Engine } = await import('../engine/index.ts');
-  const { tuneEngineHost } = await import('../engine/host.ts');
   const { serveEngine } = await import('../control/index.ts');
   // This process now exists to run the engine (the `start` daemon, or in the foreground).
   tuneEngineHost();

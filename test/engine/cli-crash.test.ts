@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ENGINE_NODE_FLAGS } from '../../src-main/engine/host.ts';
 import { promisify } from 'node:util';
 import { startServer, type RunningServer } from '../../src-server/index.ts';
 import { StateDb } from '../../src-main/engine/state/db.ts';
@@ -82,6 +83,12 @@ describe('the cairn CLI', () => {
     expect(hist).toHaveLength(1);
     const url = (await cairn(hB(), ['open', '--print'])).stdout.trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#secret=[A-Za-z0-9_-]{43}$/u);
+    // The daemon restarted itself with the engine's V8 flags under the same PID (D41), so the
+    // PID in control.json is the engine and `stop`/`kill` reach it.
+    if (process.platform === 'linux') {
+      const argv = (await readFile(`/proc/${await pidOf(hB())}/cmdline`, 'utf8')).split('\0');
+      for (const f of ENGINE_NODE_FLAGS) expect(argv).toContain(f);
+    }
   });
 
   it('8. kill -9 at any moment, then restart: resumes with no lost, duplicated or torn file', async () => {
