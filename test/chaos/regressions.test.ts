@@ -115,12 +115,15 @@ describe('chaos findings, replayed', () => {
   }, 60_000);
 
   it('#8, its original failure: a new file in a re-created local folder whose case differs from the server folder is set aside with its folder, not re-uploaded and deleted forever', async () => {
-    // While B is stopped: A renames d2 → D2 (case only); B deletes d2 and makes a new d2 (a new
-    // inode: not the synced folder, so no local move follows the rename) holding a new file.
+    // While B is stopped: A renames d2 → D2 (case only); B replaces d2 with a new folder holding
+    // a new file — a new inode, so not the synced folder and no local move follows the rename.
+    // Made before the old one is removed: a folder made after could get its inode number back
+    // (ext4 reuses them), and would then be the synced folder (this test failed 1 run in 3).
     const { world, a, b } = await caseRenameWhileBStopped();
+    await mkdir(path.join(b.folder, 'd2.new'));
+    await writeFile(path.join(b.folder, 'd2.new/a'), 'new on B');
     await rm(path.join(b.folder, 'd2'), { recursive: true });
-    await mkdir(path.join(b.folder, 'd2'));
-    await writeFile(path.join(b.folder, 'd2/a'), 'new on B');
+    await rename(path.join(b.folder, 'd2.new'), path.join(b.folder, 'd2'));
     b.engine = new Engine({ home: b.home, folder: b.folder, pollMs: 60_000, watch: false });
     const activity: ActivityItem[] = [];
     const firstConflict = new Promise<ActivityItem>((resolve) =>
