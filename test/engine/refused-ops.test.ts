@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, type ErrorCode } from '../../src-shared/errors.ts';
 import type { RemoteClient } from '../../src-main/engine/remote/client.ts';
-import { World, exists, until } from './helpers.ts';
+import { World, exists, until, type Dev } from './helpers.ts';
 
 // Issue 4 gaps: an op the server keeps refusing waits on its own; the rest of the queue runs.
 let w: World;
@@ -11,13 +11,19 @@ afterEach(async () => {
   await w?.cleanup();
 });
 
+/** A world of devices A and B in sync on `doc.txt` (set as `w`, cleaned up after each test). */
+async function twoDevicesWithDoc(): Promise<{ a: Dev; b: Dev }> {
+  w = await World.create();
+  const a = await w.device('A');
+  const b = await w.device('B');
+  await writeFile(path.join(a.folder, 'doc.txt'), 'doc');
+  await w.settle();
+  return { a, b };
+}
+
 describe('refused ops', () => {
   it('a move the server refuses is reported and backed off alone; unrelated changes still sync', async () => {
-    w = await World.create();
-    const a = await w.device('A');
-    const b = await w.device('B');
-    await writeFile(path.join(a.folder, 'doc.txt'), 'doc');
-    await w.settle();
+    const { a, b } = await twoDevicesWithDoc();
     a.engine.pause();
     // A moves doc.txt into a new folder p while B, at the same time, creates a FILE named p:
     // the server refuses the move (parent_not_folder) for as long as B's file is there.
@@ -46,11 +52,7 @@ describe('refused ops', () => {
   it.each(['conflict', 'forbidden', 'path_exists'] as const)(
     'a move refused with %s is retried, then backed off alone and reported at its target; the rest syncs, wait-idle is not blocked, nothing is lost',
     async (code: ErrorCode) => {
-      w = await World.create();
-      const a = await w.device('A');
-      const b = await w.device('B');
-      await writeFile(path.join(a.folder, 'doc.txt'), 'doc');
-      await w.settle();
+      const { a, b } = await twoDevicesWithDoc();
       const attempts: number[] = [];
       let refusing = true;
       refuseMoves(a.engine.remote(), code, () => refusing, attempts);
@@ -92,11 +94,7 @@ describe('refused ops', () => {
 
 describe('refused moves, settled by the user', () => {
   it('a refused move undone locally is forgotten at once: its issue goes, no retry, nothing lost', async () => {
-    w = await World.create();
-    const a = await w.device('A');
-    const b = await w.device('B');
-    await writeFile(path.join(a.folder, 'doc.txt'), 'doc');
-    await w.settle();
+    const { a, b } = await twoDevicesWithDoc();
     const attempts: number[] = [];
     refuseMoves(a.engine.remote(), 'conflict', () => true, attempts);
     a.engine.pause();

@@ -133,10 +133,7 @@ describe('EarlyUpload', () => {
     const { abs, blocks } = await fileOf([...parts, parts[0] as Buffer]);
     const has = new Set([sha(parts[3] as Buffer), sha(parts[17] as Buffer)]);
     const srv = fakeServer(has);
-    const early = new EarlyUpload(srv.client, abs, { concurrency: 2 });
-    for (const b of blocks) await early.push(b);
-    early.end();
-    await early.settled;
+    const early = await pushAll(new EarlyUpload(srv.client, abs, { concurrency: 2 }), blocks);
     expect(early.failed).toBe(false);
     // Batches of 8 distinct hashes in file order; the repeated first block is not asked again.
     expect(srv.checks.map((c) => c.length)).toEqual([8, 8, 5]);
@@ -150,10 +147,7 @@ describe('EarlyUpload', () => {
     const parts = Array.from({ length: 10 }, () => randomBytes(500));
     const { abs, blocks } = await fileOf(parts);
     const srv = fakeServer(new Set(), { failCheck: new CairnError('offline', 'server unreachable') });
-    const early = new EarlyUpload(srv.client, abs);
-    for (const b of blocks) await early.push(b);
-    early.end();
-    await early.settled;
+    const early = await pushAll(new EarlyUpload(srv.client, abs), blocks);
     expect(early.failed).toBe(true);
     expect(srv.puts).toEqual([]);
   });
@@ -163,10 +157,7 @@ describe('EarlyUpload', () => {
     const { abs, blocks } = await fileOf(parts);
     await writeFile(abs, randomBytes(16000)); // same size, other bytes: every PUT mismatches
     const srv = fakeServer(new Set());
-    const early = new EarlyUpload(srv.client, abs);
-    for (const b of blocks) await early.push(b);
-    early.end();
-    await early.settled;
+    const early = await pushAll(new EarlyUpload(srv.client, abs), blocks);
     expect(early.failed).toBe(true);
     expect(srv.puts).toEqual([]);
   });
@@ -215,6 +206,14 @@ describe('EarlyUpload', () => {
     expect(srv.checks.length).toBe(1);
   });
 });
+
+/** Pushes every block into `early`, ends it and waits until it settled. */
+async function pushAll(early: EarlyUpload, blocks: UploadBlock[]): Promise<EarlyUpload> {
+  for (const b of blocks) await early.push(b);
+  early.end();
+  await early.settled;
+  return early;
+}
 
 /** Waits (event-loop turns, at most 2 s) until `cond` holds. */
 async function untilTrue(cond: () => boolean): Promise<void> {
