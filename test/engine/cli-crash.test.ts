@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { ENGINE_NODE_FLAGS } from '../../src-main/engine/host.ts';
+import { EARLY_UPLOAD_MIN_BYTES } from '../../src-main/engine/scan/scanner.ts';
 import { promisify } from 'node:util';
 import { startServer, type RunningServer } from '../../src-server/index.ts';
 import { StateDb } from '../../src-main/engine/state/db.ts';
@@ -97,6 +98,12 @@ describe('the cairn CLI', () => {
     for (let i = 0; i < 24; i++) {
       files[`crash/f${i}.bin`] = randomBytes(i % 3 === 0 ? 1_500_000 : 20_000 + i);
       await writeFile(path.join(fA(), `crash/f${i}.bin`), files[`crash/f${i}.bin`] as Buffer);
+    }
+    // And files large enough to be uploaded early (D40), so kills can land in their early uploads,
+    // their commits and their downloads' early write-back too.
+    for (const name of ['big1.bin', 'big2.bin']) {
+      files[`crash/${name}`] = randomBytes(EARLY_UPLOAD_MIN_BYTES + 4 * 1024 * 1024);
+      await writeFile(path.join(fA(), `crash/${name}`), files[`crash/${name}`] as Buffer);
     }
     // Crash the uploader and the downloader a few times at different moments.
     for (const delay of [30, 120, 300]) {
