@@ -113,7 +113,7 @@ export class Engine extends EventEmitter {
   private sweepTempsBefore: number | null = null;
   private stopping = false;
   /** Early uploads by path (D40): running, or done and not yet waited for by the executor. */
-  private readonly early = new Map<string, { sink: EarlyUpload; done: boolean }>();
+  private readonly early = new Map<string, EarlyUpload>();
   /** Bytes sent by early uploads (also counted in the client's bytes up). */
   private earlyBytes = 0;
   private paused = false;
@@ -465,7 +465,7 @@ export class Engine extends EventEmitter {
       earlyUpload: (rel) => {
         const e = this.early.get(rel);
         this.early.delete(rel);
-        return e?.sink;
+        return e;
       },
       concurrency: this.opts.concurrency ?? 8,
     });
@@ -709,12 +709,8 @@ export class Engine extends EventEmitter {
       if (mounts.isReadOnly(rel) || detached.some((d) => isInside(rel, d))) return null;
       if ([...this.early.values()].filter((e) => !e.done).length >= EARLY_UPLOADS_AT_ONCE) return null;
       const sink = new EarlyUpload(client, abs, { stopped });
-      const entry = { sink, done: false };
-      this.early.set(rel, entry);
-      void sink.settled.then(() => {
-        entry.done = true;
-        this.earlyBytes += sink.sent;
-      });
+      this.early.set(rel, sink);
+      void sink.settled.then(() => (this.earlyBytes += sink.sent));
       return sink;
     };
   }

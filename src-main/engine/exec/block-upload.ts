@@ -11,9 +11,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { CairnError } from '../../../src-shared/errors.ts';
 import type { RemoteClient } from '../remote/client.ts';
 import type { BlockSink } from '../scan/chunker.ts';
+import { BufferPool } from './buffers.ts';
 
-/** Largest block of protocol v1 (bytes). */
-const MAX_BLOCK = 4 * 1024 * 1024;
 /** Smallest read buffer (bytes): a tiny file's block does not get a 4 MiB one. */
 const MIN_BUF = 64 * 1024;
 
@@ -36,7 +35,7 @@ export class BlockUploader {
   readonly #concurrency: number;
   #fh: Promise<FileHandle> | null = null;
   readonly #queue: UploadBlock[] = [];
-  readonly #free: Buffer[] = [];
+  readonly #bufs: BufferPool;
   #active = 0;
   #error: unknown = null;
   /** Resolvers of callers waiting for a change (a block done, or the first failure). */
@@ -49,6 +48,7 @@ export class BlockUploader {
     this.#client = client;
     this.#abs = abs;
     this.#concurrency = Math.max(1, concurrency);
+    this.#bufs = new BufferPool(MIN_BUF, this.#concurrency);
   }
 
   /**
@@ -74,7 +74,7 @@ export class BlockUploader {
     while ((this.#queue.length > 0 && !this.#error) || this.#active > 0) await this.#changed();
     const fh = this.#fh;
     this.#fh = null;
-    this.#free.length = 0;
+    this.#bufs.clear();
     if (fh) await (await fh.catch(() => null))?.close();
     if (this.#error) throw this.#error;
     return this.sent;
@@ -109,7 +109,7 @@ export class BlockUploader {
   async #one(b: UploadBlock): Promise<void> {
     this.#fh ??= open(this.#abs, 'r');
     const fh = await this.#fh;
-    const buf = this.#take(b.length);
+    const buf = this.#bufs.take(b.length);
     try {
       let got = 0;
       while (got < b.length) {
@@ -128,21 +128,8 @@ export class BlockUploader {
       }
       this.sent += b.length;
     } finally {
-      this.#free.push(buf);
+      this.#bufs.give(buf);
     }
-  }
-
-  /** A free buffer of at least `length` bytes (the smallest that fits), or a new one. */
-  #take(length: number): Buffer {
-    let best = -1;
-    for (let i = 0; i < this.#free.length; i++) {
-      const f = this.#free[i] as Buffer;
-      if (f.length >= length && (best < 0 || f.length < (this.#free[best] as Buffer).length)) best = i;
-    }
-    if (best >= 0) return this.#free.splice(best, 1)[0] as Buffer;
-    let size = MIN_BUF;
-    while (size < length && size < MAX_BLOCK) size *= 2;
-    return Buffer.allocUnsafeSlow(Math.max(size, length));
   }
 }
 
@@ -213,6 +200,7 @@ export class EarlyUpload implements BlockSink {
   #chain: Promise<void> = Promise.resolve();
   #failed = false;
   #ended = false;
+  #done = false;
   /** Resolves once the early upload is over: everything sent, or given up. Never rejects. */
   readonly settled: Promise<void>;
   #settle!: () => void;
@@ -231,6 +219,11 @@ export class EarlyUpload implements BlockSink {
   /** Bytes sent so far. */
   get sent(): number {
     return this.#up.sent;
+  }
+
+  /** True once {@link settled} has resolved. */
+  get done(): boolean {
+    return this.#done;
   }
 
   /** True once a failure or `stopped()` ended the early upload before everything was sent. */
@@ -256,7 +249,10 @@ export class EarlyUpload implements BlockSink {
       .catch(() => {
         this.#failed = true;
       })
-      .finally(() => this.#settle());
+      .finally(() => {
+        this.#done = true;
+        this.#settle();
+      });
   }
 
   /** Chains a check-and-upload of the pending blocks after the batches before it (order kept). */

@@ -22,10 +22,12 @@ import path from 'node:path';
 import { CopyRangeUnsupported, copyRange } from 'native-chunker/copy-range';
 import { CairnError } from '../../../src-shared/errors.ts';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
+import { MAX_BLOCK_BYTES } from '../../../src-shared/protocol/limits.ts';
 import type { RemoteClient } from '../remote/client.ts';
 import { TEMP_PREFIX } from '../scan/ignore.ts';
 import { RACY_MARGIN_MS } from '../scan/scanner.ts';
 import type { BlockLocation } from '../state/db.ts';
+import { BufferPool } from './buffers.ts';
 
 /**
  * SHA-256 (lowercase hex) of `buf`, computed on the libuv thread pool (WebCrypto `digest`,
@@ -37,8 +39,6 @@ export async function sha256hex(buf: Uint8Array): Promise<string> {
   return Buffer.from(await webcrypto.subtle.digest('SHA-256', buf)).toString('hex');
 }
 
-/** Largest block of protocol v1 (bytes): read buffers are this big. */
-const MAX_BLOCK = 4 * 1024 * 1024;
 /** Bytes written to a temp file between the fdatasyncs that start its write-back early. */
 const EARLY_SYNC_BYTES = 64 * 1024 * 1024;
 /** Whether builds start write-back early (see buildFile; tests may force it with `syncEvery`). */
@@ -173,29 +173,10 @@ export async function buildFile(opts: {
       }
       return s;
     };
-    // Receive buffers, reused once their write is done: sized in powers of two from 256 KiB up
-    // to the largest block, so blocks of one file mostly fit buffers freed by earlier ones.
-    const freeBufs: Buffer[] = [];
-    const lent = new Map<ArrayBufferLike, Buffer>();
-    const takeBuf = (length: number): Buffer => {
-      let best = -1;
-      for (let i = 0; i < freeBufs.length; i++) {
-        const b = freeBufs[i] as Buffer;
-        if (b.length >= length && (best < 0 || b.length < (freeBufs[best] as Buffer).length)) best = i;
-      }
-      if (best >= 0) return freeBufs.splice(best, 1)[0] as Buffer;
-      let size = 256 * 1024;
-      while (size < length && size < MAX_BLOCK) size *= 2;
-      // Never from Buffer's shared pool (≥ 256 KiB): the buffer owns its ArrayBuffer.
-      const buf = Buffer.allocUnsafeSlow(Math.max(size, length));
-      lent.set(buf.buffer, buf);
-      return buf;
-    };
-    /** Gives back the lent buffer `data` is a view of (other buffers are left to the GC). */
-    const releaseBuf = (data: Buffer): void => {
-      const whole = lent.get(data.buffer);
-      if (whole && freeBufs.length < (opts.window ?? 12) + MAX_WRITES) freeBufs.push(whole);
-    };
+    // Receive buffers, reused once their write is done.
+    const bufs = new BufferPool(256 * 1024, (opts.window ?? 12) + MAX_WRITES);
+    const takeBuf = (length: number): Buffer => bufs.take(length);
+    const releaseBuf = (data: Buffer): void => bufs.give(data);
     /** The block's bytes from an untrusted local copy (hashed) or the server (hashed). */
     const fetchOne = async (hash: string): Promise<{ data: Buffer; local: boolean }> => {
       for (const loc of opts.findLocal(hash)) {
@@ -282,7 +263,7 @@ export async function buildFile(opts: {
     const copySize = Math.max(
       0,
       ...steps.map((st) => (st.kind === 'copy' ? st.length : 0)),
-      steps.some((st) => st.kind === 'again') ? MAX_BLOCK : 0,
+      steps.some((st) => st.kind === 'again') ? MAX_BLOCK_BYTES : 0,
     );
     const copyBufs: Buffer[] = [];
     let copyAllocated = 0;
