@@ -21,19 +21,24 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** An executor on this test's DB and folder, talking to `client` (a fake: unit tests only). */
+function executor(client: RemoteClient): Executor {
+  return new Executor({
+    db,
+    client,
+    chunker: {} as Chunker,
+    root,
+    homeNs: 'ns',
+    deviceName: 'dev',
+    ignore: () => new IgnoreRules(),
+    log: () => undefined,
+    progress: () => undefined,
+  });
+}
+
 describe('Executor.aside', () => {
   it('forgets the merge-base inode before renaming (a crash in between is never read as a move)', async () => {
-    const ex = new Executor({
-      db,
-      client: {} as RemoteClient,
-      chunker: {} as Chunker,
-      root,
-      homeNs: 'ns',
-      deviceName: 'dev',
-      ignore: () => new IgnoreRules(),
-      log: () => undefined,
-      progress: () => undefined,
-    });
+    const ex = executor({} as RemoteClient);
     db.put('synced', node({ path: 'd', kind: 'folder', id: 'D', inode: 41 }));
     db.put('synced', node({ path: 'd/f', kind: 'file', id: 'F', rev: 'r', hash: 'h', inode: 42 }));
     // The rename fails (nothing on disk): the DB shows what a kill -9 right before it leaves.
@@ -53,17 +58,7 @@ describe('Executor.run: a move the server refuses', () => {
         return Promise.reject(name === 'move' ? new CairnError(code, `refused (${code})`) : new Error(`unexpected call ${name}`));
       },
     } as unknown as RemoteClient;
-    const ex = new Executor({
-      db,
-      client,
-      chunker: {} as Chunker,
-      root,
-      homeNs: 'ns',
-      deviceName: 'dev',
-      ignore: () => new IgnoreRules(),
-      log: () => undefined,
-      progress: () => undefined,
-    });
+    const ex = executor(client);
     // doc.txt moved here into p/ (to carry to the server); x moved to y on the server (to carry here).
     await mkdir(path.join(root, 'p'));
     await writeFile(path.join(root, 'p/doc.txt'), 'doc');

@@ -361,20 +361,29 @@ function mutate(w: World, m: Mut, tag: string, anywhere = false): void {
   }
 }
 
+/**
+ * A world in sync on the files `base` (with their folders), then changed on either side by
+ * `muts` (`anywhere`: moves may cross folders); `fresh` = the contents written after the merge
+ * base, which must all survive.
+ */
+function mutatedWorld(base: string[], muts: Mut[], anywhere = false): { w: World; fresh: Set<string> } {
+  const files: Record<string, string> = {};
+  for (const p of base) {
+    if (p.includes('/')) files[parentPath(p)] = '/';
+    files[p] = `base-${p}`;
+  }
+  const w = synced(files);
+  muts.forEach((m, k) => mutate(w, m, `v${k}-${m.side}`, anywhere));
+  const fresh = new Set<string>();
+  for (const f of [...w.local.values(), ...w.remote.values()]) if (f.kind === 'file' && !f.content.startsWith('base-')) fresh.add(f.content);
+  return { w, fresh };
+}
+
 describe('plan (properties)', () => {
   it('converges, replanning after applying is a no-op, and no edit is ever lost', () => {
     fc.assert(
       fc.property(fc.subarray(NAMES), fc.array(mutArb, { maxLength: 8 }), (base, muts) => {
-        const files: Record<string, string> = {};
-        for (const p of base) {
-          if (p.includes('/')) files[parentPath(p)] = '/';
-          files[p] = `base-${p}`;
-        }
-        const w = synced(files);
-        muts.forEach((m, k) => mutate(w, m, `v${k}-${m.side}`));
-        // Contents written by either side after the merge base: all must survive.
-        const fresh = new Set<string>();
-        for (const f of [...w.local.values(), ...w.remote.values()]) if (f.kind === 'file' && !f.content.startsWith('base-')) fresh.add(f.content);
+        const { w, fresh } = mutatedWorld(base, muts);
         // Planning on the changed paths only gives the same plan as on the whole trees.
         expect(plan(restrictToChanged(trees(w)))).toEqual(plan(trees(w)));
         settle(w);
@@ -396,15 +405,7 @@ describe('plan (properties): selective sync', () => {
     const outside = (m: Map<string, string>): Map<string, string> => new Map([...m].filter(([p]) => !isExcluded(p)));
     fc.assert(
       fc.property(fc.subarray(NAMES), fc.array(mutArb, { maxLength: 8 }), (base, muts) => {
-        const files: Record<string, string> = {};
-        for (const p of base) {
-          if (p.includes('/')) files[parentPath(p)] = '/';
-          files[p] = `base-${p}`;
-        }
-        const w = synced(files);
-        muts.forEach((m, k) => mutate(w, m, `v${k}-${m.side}`, true));
-        const fresh = new Set<string>();
-        for (const f of [...w.local.values(), ...w.remote.values()]) if (f.kind === 'file' && !f.content.startsWith('base-')) fresh.add(f.content);
+        const { w, fresh } = mutatedWorld(base, muts, true);
         settle(w, { isExcluded, excludedRoots });
         expect(plan(trees(w), { isExcluded })).toEqual([]);
         expect([...w.local.keys()].filter(isExcluded)).toEqual([]);
