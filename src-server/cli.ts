@@ -85,7 +85,6 @@ function program(): Command {
         logLevel: o.logLevel,
         ...(tls ? { tls } : {}),
       });
-      process.stdout.write(`listening on ${server.url}\n`);
       const stop = (signal: string) => {
         server.app.log.info({ signal }, 'shutting down');
         server.close().then(
@@ -98,6 +97,9 @@ function program(): Command {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      // Announced only once the handlers are in: a supervisor that signals as soon as it reads
+      // this line must get a clean shutdown, not the default signal death.
+      process.stdout.write(`listening on ${server.url}\n`);
     });
 
   // A subcommand's --data wins; `cairn-server --data D verify` works too.

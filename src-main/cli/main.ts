@@ -100,19 +100,23 @@ async function runForeground(home: string, folder: string | undefined, uiDir: st
   // sign up or log in (`link`). Linked but no folder known: that is a usage error.
   if (engine.credentials && !engine.root) throw new CairnError('usage', 'no folder: pass --folder PATH');
   await engine.start();
-  const srv = await serveEngine(engine, uiDir ? { uiDir } : {});
-  if (engine.credentials) out(`cairn: syncing ${engine.root} as ${engine.credentials.device_name}; control API on ${srv.url}`);
-  else out(`cairn: not linked yet; open the UI to sign up or log in (cairn open); control API on ${srv.url}`);
+  const serving = serveEngine(engine, uiDir ? { uiDir } : {});
+  // The handlers go in before control.json (written by serveEngine) or the line below can tell
+  // anyone that the engine runs: `cairn stop` signals as soon as it finds control.json.
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    await srv.close();
+    const s = await serving.catch(() => undefined);
+    await s?.close();
     await engine.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  const srv = await serving;
+  if (engine.credentials) out(`cairn: syncing ${engine.root} as ${engine.credentials.device_name}; control API on ${srv.url}`);
+  else out(`cairn: not linked yet; open the UI to sign up or log in (cairn open); control API on ${srv.url}`);
   await new Promise(() => undefined);
 }
 
