@@ -695,18 +695,19 @@ export class Engine extends EventEmitter {
   /**
    * The scanner's early upload (D40) while it can help: online and not paused, at most
    * {@link EARLY_UPLOADS_AT_ONCE} files at a time, and never for what is not uploaded anyway —
-   * folders this account may only view, kept copies of shares it lost. Each sink is kept by
-   * path until the executor's upload of that path has waited for it, or the next scan.
+   * folders this account may only view, kept copies of shares it lost, shared folders the
+   * planner holds where they were moved (`nested_share`, as of the last plan). Each sink is kept
+   * by path until the executor's upload of that path has waited for it, or the next scan.
    */
   private earlyUploads(): ScanOptions['earlyUpload'] {
     for (const [rel, e] of this.early) if (e.done) this.early.delete(rel);
     const client = this.client;
     if (!client || this.paused || this.offline) return undefined;
     const mounts = this.mounts();
-    const detached = detachedFolders(this.db).map((d) => d.path);
+    const notUploaded = [...detachedFolders(this.db).map((d) => d.path), ...this.db.issues().filter((i) => i.code === 'nested_share').map((i) => i.path)];
     const stopped = (): boolean => this.paused || this.stopping || this.offline;
     return (rel, abs) => {
-      if (mounts.isReadOnly(rel) || detached.some((d) => isInside(rel, d))) return null;
+      if (mounts.isReadOnly(rel) || notUploaded.some((d) => isInside(rel, d))) return null;
       if ([...this.early.values()].filter((e) => !e.done).length >= EARLY_UPLOADS_AT_ONCE) return null;
       const sink = new EarlyUpload(client, abs, { stopped });
       this.early.set(rel, sink);

@@ -11,6 +11,7 @@ import { readCredentials } from '../../src-main/engine/account.ts';
 import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 import { upload } from '../server/helpers.ts';
 import { World, exists, until, type Dev } from '../engine/helpers.ts';
+import { EARLY_UPLOAD_MIN_BYTES } from '../../src-main/engine/scan/scanner.ts';
 
 let w: World | null = null;
 const clients: RemoteClient[] = [];
@@ -172,5 +173,31 @@ describe('review: shared folders through engines', () => {
     const inShared = (await cb.call('list', { params: { ns }, query: { path: '' } })).entries.map((e) => e.path);
     // Expected: live somewhere on the server (still in the home, since the target refused it).
     expect([...inHome, ...inShared.map((p) => `Team/${p}`)]).toEqual(expect.arrayContaining([expect.stringMatching(/mine\.bin$/)]));
+  });
+
+  // Fixed (D40): the scanner's early upload skipped view-only folders and kept copies of lost
+  // shares but not a shared folder held where it was moved (`nested_share`): a large file
+  // written there had its blocks sent while nothing of it is ever committed.
+  it('a large file inside a shared folder held in another shared folder is not sent early', async () => {
+    const { a1, ca, emailB } = await sharedWorld('Shared/Team');
+    await mkdir(path.join(a1.folder, 'Other'));
+    await writeFile(path.join(a1.folder, 'Other/o.txt'), 'other share');
+    await w!.settle();
+    await ca.call('share', { params: { ns: homeOf(a1) }, body: { path: 'Other', email: emailB, role: 'editor' } });
+    await w!.settle();
+    await rename(path.join(a1.folder, 'Team'), path.join(a1.folder, 'Other/Team'));
+    await w!.settle();
+    const held = (): string[] => a1.engine.status().issues.filter((i) => i.code === 'nested_share').map((i) => i.path);
+    expect(held()).toEqual(['Other/Team']);
+    const up0 = a1.engine.stats().bytes_up;
+    // Written whole, then renamed in, so one scan sees the whole file.
+    await writeFile(path.join(w!.tmp, 'big.staging'), randomBytes(EARLY_UPLOAD_MIN_BYTES + 1024 * 1024));
+    await rename(path.join(w!.tmp, 'big.staging'), path.join(a1.folder, 'Other/Team/big.bin'));
+    // A second file beside it, outside any held folder, proves a scan ran and synced past it.
+    await writeFile(path.join(a1.folder, 'Other/after.txt'), 'after');
+    await w!.settle();
+    expect(a1.engine.stats().bytes_up_early).toBe(0);
+    expect(a1.engine.stats().bytes_up - up0).toBe('after'.length);
+    expect(held()).toEqual(['Other/Team']);
   });
 });
