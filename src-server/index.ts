@@ -2,6 +2,7 @@
  * The Cairn reference server as a library: {@link startServer} opens a data dir, serves
  * protocol v1 and returns a handle. Used by the CLI (cli.ts), tests and benchmarks.
  */
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_RETENTION_MS } from '../src-shared/index.ts';
 import { lockDataDir, openDataDir } from './data-dir.ts';
@@ -17,6 +18,8 @@ export type { RateLimits } from './http/context.ts';
 
 /** Default quota of a new account (bytes): 10 GiB. */
 export const DEFAULT_QUOTA_BYTES = 10 * 1024 ** 3;
+/** Default {@link StartOptions.closeGraceMs}: 10 s. */
+export const DEFAULT_CLOSE_GRACE_MS = 10_000;
 /** Default auth rate limits: per minute. */
 export const DEFAULT_RATE_LIMITS: RateLimits = { signupPerIp: 20, loginPerIp: 30, loginPerEmail: 10, windowMs: 60_000 };
 
@@ -40,6 +43,12 @@ export interface StartOptions {
   gcIntervalMs?: number;
   /** Grace period of unreferenced blocks (default 24 h). */
   graceMs?: number;
+  /**
+   * How long {@link RunningServer.close} lets requests in flight finish, in ms (default
+   * {@link DEFAULT_CLOSE_GRACE_MS}). Connections still open then (a client stalled mid-upload
+   * or no longer reading a download) are destroyed, so `close()` always settles.
+   */
+  closeGraceMs?: number;
 }
 
 /** A running server. */
@@ -47,7 +56,10 @@ export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string;
   port: number;
-  /** Drains in-flight requests, closes sockets, then the database. Idempotent. */
+  /**
+   * Drains in-flight requests (at most `closeGraceMs`, then destroys the connections left),
+   * closes sockets, then the database. Idempotent.
+   */
   close(): Promise<void>;
   app: FastifyInstance;
   /** Runs one GC pass now (tests, admin). */
@@ -110,6 +122,13 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     }, interval);
     gcTimer.unref();
   }
+  // Every connection, upgraded ones (WebSockets) included, so the shutdown deadline reaches all.
+  const connections = new Set<Socket>();
+  app.server.on('connection', (s: Socket) => {
+    connections.add(s);
+    s.once('close', () => connections.delete(s));
+  });
+  const closeGraceMs = opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
   try {
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 7780 });
   } catch (err) {
@@ -132,7 +151,17 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         clearInterval(gcTimer);
-        await app.close();
+        // Fastify waits for every connection to end, and has no request or idle timeout (a
+        // slow upload must not be cut): a stalled client would hold the close forever.
+        const deadline = setTimeout(() => {
+          app.log.warn({ connections: connections.size, graceMs: closeGraceMs }, 'shutdown grace over: closing the connections left');
+          for (const s of connections) s.destroy();
+        }, closeGraceMs);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(deadline);
+        }
         // Uploads already answered are made durable and recorded before the database closes.
         await ctx.pendingBlocks.drain();
         await blocks.drain();
