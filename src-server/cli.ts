@@ -85,7 +85,12 @@ function program(): Command {
         logLevel: o.logLevel,
         ...(tls ? { tls } : {}),
       });
+      let stopping = false;
+      // A repeated signal is the same request (a terminal's Ctrl-C reaches both bin/launch.js's
+      // wrapper and the server, and the wrapper passes it on); close() ends within its grace.
       const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
         server.app.log.info({ signal }, 'shutting down');
         server.close().then(
           () => process.exit(0),
@@ -95,8 +100,8 @@ function program(): Command {
           },
         );
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
       // Announced only once the handlers are in: a supervisor that signals as soon as it reads
       // this line must get a clean shutdown, not the default signal death.
       process.stdout.write(`listening on ${server.url}\n`);
