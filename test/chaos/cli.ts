@@ -5,12 +5,13 @@
  * the commands that replay the seed and the shrunk list; exits 1 (at the end with --keep-going).
  * `--ops-file F` replays an operation list (JSON, as written on a failure) under `--seed`'s faults.
  * `--share` runs share mode: two or three accounts sharing folders (`accountOf` in workload.ts).
+ * SIGINT or SIGTERM kills the server and engine processes the campaign started, then exits 130 / 143.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { replayCommand, runChaos, shrink } from './harness.ts';
+import { killChildren, replayCommand, runChaos, shrink } from './harness.ts';
 import type { Op } from './workload.ts';
 
 const { values } = parseArgs({
@@ -33,6 +34,15 @@ const opsPerRound = Number(values.ops);
 if (![clients, rounds, opsPerRound].every((n) => Number.isInteger(n) && n > 0) || clients < 2 || clients > 4) {
   console.error('usage: test:chaos -- [--share] [--seeds N] [--seed S] [--clients 2..4] [--rounds R] [--ops P] [--ops-file F] [--keep-going] [--no-shrink]');
   process.exit(2);
+}
+// Stopped from outside (Ctrl-C, a timeout's SIGTERM): the server and engine processes the
+// harness started would outlive the campaign (holding ports and temp dirs). Exits 128 + signal.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    console.log(`chaos: ${signal}: killing the server and engine processes of the campaign`);
+    killChildren();
+    process.exit(code);
+  });
 }
 const fixedOps = values['ops-file'] !== undefined ? (JSON.parse(readFileSync(values['ops-file'], 'utf8')) as Op[]) : undefined;
 const first = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 1e9);

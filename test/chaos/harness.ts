@@ -120,6 +120,28 @@ function waitForLine(child: ChildProcess, re: RegExp, what: string, timeoutMs: n
   });
 }
 
+/**
+ * Server and engine processes started by the harness and still running: a campaign killed
+ * itself ({@link killChildren}) must not leave them behind holding ports and temp dirs.
+ */
+const running = new Set<ChildProcess>();
+
+/** Spawns a harness child process and keeps it in {@link running} until it exits. */
+function spawnTracked(args: string[]): ChildProcess {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/**
+ * SIGKILLs every server and engine process the harness started that is still running
+ * (synchronous: safe in a signal handler right before `process.exit`).
+ */
+export function killChildren(): void {
+  for (const c of running) c.kill('SIGKILL');
+}
+
 /** Sends SIGKILL (no drain, no clean close) and waits for the exit. */
 async function sigkill(c: ChildProcess | null): Promise<void> {
   if (!c || c.exitCode !== null || c.signalCode !== null) return;
@@ -138,11 +160,7 @@ class ServerProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'bin/cairn-server.js'), '--data', this.dataDir, '--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnTracked([path.join(ROOT, 'bin/cairn-server.js'), '--data', this.dataDir, '--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn']);
     this.child = child;
     const m = await waitForLine(child, /listening on https?:\/\/[^:]+:(\d+)/u, 'server', 30_000);
     this.port = Number(m[1]);
@@ -155,7 +173,11 @@ class ServerProcess {
 
   async stop(): Promise<void> {
     const c = this.child;
-    if (!c || c.exitCode !== null) return;
+    // A child that died of a signal has exitCode null: waiting for its 'exit' would never end.
+    if (!c || c.exitCode !== null || c.signalCode !== null) {
+      this.child = null;
+      return;
+    }
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
     await exited;
@@ -173,9 +195,7 @@ class EngineProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<unknown>;
   constructor(home: string, folder: string) {
-    this.child = spawn(process.execPath, [path.join(ROOT, 'bin/cairn.js'), '--home', home, 'start', '--folder', folder, '--foreground'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawnTracked([path.join(ROOT, 'bin/cairn.js'), '--home', home, 'start', '--folder', folder, '--foreground']);
     this.ready = waitForLine(this.child, /cairn: syncing /u, `engine process (${home})`, 60_000);
   }
 

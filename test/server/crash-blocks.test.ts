@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Engine, link } from '../../src-main/engine/index.ts';
+import { stopChild } from './helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/cairn-server.js');
@@ -76,13 +77,7 @@ it('a server killed between block uploads and their commit loses the staged bloc
   // Blocks stay staged for a minute: the engine's commit waits on them until the kill.
   let srv = await startCli(dataDir, '127.0.0.1:0', { CAIRN_FAULT_BLOCK_SYNC_DELAY_MS: '60000' });
   const listen = new URL(srv.url).host;
-  cleanup.push(async () => {
-    if (srv.child.exitCode === null) {
-      const gone = new Promise((r) => srv.child.once('exit', r));
-      srv.child.kill('SIGTERM');
-      await gone;
-    }
-  });
+  cleanup.push(() => stopChild(srv.child, 'SIGTERM'));
   const email = 'crash-blocks@example.com';
   const password = 'correct horse battery';
   const devs = ['A', 'B'].map((n) => ({
@@ -134,9 +129,7 @@ it('a server killed between block uploads and their commit loses the staged bloc
   // The store is consistent: every recorded block present and intact, reference counts right.
   await A.stop();
   await B.stop();
-  const stopped = new Promise((r) => srv.child.once('exit', r));
-  srv.child.kill('SIGTERM');
-  await stopped;
+  await stopChild(srv.child, 'SIGTERM');
   const verify = spawnSync(process.execPath, [CLI, 'verify', '--json', '--data', dataDir], {
     encoding: 'utf8',
   });

@@ -4,6 +4,7 @@
  * over the route map, and a fingerprint of everything stored (to prove that refused input
  * changed nothing).
  */
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -109,6 +110,18 @@ export async function signup(base: string, email = `u${process.pid}-${++counter}
   const r = await call(base, 'signup', undefined, { body: { email, password: 'password123', device_name: device } });
   if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { token: r.body.token, ns: r.body.home_ns, accountId: r.body.account_id, deviceId: r.body.device_id, email };
+}
+
+/**
+ * Sends `signal` to a child process and waits for its exit; resolves at once when it is already
+ * gone. A child that died of a signal has `exitCode` null, so both fields are checked: checking
+ * only `exitCode`, the wait for an 'exit' that already happened never ends.
+ */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await gone;
 }
 
 /** SHA-256 hex. */
