@@ -47,7 +47,7 @@ function requestsSeen(s: TestServer, n: number): Promise<void> {
 }
 
 it('close() drains a request in flight, then destroys a connection stalled mid-upload once the grace is over', async () => {
-  const graceMs = 1500;
+  const graceMs = 3000;
   srv = await testServer({ closeGraceMs: graceMs });
   const a = await signup(srv.url);
   const body = () => randomBytes(256 * 1024);
