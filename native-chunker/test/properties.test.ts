@@ -56,8 +56,29 @@ describe.each(scanners)('FastCDC properties (%s)', (_name, scan) => {
     );
   });
 
-  it('after an insertion or deletion the cuts resynchronise within 4 × maxSize', () => {
-    const BOUND = 4 * P.maxSize;
+  /**
+   * The edit of `data` (an insertion of `edit` bytes, or a deletion of `-edit` bytes, at `at`)
+   * and where its cuts first meet the original's again: the distance in bytes past the edit to
+   * the first cut both share (shifted), or null when none before the end of the data.
+   * Asserts that from that cut on, every cut agrees: the cutter's state after a cut depends
+   * only on the bytes that follow it.
+   */
+  function resync(data: Uint8Array, at: number, edit: Uint8Array | number): number | null {
+    const edited =
+      typeof edit === 'number'
+        ? Buffer.concat([data.subarray(0, at), data.subarray(at - edit)])
+        : Buffer.concat([data.subarray(0, at), edit, data.subarray(at)]);
+    const delta = edited.length - data.length;
+    const from = at + Math.max(0, delta);
+    const mine = cutAll(edited, scan).map((c) => c.offset + c.length).filter((e) => e >= from);
+    const theirs = cutAll(data, scan).map((c) => c.offset + c.length + delta).filter((e) => e >= from);
+    const i = mine.findIndex((e) => e < edited.length && theirs.includes(e));
+    if (i < 0) return null;
+    expect(mine.slice(i)).toEqual(theirs.slice(theirs.indexOf(mine[i]!)));
+    return mine[i]! - from;
+  }
+
+  it('after an insertion or deletion, the cuts agree with the original from the first cut they share', () => {
     fc.assert(
       fc.property(
         fc.integer(),
@@ -65,23 +86,37 @@ describe.each(scanners)('FastCDC properties (%s)', (_name, scan) => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.integer({ min: -300, max: -1 })),
         (seed, n, where, edit) => {
-          const data = prngBytes(seed, n);
-          const at = Math.floor(where * (n - 300));
-          const edited =
-            typeof edit === 'number'
-              ? Buffer.concat([data.subarray(0, at), data.subarray(at - edit)])
-              : Buffer.concat([data.subarray(0, at), edit, data.subarray(at)]);
-          const delta = edited.length - data.length;
-          const ends = (cs: Chunk[], shift: number, from: number): number[] =>
-            cs.map((c) => c.offset + c.length + shift).filter((e) => e >= from);
-          // Every cut of the edited stream past the edit + BOUND is an original cut (shifted),
-          // and vice versa: same blocks from there on.
-          const from = at + Math.max(0, delta) + BOUND;
-          if (from >= edited.length) return;
-          expect(ends(cutAll(edited, scan), 0, from)).toEqual(ends(cutAll(data, scan), delta, from));
+          resync(prngBytes(seed, n), Math.floor(where * (n - 300)), edit);
         },
       ),
     );
+  });
+
+  // Resynchronising is probabilistic (FastCDC, Xia et al., USENIX ATC 2016: a cut depends on the
+  // bytes since the previous cut), so its distance is measured on a fixed sample, not asserted
+  // for every input: a bound that held for all inputs would fail a random run now and then.
+  it('resynchronises within 4 × maxSize of the edit in at least 99 % of a fixed sample of edits', () => {
+    let x = 0x2545f491;
+    const next = (): number => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    const far: number[] = [];
+    let met = 0;
+    for (let i = 0; i < 400; i++) {
+      const n = 8000 + (next() % 22_000);
+      const data = prngBytes(next() | 0, n);
+      const at = next() % (n - 300 - 4 * P.maxSize);
+      const edit = next() % 2 === 0 ? -(1 + (next() % 300)) : prngBytes(next() | 0, 1 + (next() % 300));
+      const d = resync(data, at, edit);
+      if (d === null) continue;
+      met++;
+      if (d > 4 * P.maxSize) far.push(d);
+    }
+    expect(met).toBeGreaterThan(390);
+    expect(far.length).toBeLessThanOrEqual(Math.floor(met / 100));
   });
 });
 

@@ -21,6 +21,8 @@ import { registerShareCommands } from './share.ts';
 // the running engine, and a quick start matters for scripts.
 
 const ENTRY = fileURLToPath(import.meta.url);
+/** How long (ms) `cairn start` waits for the daemon it spawned to answer. */
+const START_WAIT_MS = 30_000;
 
 /** Resolves the home folder: --home, then CAIRN_HOME, then the platform config folder. */
 export function resolveHome(flag: string | undefined): string {
@@ -86,8 +88,6 @@ function uiDirOption(dir: string | undefined): string | undefined {
 }
 
 async function runForeground(home: string, folder: string | undefined, uiDir: string | undefined): Promise<void> {
-  const cur = readControlInfo(home);
-  if (cur && cur.pid !== process.pid && alive(cur.pid)) throw new CairnError('bad_request', `an engine already runs for ${home} (pid ${cur.pid})`);
   const { restartWithEngineFlags, tuneEngineHost } = await import('../engine/host.ts');
   // This process now exists to run the engine: start it again with the engine's V8 flags.
   restartWithEngineFlags();
@@ -95,25 +95,36 @@ async function runForeground(home: string, folder: string | undefined, uiDir: st
   const { serveEngine } = await import('../control/index.ts');
   // This process now exists to run the engine (the `start` daemon, or in the foreground).
   tuneEngineHost();
+  // Takes the home lock: `unavailable` when another engine runs for this home.
   const engine = new Engine({ home, folder: folder ? path.resolve(folder) : undefined });
   // Not linked yet: serve the control API in `setup` state so the UI's first-run screen can
   // sign up or log in (`link`). Linked but no folder known: that is a usage error.
-  if (engine.credentials && !engine.root) throw new CairnError('usage', 'no folder: pass --folder PATH');
-  await engine.start();
-  const serving = serveEngine(engine, uiDir ? { uiDir } : {});
-  // The handlers go in before control.json (written by serveEngine) or the line below can tell
-  // anyone that the engine runs: `cairn stop` signals as soon as it finds control.json.
+  if (engine.credentials && !engine.root) {
+    await engine.stop();
+    throw new CairnError('usage', 'no folder: pass --folder PATH');
+  }
+  // The handlers go in before anything can tell that the engine runs (control.json, written by
+  // serveEngine, and the line below): `cairn stop` signals as soon as it sees the engine, and
+  // the start itself (a first scan of a large folder) can take minutes.
+  let serving: ReturnType<typeof serveEngine> | null = null;
+  const starting = engine.start();
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    const s = await serving.catch(() => undefined);
-    await s?.close();
-    await engine.stop();
+    await starting.catch(() => undefined);
+    const s = await serving?.catch(() => undefined);
+    // The served engine's close() also stops the engine, then removes control.json.
+    if (s) await s.close();
+    else await engine.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  await starting;
+  // A signal during the start: stop() finishes the job and exits.
+  if (stopping) await new Promise(() => undefined);
+  serving = serveEngine(engine, uiDir ? { uiDir } : {});
   const srv = await serving;
   if (engine.credentials) out(`cairn: syncing ${engine.root} as ${engine.credentials.device_name}; control API on ${srv.url}`);
   else out(`cairn: not linked yet; open the UI to sign up or log in (cairn open); control API on ${srv.url}`);
@@ -121,9 +132,10 @@ async function runForeground(home: string, folder: string | undefined, uiDir: st
 }
 
 async function daemonize(home: string, folder: string | undefined, uiDir: string | undefined): Promise<void> {
-  const cur = readControlInfo(home);
-  if (cur && alive(cur.pid)) {
-    out(`cairn: already running (pid ${cur.pid})`);
+  const { homeHolder } = await import('../engine/home-lock.ts');
+  const holder = homeHolder(home);
+  if (holder !== null) {
+    out(`cairn: already running (pid ${holder || 'unknown'})`);
     return;
   }
   // Said here, with its code, rather than as the tail of a failed daemon's log.
@@ -144,7 +156,7 @@ async function daemonize(home: string, folder: string | undefined, uiDir: string
     exited = code ?? 1;
   });
   child.unref();
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + START_WAIT_MS;
   while (Date.now() < deadline) {
     if (exited !== null) {
       const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-6).join('\n') : '';
@@ -162,7 +174,9 @@ async function daemonize(home: string, folder: string | undefined, uiDir: string
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new CairnError('not_running', 'the engine did not answer within 30 s');
+  // Still starting (a first scan of a very large folder): it holds the home, so a retry would
+  // only be refused. Say so rather than leave the user guessing whether it runs.
+  throw new CairnError('not_running', `the engine (pid ${child.pid}) did not answer within ${START_WAIT_MS / 1000} s; it may still be starting: see ${logFile}, or stop it with cairn stop`);
 }
 
 /** Builds the commander program (exported for tests). */
@@ -207,13 +221,22 @@ export function program(): Command {
     .command('stop')
     .description('stop the running engine')
     .action(async () => {
-      const info = readControlInfo(home());
-      if (!info || !alive(info.pid)) {
+      // The home lock names the engine (engine.pid is trusted only while the lock is held): a
+      // stale control.json with a recycled pid must not make us signal someone else's process.
+      const h = home();
+      const { homeHolder } = await import('../engine/home-lock.ts');
+      let pid = homeHolder(h);
+      // 0: the holder has the lock but has not written its pid yet (microseconds).
+      for (let i = 0; pid === 0 && i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        pid = homeHolder(h);
+      }
+      if (pid === null || pid === 0) {
         out('cairn: not running');
         return;
       }
-      process.kill(info.pid, 'SIGTERM');
-      if (!(await waitExit(info.pid, 30_000))) throw new CairnError('internal', `engine (pid ${info.pid}) did not stop`);
+      process.kill(pid, 'SIGTERM');
+      if (!(await waitExit(pid, 30_000))) throw new CairnError('internal', `engine (pid ${pid}) did not stop`);
       out('cairn: stopped');
     });
 

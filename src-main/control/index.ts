@@ -11,10 +11,13 @@ import { createControlApi, onControlEvents } from './service.ts';
 export { createControlApi, dispatch, isControlMethod, onControlEvents } from './service.ts';
 export { startControlServer, type ControlServer, type ControlServerOptions } from './http.ts';
 export { callControl, readControlInfo, writeControlInfo, removeControlInfo, alive, type ControlInfo } from './client.ts';
+export { homeHolder } from '../engine/home-lock.ts';
 
 /**
  * Serves `engine`'s control API over HTTP on 127.0.0.1 and writes `<home>/control.json`
- * ({pid, port, secret}, mode 0600). `close()` stops serving and removes the file.
+ * ({pid, port, secret}, mode 0600). `close()` stops serving, stops the engine, and only then
+ * removes the file: a reader that finds it gone (the desktop app deciding to run the engine
+ * itself) knows the engine has let go of the home.
  */
 export async function serveEngine(engine: Engine, opts: { port?: number; uiDir?: string } = {}): Promise<ControlServer> {
   const api = createControlApi(engine);
@@ -23,8 +26,12 @@ export async function serveEngine(engine: Engine, opts: { port?: number; uiDir?:
   return {
     ...srv,
     close: async () => {
-      removeControlInfo(engine.home, process.pid);
-      await srv.close();
+      try {
+        await srv.close();
+        await engine.stop();
+      } finally {
+        removeControlInfo(engine.home, process.pid);
+      }
     },
   };
 }

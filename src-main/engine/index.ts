@@ -18,6 +18,7 @@ import { conflictedCopyPath, isInside, normalizePath, parentPath, pathKey } from
 import type { ActivityItem, ConflictInfo, LocalEntry, Settings, Status, SyncIssue } from '../../src-shared/control.ts';
 import type { Account, Device, Entry, Revision } from '../../src-shared/protocol/model.ts';
 import { fileCredentialStore, link as linkAccount, type CredentialStore, type Credentials } from './account.ts';
+import { lockHome, type HomeLock } from './home-lock.ts';
 import { EarlyUpload, EARLY_UPLOADS_AT_ONCE } from './exec/block-upload.ts';
 import { Executor, KEPT_META, keptFolders } from './exec/executor.ts';
 import type { TreeNode } from './model.ts';
@@ -76,6 +77,11 @@ interface StoredSettings {
 const DEFAULT_SETTINGS: StoredSettings = { upload_limit_bps: 0, download_limit_bps: 0, start_at_login: false };
 /** Local deletes wait until no watcher event came for this long (ms). */
 const DELETE_QUIET_MS = 400;
+/**
+ * How long (ms) a stop lets ops already running finish before it closes the connections under
+ * them: a small upload or a commit in flight completes; a large transfer is cut off.
+ */
+export const STOP_GRACE_MS = 2_000;
 
 function opPath(op: Op): string {
   return 'path' in op ? op.path : op.to;
@@ -96,6 +102,8 @@ export class Engine extends EventEmitter {
   private readonly versions: Versions;
   private readonly selective: SelectiveSync;
   private readonly guard: DeleteGuard;
+  private readonly homeLock: HomeLock;
+  private stopped: Promise<void> | null = null;
   private readonly credStore: CredentialStore;
   private creds: Credentials | null;
   private folder: string | null;
@@ -146,13 +154,26 @@ export class Engine extends EventEmitter {
     this.opts = opts;
     this.home = path.resolve(opts.home);
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
-    // Credentials first: a store that refuses (token_in_keychain) must not leave the DB open.
-    this.credStore = opts.credentials ?? fileCredentialStore(this.home);
-    this.creds = this.credStore.load();
-    this.db = new StateDb(path.join(this.home, 'state.db'));
+    // Before anything reads or writes the home: one engine per home (home-lock.ts).
+    this.homeLock = lockHome(this.home);
+    try {
+      // Credentials first: a store that refuses (token_in_keychain) must not leave the DB open.
+      this.credStore = opts.credentials ?? fileCredentialStore(this.home);
+      this.creds = this.credStore.load();
+      this.db = new StateDb(path.join(this.home, 'state.db'));
+    } catch (err) {
+      this.homeLock.release();
+      throw err;
+    }
     this.chunker = opts.chunker ?? null;
     this.folder = opts.folder ? path.resolve(opts.folder) : this.db.getMeta<string | null>('folder', null);
-    this.checkIdentity();
+    try {
+      this.checkIdentity();
+    } catch (err) {
+      this.db.close();
+      this.homeLock.release();
+      throw err;
+    }
     const log = (p: string, action: string, detail: string | null = null): void => this.log(p, action, detail);
     const wake = (what: { paths?: string[]; full?: boolean; remote?: boolean }): void => this.wake(what);
     this.versions = new Versions({ db: this.db, folder: () => this.folder, client: () => this.requireClient(), mounts: () => this.mounts(), log, wake });
@@ -248,23 +269,51 @@ export class Engine extends EventEmitter {
     this.emitStatus();
   }
 
-  /** Stops syncing and closes the DB. Running transfers finish their current block. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.notifier?.close();
-    await this.watcher?.close();
-    await this.loopRunning;
-    await this.client?.close();
-    this.client = null;
+  /**
+   * Stops syncing, closes the DB and releases the home lock. Ops already running get
+   * {@link STOP_GRACE_MS} to finish; transfers still running then are cut off, which is safe
+   * (they are kill-safe: the next start sweeps their temp files and plans them again).
+   */
+  stop(): Promise<void> {
+    // Idempotent: the served engine's close() stops it, and its owner may too.
+    this.stopped ??= this.close();
+    return this.stopped;
+  }
+
+  private async close(): Promise<void> {
+    await this.halt();
     for (const w of this.idleWaiters) w.resolve(false);
     this.idleWaiters = [];
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.unsubNotices?.();
     this.unsubNotices = null;
-    this.started = false;
     this.db.close();
+    this.homeLock.release();
+  }
+
+  /**
+   * Ends the sync loop: no new round or op starts; ops already running get
+   * {@link STOP_GRACE_MS}, then the server connections are closed under what still runs (a
+   * large transfer on a slow link would otherwise hold a stop for minutes).
+   */
+  private async halt(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.notifier?.close();
+    this.notifier = null;
+    await this.watcher?.close();
+    this.watcher = null;
+    const running = this.loopRunning;
+    if (running) {
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise((r) => (grace = setTimeout(r, STOP_GRACE_MS)))]);
+      clearTimeout(grace);
+    }
+    await this.client?.close();
+    this.client = null;
+    await running;
+    this.started = false;
   }
 
   private every(ms: number, fn: () => void): void {
@@ -309,8 +358,11 @@ export class Engine extends EventEmitter {
       try {
         clean = await this.cycle();
       } catch (e) {
-        this.log('', 'error', e instanceof Error ? e.message : String(e));
-        this.later(2000, () => this.wake({ full: true, remote: true }));
+        // While stopping, a failure is the closed connections (halt), not worth a log line.
+        if (!this.stopping) {
+          this.log('', 'error', e instanceof Error ? e.message : String(e));
+          this.later(2000, () => this.wake({ full: true, remote: true }));
+        }
       }
       this.busyCycles = clean ? 0 : this.busyCycles + 1;
       if (clean && !this.kick) {
@@ -666,6 +718,8 @@ export class Engine extends EventEmitter {
   }
 
   private goOffline(): void {
+    // While stopping, failed requests are the connections stop() closed, not the network.
+    if (this.stopping) return;
     if (!this.offline) this.log('', 'offline', 'server unreachable; changes are queued');
     this.offline = true;
     const delay = Math.min(30_000, 500 * 2 ** this.offlineAttempt++);
@@ -1211,19 +1265,7 @@ export class Engine extends EventEmitter {
 
   private async restartWith(c: Credentials | null, folder: string | null): Promise<void> {
     const wasStarted = this.started;
-    if (wasStarted) {
-      this.stopping = true;
-      for (const t of this.timers) clearTimeout(t);
-      this.timers.clear();
-      this.notifier?.close();
-      this.notifier = null;
-      await this.watcher?.close();
-      this.watcher = null;
-      await this.loopRunning;
-      await this.client?.close();
-      this.client = null;
-      this.started = false;
-    }
+    if (wasStarted) await this.halt();
     this.creds = c;
     this.folder = folder;
     this.checkIdentity();

@@ -7,13 +7,24 @@ vi.mock('electron', () => ({}));
 
 import type { ControlEvent } from '../../src-shared/control.ts';
 import { startControlServer, writeControlInfo, type ControlServer } from '../control/index.ts';
+import { lockHome, type HomeLock } from '../engine/home-lock.ts';
 import { attachControl } from './attach.ts';
 import { fakeControl, status } from './test-fakes.ts';
 
 let server: ControlServer | null = null;
 let server2: ControlServer | null = null;
 let home = '';
+// The engine "running" for the home in these tests: attach follows an engine while its home
+// lock is held, as a real engine holds it.
+let held: HomeLock | null = null;
+async function lockedHome(): Promise<string> {
+  home = await mkdtemp(path.join(os.tmpdir(), 'cairn-attach-'));
+  held = lockHome(home);
+  return home;
+}
 afterEach(async () => {
+  held?.release();
+  held = null;
   await server?.close();
   server = null;
   await server2?.close();
@@ -25,7 +36,7 @@ describe('attachControl', () => {
   it('calls and follows the engine that `cairn start` runs, over its real HTTP control transport', async () => {
     const engine = fakeControl(status({ state: 'syncing' }));
     server = await startControlServer({ api: engine.api, subscribe: engine.subscribe });
-    home = await mkdtemp(path.join(os.tmpdir(), 'cairn-attach-'));
+    await lockedHome();
     const info = { pid: process.pid, port: server.port, secret: server.secret };
     writeControlInfo(home, info);
     const control = attachControl(home, info, { retryMs: 20 });
@@ -47,7 +58,7 @@ describe('attachControl', () => {
   it('after `cairn start` restarts (new port, new secret), events keep coming', async () => {
     const first = fakeControl(status({ state: 'syncing' }));
     server = await startControlServer({ api: first.api, subscribe: first.subscribe });
-    home = await mkdtemp(path.join(os.tmpdir(), 'cairn-attach-'));
+    await lockedHome();
     const info = { pid: process.pid, port: server.port, secret: server.secret };
     writeControlInfo(home, info);
     const control = attachControl(home, info, { retryMs: 10 });
@@ -84,7 +95,7 @@ describe('attachControl', () => {
       {
         retryMs: 1,
         readInfo: reads,
-        isAlive: () => false,
+        isRunning: () => false,
         onEngineGone,
       },
     );
@@ -96,5 +107,31 @@ describe('attachControl', () => {
     await control.stop();
     expect(onEngineGone).toHaveBeenCalledTimes(1);
     expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('a stale control.json naming a live process is no engine: nothing holds the home', async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), 'cairn-attach-'));
+    // This test's own pid: alive, as a recycled pid would be.
+    const stale = { pid: process.pid, port: 1, secret: 'stale' };
+    writeControlInfo(home, stale);
+    const gone = new Promise<void>((resolve) => {
+      const control = attachControl(home, stale, { retryMs: 1, onEngineGone: () => resolve() });
+      control.subscribe(() => {});
+    });
+    await gone;
+  });
+
+  it('an engine that holds the home but is still starting (no control.json yet) is waited for', async () => {
+    await lockedHome();
+    const onEngineGone = vi.fn();
+    const control = attachControl(home, null, { retryMs: 5, onEngineGone });
+    const got: ControlEvent[] = [];
+    control.subscribe((e) => got.push(e));
+    const engine = fakeControl(status({ state: 'syncing' }));
+    server = await startControlServer({ api: engine.api, subscribe: engine.subscribe });
+    writeControlInfo(home, { pid: process.pid, port: server.port, secret: server.secret });
+    await vi.waitFor(() => expect(got.some((e) => e.type === 'status' && e.status.state === 'syncing')).toBe(true));
+    expect(onEngineGone).not.toHaveBeenCalled();
+    await control.stop();
   });
 });

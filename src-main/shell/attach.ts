@@ -4,10 +4,12 @@
  * the state DB a second time. Calls go through control's `callControl` (which reads
  * `<home>/control.json` each time); events are read from `GET /control/events` (Server-Sent
  * Events) with fetch, reconnecting with back-off. Each reconnect reads `control.json` again:
- * a restarted `cairn start` listens on a new port with a new secret. When no engine is alive
- * for the home any more, `onEngineGone` tells the shell, which then runs the engine itself.
+ * a restarted `cairn start` listens on a new port with a new secret. Whether an engine runs
+ * for the home is its home lock (engine/home-lock.ts), not control.json's pid, which a stale
+ * file and a recycled pid can fake. When none runs any more, `onEngineGone` tells the shell,
+ * which then runs the engine itself.
  */
-import { alive, callControl, readControlInfo, type ControlInfo } from '../control/index.ts';
+import { callControl, homeHolder, readControlInfo, type ControlInfo } from '../control/index.ts';
 import {
   controlMethods,
   type ControlApi,
@@ -22,20 +24,25 @@ export interface AttachOptions {
   /** First reconnect delay (doubles up to 10 s). Default 500 ms. */
   retryMs?: number;
   /**
-   * Called once when a reconnect finds no live engine for the home (no `control.json`, or its
-   * process is gone) `goneAfter` times in a row; the event stream then stops for good.
+   * Called once when a reconnect finds no engine holding the home `goneAfter` times in a row;
+   * the event stream then stops for good. An engine that holds it but has not written
+   * `control.json` yet (still starting) is waited for.
    */
   onEngineGone?: () => void;
   /** Consecutive "no engine" reconnects before {@link onEngineGone}. Default 2: a `cairn start` restart has a short gap. */
   goneAfter?: number;
   readInfo?: (home: string) => ControlInfo | null;
-  isAlive?: (pid: number) => boolean;
+  /** True while an engine runs for the home. Default: its home lock is held. */
+  isRunning?: (home: string) => boolean;
 }
 
-/** A ShellControl over the HTTP control API of the engine running for `home`. */
-export function attachControl(home: string, first: ControlInfo, opts: AttachOptions = {}): ShellControl {
+/**
+ * A ShellControl over the HTTP control API of the engine running for `home`; `first` is its
+ * `control.json` as last read (null while that engine is still starting).
+ */
+export function attachControl(home: string, first: ControlInfo | null, opts: AttachOptions = {}): ShellControl {
   const readInfo = opts.readInfo ?? readControlInfo;
-  const isAlive = opts.isAlive ?? alive;
+  const isRunning = opts.isRunning ?? ((h: string) => homeHolder(h) !== null);
   const retryMs = opts.retryMs ?? 500;
   const goneAfter = opts.goneAfter ?? 2;
   const api = {} as Record<string, (input: unknown) => Promise<unknown>>;
@@ -78,10 +85,10 @@ export function attachControl(home: string, first: ControlInfo, opts: AttachOpti
     let delay = retryMs;
     let missing = 0;
     while (gen === generation) {
-      if (info && isAlive(info.pid)) {
+      if (isRunning(home)) {
         missing = 0;
         try {
-          await readOnce(gen, info);
+          if (info) await readOnce(gen, info);
           delay = retryMs;
         } catch {
           // engine restarting or gone: retry below

@@ -22,7 +22,7 @@ vi.mock('../engine/index.ts', () => ({
   },
 }));
 vi.mock('../control/index.ts', () => ({
-  alive: () => false,
+  homeHolder: () => null,
   readControlInfo: () => null,
   createControlApi: () => ({}),
   onControlEvents: () => () => {},

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import envPaths from 'env-paths';
-import { alive, createControlApi, onControlEvents, readControlInfo, serveEngine } from '../control/index.ts';
+import { createControlApi, homeHolder, onControlEvents, readControlInfo, serveEngine } from '../control/index.ts';
 import { vaultCredentialStore } from '../engine/account.ts';
 import { Engine } from '../engine/index.ts';
 import { tuneEngineHost } from '../engine/host.ts';
@@ -23,9 +23,12 @@ export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Attaches to the running engine for `home`, or starts one in-process. */
 export const openEngineControl: OpenControl = async ({ home, uiDir, onEngineGone, safeStorage }) => {
-  const info = readControlInfo(home);
-  if (info && info.pid !== process.pid && alive(info.pid))
-    return attachControl(home, info, onEngineGone ? { onEngineGone } : {});
+  // The home lock, not control.json, says whether an engine runs (a stale file with a recycled
+  // pid would otherwise attach the app to nothing, for good). One still starting has no
+  // control.json yet: attach waits for it.
+  const holder = homeHolder(home);
+  if (holder !== null && holder !== process.pid)
+    return attachControl(home, readControlInfo(home), onEngineGone ? { onEngineGone } : {});
   // With safeStorage the token lives in the OS keychain (device.json names it); a token the
   // CLI left in device.json is used where it is, so `cairn start` keeps working on that home.
   const credentials = safeStorage ? vaultCredentialStore(home, new TokenStore(home, safeStorage)) : undefined;
@@ -44,9 +47,7 @@ export const openEngineControl: OpenControl = async ({ home, uiDir, onEngineGone
   return {
     api: createControlApi(engine),
     subscribe: (cb) => onControlEvents(engine, cb),
-    stop: async () => {
-      await server.close();
-      await engine.stop();
-    },
+    // Stops serving, then the engine, then removes control.json (serveEngine).
+    stop: () => server.close(),
   };
 };

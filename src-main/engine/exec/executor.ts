@@ -186,6 +186,9 @@ export class Executor {
           res.done++;
           return;
         } catch (e) {
+          // Stopping closes the connections under running ops (Engine.halt): not a failure of
+          // the op, which the next start plans again.
+          if (shouldStop()) return;
           const err = errOf(e);
           if (err.code === 'offline') {
             res.offline = true;

@@ -65,8 +65,13 @@ export class RemoteClient {
     this.agent = new Agent({ connections: 16, keepAliveTimeout: 30_000, connectTimeout: 5_000 });
   }
 
-  /** Closes the connections at once (a pending long-poll is aborted, not awaited). */
+  /**
+   * Closes the connections at once (a pending long-poll is aborted, not awaited); requests in
+   * flight and those waiting on a bandwidth limit fail.
+   */
   async close(): Promise<void> {
+    this.upload.release();
+    this.download.release();
     await this.agent.destroy();
   }
 

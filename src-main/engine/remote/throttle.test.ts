@@ -16,4 +16,18 @@ describe('Throttle', () => {
     expect(took).toBeGreaterThan(850);
     expect(took).toBeLessThan(2500);
   });
+  it('release() lets every waiting take pass at once (a closing client)', async () => {
+    const t = new Throttle(10); // 10 bytes/s: these takes would queue for minutes
+    const takes = [t.take(1000), t.take(1000), t.take(1000)];
+    let passed = 0;
+    for (const p of takes) void p.then(() => passed++);
+    // The first take passes (a second of burst); the second then sleeps for 100 s.
+    await takes[0];
+    await new Promise((r) => setImmediate(r));
+    expect(passed).toBe(1);
+    t.release();
+    await Promise.all(takes);
+    expect(passed).toBe(3);
+    await t.take(1_000_000); // unlimited afterwards
+  });
 });

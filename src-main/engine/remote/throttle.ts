@@ -8,6 +8,8 @@ export class Throttle {
   private tokens: number;
   private last = Date.now();
   private chain: Promise<void> = Promise.resolve();
+  /** Wakes of the takes sleeping now (see {@link release}). */
+  private readonly sleeping = new Set<() => void>();
 
   /** @param bytesPerSecond limit in bytes/s; 0 = unlimited */
   constructor(bytesPerSecond: number) {
@@ -25,6 +27,16 @@ export class Throttle {
     return this.rate;
   }
 
+  /**
+   * Lifts the limit and lets every waiting take pass at once. For a closing client: what they
+   * send then fails on the closed connections instead of sleeping out a queue that, at a low
+   * limit, can be minutes long.
+   */
+  release(): void {
+    this.rate = 0;
+    for (const wake of [...this.sleeping]) wake();
+  }
+
   /** Waits until `bytes` may pass under the limit (callers are served in order). */
   take(bytes: number): Promise<void> {
     if (this.rate <= 0) return Promise.resolve();
@@ -39,7 +51,15 @@ export class Throttle {
           return;
         }
         const wait = ((Math.min(bytes, this.rate) - this.tokens) / this.rate) * 1000;
-        await new Promise((r) => setTimeout(r, Math.max(5, wait)));
+        await new Promise<void>((resolve) => {
+          const wake = (): void => {
+            clearTimeout(timer);
+            this.sleeping.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, Math.max(5, wait));
+          this.sleeping.add(wake);
+        });
       }
     };
     const p = this.chain.then(run);
