@@ -105,7 +105,7 @@ async function runForeground(home: string, folder: string | undefined, uiDir: st
   }
   // The handlers go in before anything can tell that the engine runs (control.json, written by
   // serveEngine, and the line below): `cairn stop` signals as soon as it sees the engine, and
-  // the start itself (a first scan of a large folder) can take minutes.
+  // the start itself (the watcher's first crawl of a large folder) can take minutes.
   let serving: ReturnType<typeof serveEngine> | null = null;
   const starting = engine.start();
   let stopping = false;
@@ -174,7 +174,7 @@ async function daemonize(home: string, folder: string | undefined, uiDir: string
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  // Still starting (a first scan of a very large folder): it holds the home, so a retry would
+  // Still starting (the watcher's first crawl of a very large folder): it holds the home, so a retry would
   // only be refused. Say so rather than leave the user guessing whether it runs.
   throw new CairnError('not_running', `the engine (pid ${child.pid}) did not answer within ${START_WAIT_MS / 1000} s; it may still be starting: see ${logFile}, or stop it with cairn stop`);
 }
@@ -225,16 +225,21 @@ export function program(): Command {
       // stale control.json with a recycled pid must not make us signal someone else's process.
       const h = home();
       const { homeHolder } = await import('../engine/home-lock.ts');
+      // engine.pid is written right after the lock is taken, so for an instant a new holder can
+      // show the pid a killed one left: signal only a pid seen twice, 50 ms apart.
       let pid = homeHolder(h);
-      // 0: the holder has the lock but has not written its pid yet (microseconds).
-      for (let i = 0; pid === 0 && i < 20; i++) {
+      let confirmed = false;
+      for (let i = 0; pid !== null && !confirmed && i < 40; i++) {
         await new Promise((r) => setTimeout(r, 50));
-        pid = homeHolder(h);
+        const again = homeHolder(h);
+        confirmed = again === pid && pid !== 0;
+        pid = again;
       }
-      if (pid === null || pid === 0) {
+      if (pid === null) {
         out('cairn: not running');
         return;
       }
+      if (!confirmed) throw new CairnError('internal', `an engine holds ${h} but its pid is not known yet (${path.join(h, 'engine.pid')}); try again`);
       process.kill(pid, 'SIGTERM');
       if (!(await waitExit(pid, 30_000))) throw new CairnError('internal', `engine (pid ${pid}) did not stop`);
       out('cairn: stopped');

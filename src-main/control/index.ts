@@ -16,8 +16,8 @@ export { homeHolder } from '../engine/home-lock.ts';
 /**
  * Serves `engine`'s control API over HTTP on 127.0.0.1 and writes `<home>/control.json`
  * ({pid, port, secret}, mode 0600). `close()` stops serving, stops the engine, and only then
- * removes the file: a reader that finds it gone (the desktop app deciding to run the engine
- * itself) knows the engine has let go of the home.
+ * removes the file, so the file never outlives the engine's hold on the home. (Whether an
+ * engine holds it is the home lock's to say: one still starting has no file yet.)
  */
 export async function serveEngine(engine: Engine, opts: { port?: number; uiDir?: string } = {}): Promise<ControlServer> {
   const api = createControlApi(engine);

@@ -59,7 +59,12 @@ export function lockHome(home: string): HomeLock {
     const pid = readPid(p.pid);
     throw new CairnError('unavailable', `another Cairn engine runs for ${home} (pid ${pid ?? 'unknown'}); stop it first (cairn stop)`, { pid });
   }
-  writeFileSync(p.pid, `${process.pid}\n`);
+  try {
+    writeFileSync(p.pid, `${process.pid}\n`);
+  } catch (err) {
+    db.close(); // a full or read-only disk: the lock must not outlive the failed start
+    throw err;
+  }
   let released = false;
   return {
     release() {

@@ -104,6 +104,9 @@ export class Engine extends EventEmitter {
   private readonly guard: DeleteGuard;
   private readonly homeLock: HomeLock;
   private stopped: Promise<void> | null = null;
+  /** Set by stop(): no start may follow. */
+  private closed = false;
+  private lifecycle: Promise<unknown> = Promise.resolve();
   private readonly credStore: CredentialStore;
   private creds: Credentials | null;
   private folder: string | null;
@@ -156,21 +159,18 @@ export class Engine extends EventEmitter {
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
     // Before anything reads or writes the home: one engine per home (home-lock.ts).
     this.homeLock = lockHome(this.home);
+    let db: StateDb | null = null;
     try {
       // Credentials first: a store that refuses (token_in_keychain) must not leave the DB open.
       this.credStore = opts.credentials ?? fileCredentialStore(this.home);
       this.creds = this.credStore.load();
-      this.db = new StateDb(path.join(this.home, 'state.db'));
-    } catch (err) {
-      this.homeLock.release();
-      throw err;
-    }
-    this.chunker = opts.chunker ?? null;
-    this.folder = opts.folder ? path.resolve(opts.folder) : this.db.getMeta<string | null>('folder', null);
-    try {
+      this.db = db = new StateDb(path.join(this.home, 'state.db'));
+      this.chunker = opts.chunker ?? null;
+      this.folder = opts.folder ? path.resolve(opts.folder) : this.db.getMeta<string | null>('folder', null);
       this.checkIdentity();
     } catch (err) {
-      this.db.close();
+      // A refused engine leaves the home as it found it: neither the DB nor the lock held.
+      db?.close();
       this.homeLock.release();
       throw err;
     }
@@ -222,7 +222,23 @@ export class Engine extends EventEmitter {
    * Starts syncing (when linked and a folder is set; otherwise stays in `setup`).
    * Cleans what a crash left (temp files of interrupted downloads) first.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.serial(() => this.startNow());
+  }
+
+  /**
+   * Runs lifecycle transitions (start, restart on link/logout, stop) one after another: a stop
+   * that overlapped a restart could otherwise close the DB and release the home lock under a
+   * start that then sets up a watcher, a notifier and timers on a closed engine.
+   */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lifecycle.then(fn);
+    this.lifecycle = next.catch(() => undefined);
+    return next;
+  }
+
+  private async startNow(): Promise<void> {
+    if (this.closed) throw new CairnError('unavailable', 'this engine was stopped');
     if (this.started) return;
     this.started = true;
     this.stopping = false;
@@ -271,12 +287,15 @@ export class Engine extends EventEmitter {
 
   /**
    * Stops syncing, closes the DB and releases the home lock. Ops already running get
-   * {@link STOP_GRACE_MS} to finish; transfers still running then are cut off, which is safe
-   * (they are kill-safe: the next start sweeps their temp files and plans them again).
+   * {@link STOP_GRACE_MS} to finish; transfers still running then are cut off, which is safe:
+   * a download removes its temp file, nothing is committed half, the op's journal row is
+   * ended, and the next round plans the op again. A scan under way is not cut short.
    */
   stop(): Promise<void> {
-    // Idempotent: the served engine's close() stops it, and its owner may too.
-    this.stopped ??= this.close();
+    // Idempotent: the served engine's close() stops it, and its owner may too. A start or a
+    // restart under way finishes first (serial); none begins after.
+    this.closed = true;
+    this.stopped ??= this.serial(() => this.close());
     return this.stopped;
   }
 
@@ -521,7 +540,7 @@ export class Engine extends EventEmitter {
       },
       concurrency: this.opts.concurrency ?? 8,
     });
-    const res = await exec.run(ops, () => this.stopping || this.paused);
+    const res = await exec.run(ops, () => this.stopping || this.paused, () => this.stopping);
     for (const f of res.failed) {
       const p = opPath(f.op);
       const code = f.error.code;
@@ -563,7 +582,9 @@ export class Engine extends EventEmitter {
         this.log(p, 'error', `${code}: ${f.error.message}`);
       }
     }
-    const failedOps = new Set(res.failed.map((f) => f.op));
+    // Skipped ops (the round was paused or stopped) were not carried out: not executed for the
+    // guard, and their issues stay until an op really settles them.
+    const failedOps = new Set([...res.failed.map((f) => f.op), ...res.skipped]);
     this.guard.executed(ops.filter((o) => !failedOps.has(o)));
     const issueAt = new Map<string, string[]>();
     for (const i of this.db.issues()) issueAt.set(i.path, [...(issueAt.get(i.path) ?? []), i.code]);
@@ -1263,13 +1284,16 @@ export class Engine extends EventEmitter {
     return this.status();
   }
 
-  private async restartWith(c: Credentials | null, folder: string | null): Promise<void> {
-    const wasStarted = this.started;
-    if (wasStarted) await this.halt();
-    this.creds = c;
-    this.folder = folder;
-    this.checkIdentity();
-    if (wasStarted || c) await this.start();
+  private restartWith(c: Credentials | null, folder: string | null): Promise<void> {
+    return this.serial(async () => {
+      if (this.closed) throw new CairnError('unavailable', 'this engine was stopped');
+      const wasStarted = this.started;
+      if (wasStarted) await this.halt();
+      this.creds = c;
+      this.folder = folder;
+      this.checkIdentity();
+      if (wasStarted || c) await this.startNow();
+    });
   }
 
   /** Revokes this device's token and forgets the credentials; the engine returns to setup. */

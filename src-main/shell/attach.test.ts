@@ -130,7 +130,7 @@ describe('attachControl', () => {
     const engine = fakeControl(status({ state: 'syncing' }));
     server = await startControlServer({ api: engine.api, subscribe: engine.subscribe });
     writeControlInfo(home, { pid: process.pid, port: server.port, secret: server.secret });
-    await vi.waitFor(() => expect(got.some((e) => e.type === 'status' && e.status.state === 'syncing')).toBe(true));
+    await vi.waitFor(() => expect(got.some((e) => e.type === 'status' && e.status.state === 'syncing')).toBe(true), { timeout: 10_000 });
     expect(onEngineGone).not.toHaveBeenCalled();
     await control.stop();
   });

@@ -23,6 +23,7 @@ vi.mock('../engine/index.ts', () => ({
 }));
 vi.mock('../control/index.ts', () => ({
   homeHolder: () => null,
+  callControl: async () => ({}),
   readControlInfo: () => null,
   createControlApi: () => ({}),
   onControlEvents: () => () => {},

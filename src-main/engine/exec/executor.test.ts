@@ -93,3 +93,36 @@ describe('Executor.run: a move the server refuses', () => {
     expect(db.get('synced', 'y')).toMatchObject({ id: 'X' });
   });
 });
+
+describe('Executor.run: a round that is stopped', () => {
+  const moves = [
+    { type: 'moveRemote' as const, from: 'a', to: 'b', kind: 'file' as const },
+    { type: 'moveRemote' as const, from: 'c', to: 'd', kind: 'file' as const },
+  ];
+  /** A fake client whose every `move` fails with a transport error, after `before()` runs. */
+  const failingClient = (before: () => void = () => undefined): RemoteClient =>
+    ({
+      call: () => {
+        before();
+        return Promise.reject(Object.assign(new Error('destroyed'), { code: 'UND_ERR_DESTROYED' }));
+      },
+    }) as unknown as RemoteClient;
+
+  it('ops not started because the round stopped are skipped, not done and not failed', async () => {
+    const res = await executor(failingClient()).run(moves, () => true);
+    expect(res).toMatchObject({ done: 0, failed: [], skipped: moves, offline: false });
+  });
+
+  it('an op cut off while closing is skipped; the ops after it are not started', async () => {
+    let closing = false;
+    const res = await executor(failingClient(() => (closing = true))).run(moves, () => closing, () => closing);
+    expect(res).toMatchObject({ done: 0, failed: [], skipped: [moves[0], moves[1]] });
+  });
+
+  it('a pause (stop without closing) still reports a real failure of the op under way', async () => {
+    let paused = false;
+    const res = await executor(failingClient(() => (paused = true))).run(moves, () => paused, () => false);
+    expect(res.failed.map((f) => [f.op, f.error.code])).toEqual([[moves[0], 'internal']]);
+    expect(res.skipped).toEqual([moves[1]]);
+  });
+});

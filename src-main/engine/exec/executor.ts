@@ -72,6 +72,11 @@ export interface ExecContext {
 export interface RoundResult {
   done: number;
   failed: Array<{ op: Op; error: CairnError }>;
+  /**
+   * Ops not carried out because the round was stopped (`shouldStop`): never started, or cut
+   * off while `closing`. Neither done nor failed: the next round plans them again.
+   */
+  skipped: Op[];
   offline: boolean;
 }
 
@@ -176,8 +181,8 @@ export class Executor {
    * Executes `ops` (already ordered by the planner): non-transfers in order, transfers
    * in parallel within their rank. Stops early when the server is unreachable or `shouldStop`.
    */
-  async run(ops: readonly Op[], shouldStop: () => boolean): Promise<RoundResult> {
-    const res: RoundResult = { done: 0, failed: [], offline: false };
+  async run(ops: readonly Op[], shouldStop: () => boolean, closing: () => boolean = () => false): Promise<RoundResult> {
+    const res: RoundResult = { done: 0, failed: [], skipped: [], offline: false };
     const attempt = async (op: Op, fn: () => Promise<void>): Promise<void> => {
       for (let n = 0; ; n++) {
         if (res.offline) return;
@@ -188,7 +193,10 @@ export class Executor {
         } catch (e) {
           // Stopping closes the connections under running ops (Engine.halt): not a failure of
           // the op, which the next start plans again.
-          if (shouldStop()) return;
+          if (closing()) {
+            res.skipped.push(op);
+            return;
+          }
           const err = errOf(e);
           if (err.code === 'offline') {
             res.offline = true;
@@ -205,7 +213,11 @@ export class Executor {
 
     let i = 0;
     while (i < ops.length) {
-      if (shouldStop() || res.offline) break;
+      if (res.offline) break;
+      if (shouldStop()) {
+        res.skipped.push(...ops.slice(i));
+        break;
+      }
       const op = ops[i] as Op;
       if (!isTransfer(op)) {
         await attempt(op, () => this.one(op));
@@ -223,7 +235,11 @@ export class Executor {
           const group = small.slice(k, k + 200);
           tasks.push(
             this.queue.add(async () => {
-              if (shouldStop() || res.offline) return;
+              if (res.offline) return;
+              if (shouldStop()) {
+                res.skipped.push(...group);
+                return;
+              }
               try {
                 const r = await this.uploadBatch(group);
                 res.done += r.done;
@@ -244,7 +260,11 @@ export class Executor {
       for (const op2 of rest) {
         tasks.push(
           this.queue.add(async () => {
-            if (shouldStop() || res.offline) return;
+            if (res.offline) return;
+            if (shouldStop()) {
+              res.skipped.push(op2);
+              return;
+            }
             await attempt(op2, () => this.one(op2));
           }),
         );
