@@ -289,7 +289,8 @@ export class Engine extends EventEmitter {
    * Stops syncing, closes the DB and releases the home lock. Ops already running get
    * {@link STOP_GRACE_MS} to finish; transfers still running then are cut off, which is safe:
    * a download removes its temp file, nothing is committed half, the op's journal row is
-   * ended, and the next round plans the op again. A scan under way is not cut short.
+   * ended, and the next round plans the op again. A scan under way ends at its next folder or
+   * file, and nothing of it is stored.
    */
   stop(): Promise<void> {
     // Idempotent: the served engine's close() stops it, and its owner may too. A start or a
@@ -801,6 +802,8 @@ export class Engine extends EventEmitter {
       ignore: this.ignoreRules,
       chunker: this.chunker as Chunker,
       earlyUpload: this.earlyUploads(),
+      // A stop does not wait for the rest of a long scan; nothing of it is stored.
+      stopped: () => this.stopping,
     });
     if (res.rootMissing) {
       this.rootError = { code: 'sync_root_missing', message: `The Cairn folder ${root} is missing. Reconnect the drive or restore the folder; nothing is deleted meanwhile.` };

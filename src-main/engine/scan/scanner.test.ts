@@ -131,3 +131,24 @@ describe('scan', () => {
     await mkdir(root);
   });
 });
+
+describe('scan: stopped', () => {
+  it('ends at the next file once stopped() is true, with `unavailable` and no partial result', async () => {
+    for (let i = 0; i < 20; i++) await writeFile(path.join(root, `f${i}`), `file ${i}`);
+    let stop = false;
+    // The first file hashed asks to stop (as Engine.stop would, mid-scan).
+    onChunk = async () => {
+      stop = true;
+    };
+    const scanning = scan({ root, scopes: [''], prev: () => undefined, ignore: new IgnoreRules(), chunker, concurrency: 1, stopped: () => stop });
+    await expect(scanning).rejects.toMatchObject({ code: 'unavailable' });
+    expect(calls).toBe(1);
+  });
+
+  it('reads no folder once stopped', async () => {
+    await mkdir(path.join(root, 'd'));
+    await writeFile(path.join(root, 'd/a'), 'a');
+    await expect(scan({ root, scopes: [''], prev: () => undefined, ignore: new IgnoreRules(), chunker, stopped: () => true })).rejects.toMatchObject({ code: 'unavailable' });
+    expect(calls).toBe(0);
+  });
+});

@@ -12,6 +12,7 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { CairnError } from '../../../src-shared/errors.ts';
 import { EMPTY_CONTENT_HASH, contentHash } from '../../../src-shared/hash.ts';
 import { MAX_PATH_BYTES, isPortableName, joinPath, pathKey, tryNormalizePath as tryNormalize } from '../../../src-shared/paths.ts';
 import { node, type TreeNode } from '../model.ts';
@@ -51,6 +52,12 @@ export interface ScanOptions {
    * block as it is hashed (when the chunker can stream); the sink never holds up the scan.
    */
   earlyUpload?: (rel: string, abs: string) => BlockSink | null;
+  /**
+   * Polled before each folder read and each file hashed: true ends the scan with CairnError
+   * `unavailable` (the engine is stopping). Never a partial result: files not scanned would
+   * read as deleted.
+   */
+  stopped?: () => boolean;
 }
 
 /** Files this large (bytes) have their blocks handed to {@link ScanOptions.earlyUpload}. */
@@ -227,10 +234,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     return subfolders;
   };
 
+  const stopped = opts.stopped ?? ((): boolean => false);
+  const checkStopped = (): void => {
+    if (stopped()) throw new CairnError('unavailable', 'the scan was stopped');
+  };
+
   /** Walks the subtree of folder `rel` (depth first, one folder read at a time). */
   const walk = async (rel: string): Promise<void> => {
     const stack = [rel];
     while (stack.length > 0) {
+      checkStopped();
       const dir = stack.pop() as string;
       const subs = await walkOne(dir);
       for (let k = subs.length - 1; k >= 0; k--) stack.push(subs[k] as string);
@@ -266,6 +279,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
+      checkStopped();
       const f = files[next++] as { rel: string; st: Stats; prev: TreeNode | undefined };
       await hashOne(f.rel, f.st, f.prev, opts, out);
     }
