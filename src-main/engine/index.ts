@@ -229,7 +229,8 @@ export class Engine extends EventEmitter {
   /**
    * Runs lifecycle transitions (start, restart on link/logout, stop) one after another: a stop
    * that overlapped a restart could otherwise close the DB and release the home lock under a
-   * start that then sets up a watcher, a notifier and timers on a closed engine.
+   * start that then sets up a watcher, a notifier and timers on a closed engine. Not
+   * re-entrant: a transition must never call start, stop or a restart (it would wait on itself).
    */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.lifecycle.then(fn);

@@ -119,6 +119,13 @@ describe('Executor.run: a round that is stopped', () => {
     expect(res).toMatchObject({ done: 0, failed: [], skipped: [moves[0], moves[1]] });
   });
 
+  it('ops a round gone offline did not carry out are skipped, not done', async () => {
+    // What the real client makes of ECONNREFUSED and the like.
+    const offline = { call: () => Promise.reject(new CairnError('offline', 'server unreachable (ECONNREFUSED)')) } as unknown as RemoteClient;
+    const res = await executor(offline).run(moves, () => false);
+    expect(res).toMatchObject({ done: 0, failed: [], skipped: moves, offline: true });
+  });
+
   it('a pause (stop without closing) still reports a real failure of the op under way', async () => {
     let paused = false;
     const res = await executor(failingClient(() => (paused = true))).run(moves, () => paused, () => false);

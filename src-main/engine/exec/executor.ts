@@ -73,8 +73,9 @@ export interface RoundResult {
   done: number;
   failed: Array<{ op: Op; error: CairnError }>;
   /**
-   * Ops not carried out because the round was stopped (`shouldStop`): never started, or cut
-   * off while `closing`. Neither done nor failed: the next round plans them again.
+   * Ops neither done nor failed: never started (the round was stopped or went offline), cut
+   * off while `closing`, or left unsent when the server became unreachable. The next round
+   * plans them again.
    */
   skipped: Op[];
   offline: boolean;
@@ -183,20 +184,20 @@ export class Executor {
    */
   async run(ops: readonly Op[], shouldStop: () => boolean, closing: () => boolean = () => false): Promise<RoundResult> {
     const res: RoundResult = { done: 0, failed: [], skipped: [], offline: false };
+    // Done or failed; whatever is neither at the end was skipped.
+    const settled = new Set<Op>();
     const attempt = async (op: Op, fn: () => Promise<void>): Promise<void> => {
       for (let n = 0; ; n++) {
         if (res.offline) return;
         try {
           await fn();
           res.done++;
+          settled.add(op);
           return;
         } catch (e) {
           // Stopping closes the connections under running ops (Engine.halt): not a failure of
           // the op, which the next start plans again.
-          if (closing()) {
-            res.skipped.push(op);
-            return;
-          }
+          if (closing()) return;
           const err = errOf(e);
           if (err.code === 'offline') {
             res.offline = true;
@@ -204,6 +205,7 @@ export class Executor {
           }
           if (PERMANENT.has(err.code) || REPLAN.has(err.code) || n >= 2) {
             res.failed.push({ op, error: err });
+            settled.add(op);
             return;
           }
           await new Promise((r) => setTimeout(r, 200 * 2 ** n));
@@ -213,11 +215,7 @@ export class Executor {
 
     let i = 0;
     while (i < ops.length) {
-      if (res.offline) break;
-      if (shouldStop()) {
-        res.skipped.push(...ops.slice(i));
-        break;
-      }
+      if (shouldStop() || res.offline) break;
       const op = ops[i] as Op;
       if (!isTransfer(op)) {
         await attempt(op, () => this.one(op));
@@ -235,14 +233,11 @@ export class Executor {
           const group = small.slice(k, k + 200);
           tasks.push(
             this.queue.add(async () => {
-              if (res.offline) return;
-              if (shouldStop()) {
-                res.skipped.push(...group);
-                return;
-              }
+              if (shouldStop() || res.offline) return;
               try {
                 const r = await this.uploadBatch(group);
-                res.done += r.done;
+                res.done += r.committed.length;
+                for (const o of r.committed) settled.add(o);
                 if (r.offline) res.offline = true;
                 // Only what was not committed is retried alone: a committed op run again would
                 // meet its own new revision and could set a later local edit aside as a conflict.
@@ -260,17 +255,14 @@ export class Executor {
       for (const op2 of rest) {
         tasks.push(
           this.queue.add(async () => {
-            if (res.offline) return;
-            if (shouldStop()) {
-              res.skipped.push(op2);
-              return;
-            }
+            if (shouldStop() || res.offline) return;
             await attempt(op2, () => this.one(op2));
           }),
         );
       }
       await Promise.all(tasks);
     }
+    res.skipped = ops.filter((o) => !settled.has(o));
     return res;
   }
 
@@ -417,13 +409,13 @@ export class Executor {
   /**
    * Uploads many small files: one check, missing blocks, then one batch commit per namespace
    * (and per {@link MAX_BATCH_COMMITS}). Each committed file is recorded at once. Returns the
-   * number done and the ops to retry alone: files that could not be read or sent, items the
+   * ops done (`committed`, settled by the server's answer) and the ops to retry alone: files that could not be read or sent, items the
    * server refused, and every op of a group whose whole request failed — never an op of a group
    * already committed. `offline`: the server became unreachable; groups not sent yet are left
    * for the next round (not in `failed`).
    * @throws CairnError when the block check or upload fails before anything was committed
    */
-  private async uploadBatch(ops: Array<Extract<Op, { type: 'upload' }>>): Promise<{ done: number; failed: Op[]; offline: boolean }> {
+  private async uploadBatch(ops: Array<Extract<Op, { type: 'upload' }>>): Promise<{ committed: Op[]; failed: Op[]; offline: boolean }> {
     const ready: Array<{ op: Extract<Op, { type: 'upload' }>; st: Stats; blocks: BlockRef[] }> = [];
     const failed: Op[] = [];
     for (const op of ops) {
@@ -433,7 +425,7 @@ export class Executor {
         failed.push(op);
       }
     }
-    if (ready.length === 0) return { done: 0, failed, offline: false };
+    if (ready.length === 0) return { committed: [], failed, offline: false };
     const missing = await this.missing(ready.flatMap((r) => r.blocks.map((b) => b.hash)));
     const sendable: typeof ready = [];
     // Several small files' blocks in flight at once: per-request latency dominates here.
@@ -455,7 +447,7 @@ export class Executor {
     };
     await Promise.all(Array.from({ length: 6 }, worker));
     if (offline) throw offline;
-    let done = 0;
+    const committed: Op[] = [];
     // A batch commits into one namespace: group by where each path lives.
     const byNs = new Map<string, typeof sendable>();
     for (const r of sendable) {
@@ -486,7 +478,7 @@ export class Executor {
           // This group's request failed as a whole (e.g. `forbidden`: access to a shared folder
           // lost after the plan). Groups already committed stay committed; the ones after it
           // are still sent — unless the server is gone.
-          if (errOf(e).code === 'offline') return { done, failed, offline: true };
+          if (errOf(e).code === 'offline') return { committed, failed, offline: true };
           failed.push(...group.map((g) => g.op));
           continue;
         }
@@ -496,7 +488,7 @@ export class Executor {
           if (r?.ok) {
             try {
               this.committed(g.op.path, this.view(r.entry), g.st, g.blocks);
-              done++;
+              committed.push(g.op);
             } catch {
               failed.push(g.op); // placed under another case: retried alone, it reports the collision
             }
@@ -504,7 +496,7 @@ export class Executor {
             const err = r ? new CairnError((r.error.code as CairnError['code']) ?? 'internal', r.error.message, r.error.details) : new CairnError('internal');
             try {
               await this.onCommitError(g.op.path, err, g.st, g.blocks);
-              done++;
+              committed.push(g.op);
             } catch {
               failed.push(g.op);
             }
@@ -514,7 +506,7 @@ export class Executor {
         this.ctx.db.opEnd(id);
       }
     }
-    return { done, failed, offline: false };
+    return { committed, failed, offline: false };
   }
 
   // ---- conflicted copies ----------------------------------------------------------------

@@ -145,10 +145,56 @@ describe('scan: stopped', () => {
     expect(calls).toBe(1);
   });
 
-  it('reads no folder once stopped', async () => {
+  it('reads no further folder once stopped', async () => {
     await mkdir(path.join(root, 'd'));
     await writeFile(path.join(root, 'd/a'), 'a');
-    await expect(scan({ root, scopes: [''], prev: () => undefined, ignore: new IgnoreRules(), chunker, stopped: () => true })).rejects.toMatchObject({ code: 'unavailable' });
+    const asked: string[] = [];
+    let polls = 0;
+    // The root is read (its entries pass `skip`); the stop comes before its subfolder `d` is.
+    const skip = (p: string): boolean => {
+      asked.push(p);
+      return false;
+    };
+    const scanning = scan({ root, scopes: [''], prev: () => undefined, skip, ignore: new IgnoreRules(), chunker, stopped: () => polls++ > 0 });
+    await expect(scanning).rejects.toMatchObject({ code: 'unavailable' });
+    expect(asked).toContain('d');
+    expect(asked).not.toContain('d/a');
     expect(calls).toBe(0);
+  });
+
+  it('waits for every file being hashed before it ends', async () => {
+    for (let i = 0; i < 8; i++) await writeFile(path.join(root, `f${i}`), `file ${i}`);
+    let stop = false;
+    let started = 0;
+    let hashing = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    // Four files hashed at once: the first asks to stop and ends; the other three are held.
+    onChunk = async () => {
+      if (++started === 1) {
+        stop = true;
+        return;
+      }
+      hashing++;
+      await held;
+      hashing--;
+    };
+    let ended = false;
+    let sawStop: () => void = () => undefined;
+    const stopSeen = new Promise<void>((r) => (sawStop = r));
+    const stopped = (): boolean => {
+      if (stop) sawStop();
+      return stop;
+    };
+    const scanning = scan({ root, scopes: [''], prev: () => undefined, ignore: new IgnoreRules(), chunker, concurrency: 4, stopped });
+    void scanning.catch(() => undefined).finally(() => (ended = true));
+    // The first worker has seen the stop (and thrown); the scan must still wait for the others.
+    await stopSeen;
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    expect(ended).toBe(false);
+    release();
+    await expect(scanning).rejects.toMatchObject({ code: 'unavailable' });
+    expect(ended).toBe(true);
+    expect(hashing).toBe(0);
   });
 });

@@ -284,7 +284,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       await hashOne(f.rel, f.st, f.prev, opts, out);
     }
   };
-  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+  // Every worker ends before the scan does, also when one throws (a stop): a worker still
+  // hashing a large file must not outlive an engine that has closed and let go of its home.
+  const ended = await Promise.allSettled(Array.from({ length: opts.concurrency ?? 4 }, worker));
+  const failed = ended.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return out;
 }
 
