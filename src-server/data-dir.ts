@@ -3,12 +3,12 @@
  *   <dir>/meta.sqlite (+ -wal, -shm)   metadata store
  *   <dir>/blocks/ab/cd/<hash>          block store; <dir>/blocks/tmp/ = uploads in flight
  *   <dir>/server.pid                   pid of the process holding the lock (if any)
- *   <dir>/server.lock                  the data-dir lock (never deleted: see lockDataDir)
+ *   <dir>/server.lock                  the data-dir lock (never deleted: see src-shared/process-lock.ts)
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { CairnError } from '../src-shared/index.ts';
+import { takeProcessLock } from '../src-shared/process-lock.ts';
 import { LocalBlockStore } from './store/local-blocks.ts';
 import { SqliteMetadataStore, type SqliteStoreOptions } from './store/sqlite/store.ts';
 
@@ -32,39 +32,24 @@ export interface DataDirLock {
  * Takes the exclusive lock of a data dir for a server (or an offline `gc` / `verify --fix`)
  * and writes its pid to `server.pid`. Two servers on one dir would delete each other's
  * in-flight uploads (cleanTemp) and run GC and block locks that know nothing of each other.
- *
- * The lock is an exclusive SQLite transaction held open on `server.lock`: SQLite takes an
- * OS record lock (fcntl on POSIX, LockFileEx on Windows) that the kernel drops when the
- * process dies, so a kill -9 never leaves a stale lock and a recycled pid cannot fake one
- * (the weakness of a pid file alone). It also refuses a second server in the same process.
- * The lock file is never deleted: a process could otherwise lock an unlinked inode while
- * another locks the new file.
+ * The lock is src-shared's process lock (an OS record lock the kernel drops with the process,
+ * so a kill -9 never leaves a stale lock; it also refuses a second server in the same process).
  * @throws CairnError `unavailable` naming the holder's pid when the dir is in use.
  */
 export async function lockDataDir(dir: string): Promise<DataDirLock> {
   await fs.mkdir(dir, { recursive: true });
   const p = dataPaths(dir);
-  const db = new Database(p.lock, { timeout: 0 });
-  try {
-    db.exec('BEGIN EXCLUSIVE');
-  } catch (err) {
-    db.close();
-    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
-    const pid = (await fs.readFile(p.pid, 'utf8').catch(() => '')).trim();
+  const got = takeProcessLock(p.lock, p.pid);
+  if ('heldBy' in got) {
     throw new CairnError(
       'unavailable',
-      `the data dir ${dir} is in use by another Cairn server or maintenance command (pid ${pid || 'unknown'})`,
-      { pid: Number(pid) || null },
+      `the data dir ${dir} is in use by another Cairn server or maintenance command (pid ${got.heldBy ?? 'unknown'})`,
+      { pid: got.heldBy },
     );
   }
-  await fs.writeFile(p.pid, String(process.pid));
-  let released = false;
   return {
     async release() {
-      if (released) return;
-      released = true;
-      await fs.rm(p.pid, { force: true });
-      db.close();
+      got.lock.release();
     },
   };
 }
