@@ -586,12 +586,12 @@ export class Engine extends EventEmitter {
     }
     // Skipped ops (the round was paused or stopped) were not carried out: not executed for the
     // guard, and their issues stay until an op really settles them.
-    const failedOps = new Set([...res.failed.map((f) => f.op), ...res.skipped]);
-    this.guard.executed(ops.filter((o) => !failedOps.has(o)));
+    const notDone = new Set([...res.failed.map((f) => f.op), ...res.skipped]);
+    this.guard.executed(ops.filter((o) => !notDone.has(o)));
     const issueAt = new Map<string, string[]>();
     for (const i of this.db.issues()) issueAt.set(i.path, [...(issueAt.get(i.path) ?? []), i.code]);
     for (const op of ops) {
-      if (!failedOps.has(op)) {
+      if (!notDone.has(op)) {
         this.stuck.delete(opPath(op));
         this.backoff.delete(`#${opPath(op)}`);
         // A folder kept for its ignored items stays reported while kept (settleKept clears it).

@@ -4,6 +4,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { lockHome } from '../../src-main/engine/home-lock.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -83,4 +84,18 @@ it('a second engine on a running home is refused; stop ends the first cleanly an
   expect(existsSync(path.join(tmp, 'control.json'))).toBe(false);
   expect(existsSync(path.join(tmp, 'engine.pid'))).toBe(false);
   expect(await cairn(tmp, ['stop'])).toMatchObject({ code: 0, stdout: 'cairn: not running\n' });
+});
+
+it('stop refuses to guess when the home is held but its holder has no pid on record', async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-cli-life-'));
+  // This test process holds the lock, as an engine would in the instant before writing its pid.
+  const held = lockHome(tmp);
+  try {
+    await rm(path.join(tmp, 'engine.pid'));
+    const stop = await cairn(tmp, ['stop']);
+    expect(stop.code).toBe(1);
+    expect(stop.stderr).toContain(`cairn: internal: an engine holds ${tmp} but its pid is not known yet`);
+  } finally {
+    held.release();
+  }
 });

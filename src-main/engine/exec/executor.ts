@@ -409,9 +409,9 @@ export class Executor {
   /**
    * Uploads many small files: one check, missing blocks, then one batch commit per namespace
    * (and per {@link MAX_BATCH_COMMITS}). Each committed file is recorded at once. Returns the
-   * ops done (`committed`, settled by the server's answer) and the ops to retry alone: files that could not be read or sent, items the
-   * server refused, and every op of a group whose whole request failed — never an op of a group
-   * already committed. `offline`: the server became unreachable; groups not sent yet are left
+   * ops settled by the server's answer (`committed`) and the ops to retry alone: files that
+   * could not be read or sent, items the server refused, and every op of a group whose whole
+   * request failed — never an op of a group already committed. `offline`: the server became unreachable; groups not sent yet are left
    * for the next round (not in `failed`).
    * @throws CairnError when the block check or upload fails before anything was committed
    */
