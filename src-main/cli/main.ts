@@ -408,6 +408,17 @@ export function program(): Command {
   return prog;
 }
 
+/**
+ * A hint for an "unknown option" that is really an id: invitation and link ids issued before the
+ * server stopped starting them with `-` (D43) still do, and commander reads them as options.
+ * Returns null when the error is anything else.
+ */
+export function idOptionHint(e: CommanderError): string | null {
+  if (e.code !== 'commander.unknownOption') return null;
+  const m = /'(-[A-Za-z0-9_][A-Za-z0-9_-]{14})'/u.exec(e.message);
+  return m ? `cairn: usage: if ${m[1]} is an id, write -- ${m[1]} (after any options)` : null;
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const prog = program();
@@ -421,6 +432,8 @@ export async function main(argv: string[]): Promise<number> {
       // command line was incomplete (`cairn` alone, `cairn share`) carries exitCode 1: usage.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
       if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
+      const hint = idOptionHint(e);
+      if (hint) process.stderr.write(`${hint}\n`);
       return 2;
     }
     if (e instanceof CairnError) {

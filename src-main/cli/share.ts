@@ -119,7 +119,9 @@ export function registerShareCommands(program: Command, ctx: ShareCommandsContex
       if (r.shares.length === 0 && r.invitations.length === 0) return ctx.out('no shared folders or invitations');
       for (const sh of r.shares) for (const line of describeShare(sh)) ctx.out(line);
       for (const i of r.invitations) {
-        ctx.out(`invitation ${i.id}: "${i.name}" from ${i.owner_email} as ${i.role} — cairn share accept ${i.id} [--path PATH]`);
+        // Ids made before the server stopped issuing them can start with `-`; those go after `--`.
+        const accept = i.id.startsWith('-') ? `cairn share accept [--path PATH] -- ${i.id}` : `cairn share accept ${i.id} [--path PATH]`;
+        ctx.out(`invitation ${i.id}: "${i.name}" from ${i.owner_email} as ${i.role} — ${accept}`);
       }
     });
 

@@ -9,10 +9,17 @@ import { createHash, randomBytes } from 'node:crypto';
 /** Shape of a link token (also what `/s/:token` accepts). */
 export const LINK_TOKEN_RE = /^cairn_l_[A-Za-z0-9_-]{43}$/u;
 
-/** A fresh link token with its stored hash and its id. */
+/**
+ * A fresh link token with its stored hash and its id. A token whose id would start with `-` is
+ * redrawn: ids are typed as CLI arguments (`cairn link revoke <id>`), where a leading `-` reads
+ * as an option. The id stays a pure function of the token, so clients derive it unchanged.
+ */
 export function newLinkToken(): { token: string; hash: string; id: string } {
-  const token = `cairn_l_${randomBytes(32).toString('base64url')}`;
-  return { token, ...linkTokenDigest(token) };
+  for (;;) {
+    const token = `cairn_l_${randomBytes(32).toString('base64url')}`;
+    const d = linkTokenDigest(token);
+    if (d.id[0] !== '-') return { token, ...d };
+  }
 }
 
 /** `hash` = SHA-256 hex of the token (stored); `id` = first 16 base64url chars of the digest. */

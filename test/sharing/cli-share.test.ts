@@ -5,9 +5,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import Database from 'better-sqlite3';
+import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCredentials } from '../../src-main/engine/account.ts';
+import { idOptionHint } from '../../src-main/cli/main.ts';
 import { homePath, linkIdOf, parseDuration, registerShareCommands, resolveMount } from '../../src-main/cli/share.ts';
 import { putFile, signup, testServer, type Acct, type TestServer } from '../server/helpers.ts';
 
@@ -71,6 +73,35 @@ describe('cairn share / cairn link', () => {
     expect(await cb('share', 'leave', 'Work/Team')).toEqual(['cairn: left Work/Team']);
     expect(JSON.parse((await cb('share', 'list', '--json')).join('\n')).shares).toEqual([]);
     await expect(cb('share', 'leave', 'Work')).rejects.toMatchObject({ code: 'not_shared' });
+  });
+
+  it('an invitation id that starts with "-" (issued before D43) is listed and accepted after --', async () => {
+    const a = await signup(s.url);
+    const b = await signup(s.url);
+    await putFile(s.url, a, 'Old/x.txt', 'x');
+    const ca = await cli(a, 'a2');
+    const cb = await cli(b, 'b2');
+    await ca('share', 'add', 'Old', '--email', b.email, '--role', 'viewer');
+    // The server no longer issues such ids, so make one the way an older server did: in its DB.
+    const legacy = '-oV601ECtPTKaZXX';
+    const db = new Database(path.join(s.dataDir, 'meta.sqlite'));
+    try {
+      expect(db.prepare('UPDATE invitations SET id = ? WHERE email = ?').run(legacy, b.email).changes).toBe(1);
+    } finally {
+      db.close();
+    }
+    expect(await cb('share', 'list')).toContain(
+      `invitation ${legacy}: "Old" from ${a.email} as viewer — cairn share accept [--path PATH] -- ${legacy}`,
+    );
+    // Without `--` commander reads it as an option; the CLI names the way out.
+    const err = await cb('share', 'accept', legacy).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CommanderError);
+    expect(idOptionHint(err as CommanderError)).toBe(`cairn: usage: if ${legacy} is an id, write -- ${legacy} (after any options)`);
+    expect(JSON.parse((await cb('share', 'list', '--json')).join('\n')).invitations).toHaveLength(1);
+    expect(await cb('share', 'accept', '--path', 'Legacy', '--', legacy)).toEqual(['cairn: accepted; mounted at Legacy as viewer']);
+    // Only an id-shaped unknown option gets the hint.
+    const other = await cb('share', 'accept', '--bogus').then(() => null, (e: unknown) => e);
+    expect(idOptionHint(other as CommanderError)).toBeNull();
   });
 
   it('helpers: durations, link ids, home paths, mount resolution', () => {

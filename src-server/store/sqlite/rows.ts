@@ -96,9 +96,17 @@ export function toRevision(r: RevisionRow, current: boolean): Revision {
   };
 }
 
-/** A fresh opaque id: 96 random bits, base64url (16 chars, matches the wire `Id` pattern). */
+/**
+ * A fresh opaque id: 96 random bits, base64url (16 chars, matches the wire `Id` pattern), never
+ * starting with `-`. Ids are typed as CLI arguments (`cairn share accept <id>`), where a leading
+ * `-` reads as an option; 1 id in 64 would otherwise start with one. Redrawing (not remapping)
+ * keeps every allowed id equally likely.
+ */
 export function newId(): string {
-  return randomBytes(12).toString('base64url');
+  for (;;) {
+    const id = randomBytes(12).toString('base64url');
+    if (id[0] !== '-') return id;
+  }
 }
 
 /**
