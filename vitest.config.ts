@@ -8,6 +8,9 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '.tools/**', 'dist/**', 'app/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll's default (1 s) is a wall-clock bound a loaded 2-core CI machine can miss;
+    // a poll that passes is not slowed by a longer limit.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     reporters: ['default'],
   },

@@ -131,8 +131,9 @@ describe('worker pool errors and lifecycle', () => {
     // Inline work comes in slices (one 8 MiB cut, one block's hash: a few ms each), which this
     // bound would not see — the poolMode check above is what rules inline out. This bounds the
     // pipeline's own main-thread work (reads are async, tail copies ≤ 4 MiB) and any long
-    // synchronous step slipping into it. Generous: the machine is shared.
-    expect(h.max / 1e6).toBeLessThan(200);
+    // synchronous step slipping into it (a whole-file read or hash of 64 MiB). Generous: on a
+    // shared 2-core VM a pause of the whole guest must not fail it.
+    expect(h.max / 1e6).toBeLessThan(500);
   });
 });
 

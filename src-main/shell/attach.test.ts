@@ -45,10 +45,11 @@ describe('attachControl', () => {
     const got: ControlEvent[] = [];
     const off = control.subscribe((e) => got.push(e));
     // The transport sends the current status first, then pushed events.
-    await vi.waitFor(() => expect(got.length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(got.length).toBeGreaterThan(0), { timeout: 10_000 });
     engine.emit({ type: 'status', status: status({ state: 'paused' }) });
     await vi.waitFor(() =>
       expect(got.some((e) => e.type === 'status' && e.status.state === 'paused')).toBe(true),
+      { timeout: 10_000 },
     );
     off();
     await control.stop();
@@ -64,7 +65,7 @@ describe('attachControl', () => {
     const control = attachControl(home, info, { retryMs: 10 });
     const got: ControlEvent[] = [];
     control.subscribe((e) => got.push(e));
-    await vi.waitFor(() => expect(got.length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(got.length).toBeGreaterThan(0), { timeout: 10_000 });
     // The daemon restarts: the old server goes away, a new one writes a new control.json.
     await server.close();
     server = null;
@@ -75,11 +76,13 @@ describe('attachControl', () => {
     // The new engine's stream starts with its current status…
     await vi.waitFor(() =>
       expect(got.some((e) => e.type === 'status' && e.status.state === 'idle')).toBe(true),
+      { timeout: 10_000 },
     );
     // …and then follows what it pushes.
     second.emit({ type: 'status', status: status({ state: 'offline' }) });
     await vi.waitFor(() =>
       expect(got.some((e) => e.type === 'status' && e.status.state === 'offline')).toBe(true),
+      { timeout: 10_000 },
     );
     await control.stop();
   });

@@ -201,7 +201,7 @@ describe('runShell', () => {
       ignore_rules: '',
     });
     await runShell(opts(control));
-    await vi.waitFor(() => expect(setStartAtLogin).toHaveBeenCalledWith(app, true));
+    await vi.waitFor(() => expect(setStartAtLogin).toHaveBeenCalledWith(app, true), { timeout: 10_000 });
   });
 
   it('quit stops the engine first, then quits the app', async () => {
@@ -229,7 +229,7 @@ describe('runShell', () => {
     const first = { preventDefault: vi.fn() };
     fire('before-quit', first);
     expect(first.preventDefault).toHaveBeenCalled();
-    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(1), { timeout: 10_000 });
     const second = { preventDefault: vi.fn() };
     fire('before-quit', second); // app.quit() fires it again: now it must pass
     expect(second.preventDefault).not.toHaveBeenCalled();
@@ -291,8 +291,8 @@ describe('runShell', () => {
     const shell = (await runShell(o))!;
     const onEngineGone = o.openControl.mock.calls[0]![0].onEngineGone!;
     onEngineGone();
-    await vi.waitFor(() => expect(o.openControl).toHaveBeenCalledTimes(2));
-    await vi.waitFor(async () => expect((await shell.control.api.status({})).state).toBe('syncing'));
+    await vi.waitFor(() => expect(o.openControl).toHaveBeenCalledTimes(2), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await shell.control.api.status({})).state).toBe('syncing'), { timeout: 10_000 });
     own.emit({ type: 'status', status: status({ state: 'paused' }) });
     expect(h.state.images.at(-1)).toBe('/icons/tray-paused.png');
     attached.emit({ type: 'status', status: status({ state: 'offline' }) }); // the old one is no longer heard

@@ -49,8 +49,12 @@ describe('engine behaviours (two devices, one account, real server)', () => {
     await w.settle();
     const up0 = a.engine.stats().bytes_up;
     const down0 = b.engine.stats().bytes_down;
-    // Same bytes under a new name: nothing to upload, nothing to download.
-    await writeFile(path.join(a.folder, 'blk/copy.bin'), data);
+    // Same bytes under a new name: nothing to upload, nothing to download. Written whole, then
+    // renamed in: a writer that stalls mid-file lets the scanner commit a partial version, whose
+    // last block is new.
+    const staging = path.join(w.tmp, 'copy.staging');
+    await writeFile(staging, data);
+    await rename(staging, path.join(a.folder, 'blk/copy.bin'));
     const script = path.join(a.folder, 'blk/run.sh');
     await writeFile(script, '#!/bin/sh\necho hi\n');
     await chmod(script, 0o755);

@@ -9,7 +9,8 @@ import { EARLY_UPLOAD_MIN_BYTES } from '../../src-main/engine/scan/scanner.ts';
 import { promisify } from 'node:util';
 import { startServer, type RunningServer } from '../../src-server/index.ts';
 import { StateDb } from '../../src-main/engine/state/db.ts';
-import { treeOf } from './helpers.ts';
+import { treeOf, until } from './helpers.ts';
+import { homeHolder } from '../../src-main/engine/home-lock.ts';
 
 const run = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/cairn.js');
@@ -32,6 +33,16 @@ async function cairn(home: string, args: string[], stdin?: string): Promise<{ co
 
 async function pidOf(home: string): Promise<number> {
   return (JSON.parse(await readFile(path.join(home, 'control.json'), 'utf8')) as { pid: number }).pid;
+}
+
+/**
+ * SIGKILLs `home`'s engine and waits until the OS has let go of its home lock: the kill only
+ * queues the signal, and a process in the middle of an fsync dies when the write-back ends.
+ * A start before that would find the home held and answer "already running".
+ */
+async function killHard(home: string): Promise<void> {
+  process.kill(await pidOf(home), 'SIGKILL');
+  await until(() => homeHolder(home) === null, 30_000, `the killed engine of ${home} to let go of its home`);
 }
 
 async function tempFiles(root: string): Promise<string[]> {
@@ -108,10 +119,12 @@ describe('the cairn CLI', () => {
     // Crash the uploader and the downloader a few times at different moments.
     for (const delay of [30, 120, 300]) {
       await new Promise((r) => setTimeout(r, delay));
-      process.kill(await pidOf(hA()), 'SIGKILL');
-      process.kill(await pidOf(hB()), 'SIGKILL');
-      expect((await cairn(hA(), ['start', '--folder', fA()])).code).toBe(0);
-      expect((await cairn(hB(), ['start', '--folder', fB()])).code).toBe(0);
+      for (const h of [hA(), hB()]) await killHard(h);
+      for (const [h, f] of [[hA(), fA()], [hB(), fB()]] as const) {
+        const r = await cairn(h, ['start', '--folder', f]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^cairn: started/u);
+      }
     }
     expect((await cairn(hA(), ['wait-idle', '--timeout', '60'])).code).toBe(0);
     expect((await cairn(hB(), ['wait-idle', '--timeout', '60'])).code).toBe(0);

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { World, treeOf } from './helpers.ts';
+import { readCredentials } from '../../src-main/engine/account.ts';
+import { RemoteClient } from '../../src-main/engine/remote/client.ts';
 
 let w: World;
 beforeEach(async () => {
@@ -93,7 +95,16 @@ describe('mass-delete guard: confirm', () => {
     a.engine.confirmDeletes();
     a.engine.resume();
     await until(() => a.engine.status().held_deletes?.count === 6, 10_000, 'the six new deletes held');
-    await b.engine.waitIdle(10_000);
+    // The six are held before the eight confirmed ones reach the server (they run one by one
+    // after the plan), so wait for the server, then for B to pull it.
+    const creds = readCredentials(a.home)!;
+    const client = new RemoteClient({ server: creds.server, token: creds.token });
+    try {
+      await until(async () => (await client.call('list', { params: { ns: creds.home_ns }, query: { path: 'exact' } })).entries.length === 12, 10_000, 'the 8 confirmed deletes on the server');
+    } finally {
+      await client.close();
+    }
+    expect(await b.engine.waitIdle(10_000)).toBe(true);
     const left = (await readdir(path.join(b.folder, 'exact'))).sort((x, y) => Number(x.slice(1, -4)) - Number(y.slice(1, -4)));
     expect(left).toEqual(Array.from({ length: 12 }, (_, k) => `g${k + 8}.txt`));
     a.engine.confirmDeletes();

@@ -120,7 +120,7 @@ describe('review: shared folders through engines', () => {
     await cb.call('commit', { params: { ns: homeOf(b1) }, body: { path: 'Team/from-b2.txt', parent_rev: null, blocks, size: 7, mtime: 1 } });
     b1.engine.wake({ remote: true });
     await w!.settle();
-    await until(() => exists(path.join(b1.folder, 'Team/from-b2.txt')), 5_000, 'Team/from-b2.txt on B1');
+    await until(() => exists(path.join(b1.folder, 'Team/from-b2.txt')), 10_000, 'Team/from-b2.txt on B1');
   });
 
   // Fixed (never idle): a detached folder inside a home folder that is deleted elsewhere. The
@@ -135,7 +135,7 @@ describe('review: shared folders through engines', () => {
     await w!.settle();
     await cb.call('delete', { params: { ns: homeOf(b1) }, body: { path: 'Shared' } });
     b1.engine.wake({ remote: true });
-    await w!.settle(6_000);
+    await w!.settle();
     expect(await exists(path.join(b1.folder, 'Shared/Team/a-private.txt'))).toBe(true);
   });
 

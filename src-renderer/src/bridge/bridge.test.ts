@@ -74,7 +74,7 @@ describe('http bridge', () => {
     const conns: string[] = [];
     const off1 = b.onConnection((c) => conns.push(c));
     const off2 = b.onEvent((e) => got.push(e));
-    await vi.waitFor(() => expect(got.length).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() => expect(got.length).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     off1();
     off2();
     expect(got[0]).toEqual({ type: 'status', status });
@@ -93,7 +93,7 @@ describe('http bridge', () => {
     });
     const conns: string[] = [];
     b.onConnection((c) => conns.push(c));
-    await vi.waitFor(() => expect(conns).toContain('auth'));
+    await vi.waitFor(() => expect(conns).toContain('auth'), { timeout: 10_000 });
     expect(fetch).toHaveBeenCalledTimes(1);
   });
 
@@ -125,10 +125,10 @@ describe('http bridge', () => {
       sleep: async (ms) => void sleeps.push(ms),
     });
     const off = b.onEvent(() => {});
-    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1), { timeout: 10_000 });
     off(); // aborts the first stream…
     const off2 = b.onEvent(() => {}); // …and a new subscriber starts again right away
-    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2), { timeout: 10_000 });
     // Let the aborted first call's rejection run through its loop (a macrotask is enough).
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(signals[0]!.aborted).toBe(true);

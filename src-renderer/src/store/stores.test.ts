@@ -70,7 +70,7 @@ describe('app store', () => {
     expect(api.status).not.toHaveBeenCalled();
     s.getState().setConnection('lost');
     s.getState().setConnection('live');
-    await vi.waitFor(() => expect(api.status).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(api.status).toHaveBeenCalledTimes(1), { timeout: 10_000 });
   });
 });
 
@@ -89,7 +89,7 @@ describe('createStores wiring', () => {
     emit({ type: 'status', status: sampleStatus() });
     stores.app.getState().go('conflicts');
     emit({ type: 'status', status: sampleStatus({ conflicts: 1 }) });
-    await vi.waitFor(() => expect(api.conflicts).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(api.conflicts).toHaveBeenCalledTimes(1), { timeout: 10_000 });
   });
 });
 
@@ -184,7 +184,7 @@ describe('history and deleted stores', () => {
     const s = createHistoryStore(api);
     await s.getState().open('a.txt');
     const restoring = s.getState().restore('a.txt-r1');
-    await vi.waitFor(() => expect(api.restore).toHaveBeenCalled());
+    await vi.waitFor(() => expect(api.restore).toHaveBeenCalled(), { timeout: 10_000 });
     await s.getState().open('b.txt'); // the user moves on while the restore runs
     finishRestore();
     expect(await restoring).toBe(true);
