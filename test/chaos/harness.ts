@@ -113,7 +113,8 @@ function waitForLine(child: ChildProcess, re: RegExp, what: string, timeoutMs: n
         resolve(m);
       }
     });
-    child.once('exit', (code) => {
+    // 'close', not 'exit': it comes after stderr has been read to the end, so the message is whole.
+    child.once('close', (code) => {
       clearTimeout(t);
       reject(new Error(`${what} exited (${code}) before "${re.source}": ${stderr}`));
     });
@@ -159,11 +160,24 @@ class ServerProcess {
     this.dataDir = dataDir;
   }
 
+  /**
+   * Starts the server (again). A restart keeps the port the engines know; the OS may have handed
+   * that port to another socket since the kill (rare: ephemeral ports are shared by every
+   * process), so EADDRINUSE is retried a few times before it fails the run.
+   */
   async start(): Promise<void> {
-    const child = spawnTracked([path.join(ROOT, 'bin/cairn-server.js'), '--data', this.dataDir, '--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn']);
-    this.child = child;
-    const m = await waitForLine(child, /listening on https?:\/\/[^:]+:(\d+)/u, 'server', 30_000);
-    this.port = Number(m[1]);
+    for (let attempt = 1; ; attempt++) {
+      const child = spawnTracked([path.join(ROOT, 'bin/cairn-server.js'), '--data', this.dataDir, '--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn']);
+      this.child = child;
+      try {
+        const m = await waitForLine(child, /listening on https?:\/\/[^:]+:(\d+)/u, 'server', 30_000);
+        this.port = Number(m[1]);
+        return;
+      } catch (e) {
+        if (this.port === 0 || attempt >= 5 || !String(e).includes('EADDRINUSE')) throw e;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   }
 
   async kill(): Promise<void> {

@@ -16,8 +16,27 @@ import { stopChild } from './helpers.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/cairn-server.js');
 
-/** Starts the CLI server on `listen`; resolves with its URL once it printed its line. */
-function startCli(
+/**
+ * Starts the CLI server on `listen`; resolves with its URL once it printed its line. A restart
+ * reuses the port the engines know, which the OS may have handed to another socket since the
+ * kill (rare), so EADDRINUSE is retried a few times.
+ */
+async function startCli(
+  dataDir: string,
+  listen: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCliOnce(dataDir, listen, env);
+    } catch (e) {
+      if (listen.endsWith(':0') || attempt >= 5 || !String(e).includes('EADDRINUSE')) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+function startCliOnce(
   dataDir: string,
   listen: string,
   env: Record<string, string> = {},
@@ -39,7 +58,8 @@ function startCli(
       const m = /^listening on (http:\/\/\S+)\n/u.exec(out);
       if (m) resolve({ child, url: m[1]! });
     });
-    child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${out}\nstderr: ${err}`)));
+    // 'close' comes after stderr has been read to the end.
+    child.once('close', (code) => reject(new Error(`server exited early (${code}): ${out}\nstderr: ${err}`)));
   });
 }
 
