@@ -50,7 +50,8 @@ export function takeProcessLock(lockFile: string, pidFile: string, waitMs = 0): 
       release() {
         if (released) return;
         released = true;
-        // Only ours: a holder after us rewrites it before we could remove its copy.
+        // Removed while the lock is still ours, and only when it names us: a pid file left by
+        // anyone else (written without the lock) is not ours to delete.
         if (readPid(pidFile) === process.pid) rmSync(pidFile, { force: true });
         db.close();
       },

@@ -10,7 +10,7 @@ import { createControlApi, onControlEvents } from './service.ts';
 
 export { createControlApi, dispatch, isControlMethod, onControlEvents } from './service.ts';
 export { startControlServer, type ControlServer, type ControlServerOptions } from './http.ts';
-export { callControl, readControlInfo, writeControlInfo, removeControlInfo, alive, type ControlInfo } from './client.ts';
+export { callControl, readControlInfo, writeControlInfo, removeControlInfo, type ControlInfo } from './client.ts';
 export { homeHolder } from '../engine/home-lock.ts';
 
 /**

@@ -175,8 +175,6 @@ export async function buildFile(opts: {
     };
     // Receive buffers, reused once their write is done.
     const bufs = new BufferPool(256 * 1024, (opts.window ?? 12) + MAX_WRITES);
-    const takeBuf = (length: number): Buffer => bufs.take(length);
-    const releaseBuf = (data: Buffer): void => bufs.give(data);
     /** The block's bytes from an untrusted local copy (hashed) or the server (hashed). */
     const fetchOne = async (hash: string): Promise<{ data: Buffer; local: boolean }> => {
       for (const loc of opts.findLocal(hash)) {
@@ -188,9 +186,9 @@ export async function buildFile(opts: {
           // stale index entry: try the next place, then the server
         }
       }
-      const data = await opts.client.getBlockInto(hash, takeBuf);
+      const data = await opts.client.getBlockInto(hash, (n) => bufs.take(n));
       if ((await sha256hex(data)) !== hash) {
-        releaseBuf(data);
+        bufs.give(data);
         throw new CairnError('block_hash_mismatch', `server sent wrong bytes for block ${hash}`);
       }
       return { data, local: false };
@@ -374,7 +372,7 @@ export async function buildFile(opts: {
         const got = await step.data;
         inFlight--;
         launch();
-        await write(got.data, offset, () => releaseBuf(got.data));
+        await write(got.data, offset, () => bufs.give(got.data));
         if (got.local) out.reused += got.data.length;
         else out.fetched += got.data.length;
         at.set(step.hash, { offset, length: got.data.length });
